@@ -1,0 +1,729 @@
+"""The `ipflow` command line: parse options, call one use case, print the result."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+if TYPE_CHECKING:
+    from workflow.context import AppContext
+
+DEFAULT_DB = "sqlite:///ipflow.db"
+
+
+class DateType(click.ParamType):
+    """A YYYY-MM-DD calendar date."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"“{value}”不是YYYY-MM-DD格式的日期", param, ctx)
+
+
+class YuanType(click.ParamType):
+    """An amount in whole yuan (500000 = 50万)."""
+
+    name = "YUAN"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        from workflow.money import parse_yuan
+
+        try:
+            return parse_yuan(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = DateType()
+YUAN = YuanType()
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+
+
+def fail(message: str) -> NoReturn:
+    """Print a refusal as one paragraph on stderr and exit with status 1."""
+    click.echo(f"ipflow: {message}", err=True)
+    sys.exit(1)
+
+
+def emit_json(document: Any) -> None:
+    """Print `document` as the only thing on stdout."""
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+
+
+class IpflowGroup(click.Group):
+    """A click group that turns every refusal into a one-paragraph message and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from workflow.config import ConfigError
+        from workflow.db.engine import DatabaseError
+        from workflow.errors import Refused
+
+        try:
+            return super().invoke(ctx)
+        except (Refused, ConfigError, DatabaseError) as exc:
+            fail(str(exc))
+        except SQLAlchemyError as exc:
+            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            fail(f"数据库操作失败，未做任何修改：{detail}")
+        except OSError as exc:
+            fail(f"文件或网络操作失败：{exc}")
+
+
+@click.group(cls=IpflowGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="SQLAlchemy database URL (else $IPFLOW_DB, else sqlite:///ipflow.db).",
+)
+@click.option(
+    "--as", "actor", metavar="USER", help="Who is acting (else $IPFLOW_USER, else OS user)."
+)
+@click.option(
+    "--config",
+    "config_path",
+    metavar="FILE",
+    help="TOML configuration (else $IPFLOW_CONFIG, else ./ipflow.toml, else defaults).",
+)
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None, actor: str | None, config_path: str | None) -> None:
+    """ipflow: projects of the Guizhou IP utilisation-promotion programme, application to closure.
+
+    \b
+    Example:
+      ipflow db upgrade
+      ipflow project create --category high_value_patent --title 磷化工专利培育 \\
+          --unit 贵州大学 --start 2027-01-01 --end 2028-12-31 --budget 500000
+      ipflow check run --today 2027-06-30 --json
+    """
+    ctx.obj = {
+        "db": db_url or os.environ.get("IPFLOW_DB") or DEFAULT_DB,
+        "actor": actor or os.environ.get("IPFLOW_USER") or getpass.getuser(),
+        "config": config_path,
+    }
+
+
+def app(ctx: click.Context, migrate: bool = False) -> AppContext:
+    """Build the wiring for this invocation: settings, engine, clock, actor."""
+    from workflow.clock import clock_from_env
+    from workflow.config import load_settings
+    from workflow.context import AppContext
+    from workflow.db.engine import make_engine, require_schema, upgrade
+
+    settings = load_settings(ctx.obj["config"])
+    engine = make_engine(ctx.obj["db"])
+    if migrate:
+        upgrade(engine)
+    else:
+        require_schema(engine)
+    return AppContext(engine, settings, clock_from_env(), ctx.obj["actor"])
+
+
+# ---------------------------------------------------------------- db
+
+
+@cli.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Create or migrate the schema to the newest revision; safe to run again.
+
+    \b
+    Example:
+      ipflow --db postgresql+psycopg://postgres@127.0.0.1:5432/test db upgrade
+    """
+    from workflow.db.engine import make_engine, upgrade
+
+    try:
+        revision = upgrade(make_engine(ctx.obj["db"]))
+    except Exception as exc:
+        if type(exc).__module__.startswith(("sqlalchemy", "psycopg", "sqlite3")):
+            from workflow.db.engine import DatabaseError
+
+            raise DatabaseError(f"无法迁移数据库：{str(exc).splitlines()[0]}") from None
+        raise
+    click.echo(f"数据库结构已是最新版本（{revision}）")
+
+
+# ---------------------------------------------------------------- demo
+
+
+@cli.command()
+@click.option(
+    "--today",
+    type=DATE,
+    default="2027-09-30",
+    show_default=True,
+    help="The logical date of the demo's nightly check.",
+)
+@click.pass_context
+def demo(ctx: click.Context, today: date) -> None:
+    """Fill a fresh database with a realistic 2027 programme and run the nightly check once.
+
+    \b
+    Example:
+      ipflow --db sqlite:///demo.db demo --today 2027-09-30
+    """
+    from workflow.demo import build_demo
+
+    summary = build_demo(app(ctx, migrate=True), today)
+    click.echo(summary)
+
+
+# ---------------------------------------------------------------- units
+
+
+@cli.group()
+def unit() -> None:
+    """Units (applicants) and their credit records."""
+
+
+@unit.command("add")
+@click.argument("name")
+@click.option(
+    "--kind",
+    default="enterprise",
+    show_default=True,
+    help="enterprise, university, institute, association, service_org or authority.",
+)
+@click.option("--contact-email", metavar="EMAIL", help="Where letters and notices go.")
+@click.pass_context
+def unit_add(ctx: click.Context, name: str, kind: str, contact_email: str | None) -> None:
+    """Register a unit.
+
+    \b
+    Example:
+      ipflow unit add 贵州大学 --kind university --contact-email kjc@gzu.edu.cn
+    """
+    from workflow.units import add_unit
+
+    unit_id = add_unit(app(ctx), name, kind, contact_email)
+    click.echo(f"已登记单位#{unit_id}：{name}")
+
+
+@unit.command("list")
+@JSON_OPTION
+@click.pass_context
+def unit_list(ctx: click.Context, as_json: bool) -> None:
+    """List units with their number of credit records in force.
+
+    \b
+    Example:
+      ipflow unit list --json
+    """
+    from workflow.units import list_units
+
+    rows = list_units(app(ctx))
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        flag = f"  有效信用记录{r['active_records']}条" if r["active_records"] else ""
+        click.echo(f"#{r['id']:<5} {r['name']}（{r['kind']}）{flag}")
+
+
+@unit.group("record")
+def unit_record() -> None:
+    """A unit's credit records (行政处罚, 经营异常, 严重失信, 失信名单, 限制申报)."""
+
+
+@unit_record.command("add")
+@click.argument("unit_name", metavar="UNIT")
+@click.option(
+    "--kind",
+    required=True,
+    help="penalty, abnormal_operation, serious_dishonesty, blacklist or restricted.",
+)
+@click.option("--start", type=DATE, required=True, help="First day the record is in force.")
+@click.option("--end", type=DATE, help="Last day in force (open-ended when left out).")
+@click.option("--note", default="", help="Source and details.")
+@click.pass_context
+def unit_record_add(
+    ctx: click.Context, unit_name: str, kind: str, start: date, end: date | None, note: str
+) -> None:
+    """Record an adverse credit finding; `approve` is refused while it is in force.
+
+    \b
+    Example:
+      ipflow unit record add 某科技公司 --kind abnormal_operation --start 2027-03-01 \\
+          --end 2027-12-31 --note 信用中国公示
+    """
+    from workflow.units import add_record
+
+    record_id = add_record(app(ctx), unit_name, kind, start, end, note)
+    click.echo(f"已记录信用记录#{record_id}")
+
+
+@unit_record.command("list")
+@click.argument("unit_name", metavar="UNIT")
+@JSON_OPTION
+@click.pass_context
+def unit_record_list(ctx: click.Context, unit_name: str, as_json: bool) -> None:
+    """List a unit's credit records.
+
+    \b
+    Example:
+      ipflow unit record list 某科技公司 --json
+    """
+    from workflow.units import RECORD_KINDS, list_records
+
+    records = list_records(app(ctx), unit_name)
+    if as_json:
+        emit_json([r.__dict__ for r in records])
+        return
+    if not records:
+        click.echo(f"{unit_name}没有信用记录")
+    for r in records:
+        state = "有效" if r.active else "已失效"
+        click.echo(f"#{r.id} {RECORD_KINDS[r.kind]} {r.start}至{r.end or '长期'} {state} {r.note}")
+
+
+# ---------------------------------------------------------------- projects
+
+
+@cli.group()
+def project() -> None:
+    """Create, import, list, show and advance projects."""
+
+
+def _read_plan(path: str | None, start: date, end: date) -> list[Any]:
+    from workflow.errors import Refused
+    from workflow.plans import PlanError, parse_plan
+
+    if path is None:
+        return []
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise Refused(f"无法读取计划文件{path}：{exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise Refused(f"计划文件{path}不是UTF-8编码的CSV") from None
+    try:
+        return parse_plan(text, start, end, source=path)
+    except PlanError as exc:
+        raise Refused("计划文件有误：" + "；".join(exc.problems)) from None
+
+
+@project.command("create")
+@click.option("--category", required=True, help="Category code, e.g. high_value_patent.")
+@click.option("--title", required=True, help="Project title.")
+@click.option("--unit", "unit_name", required=True, help="Applicant unit (registered if new).")
+@click.option("--start", type=DATE, required=True, help="First day of the term.")
+@click.option("--end", type=DATE, required=True, help="Last day of the term.")
+@click.option("--budget", type=YUAN, required=True, help="Budget in yuan (500000 = 50万).")
+@click.option("--plan", "plan_path", metavar="FILE.csv", help="Plan CSV: task,start,due[,weight].")
+@click.option("--contact-email", metavar="EMAIL", help="Where this project's letters go.")
+@JSON_OPTION
+@click.pass_context
+def project_create(
+    ctx: click.Context,
+    category: str,
+    title: str,
+    unit_name: str,
+    start: date,
+    end: date,
+    budget: int,
+    plan_path: str | None,
+    contact_email: str | None,
+    as_json: bool,
+) -> None:
+    """Create a project in state `applied`.
+
+    \b
+    Example:
+      ipflow project create --category data_ip_chain --title 磷化工产业链数据知识产权强链 \\
+          --unit 贵州磷化（集团）有限责任公司 --start 2027-01-01 --end 2027-12-31 \\
+          --budget 300000 --plan plan.csv --json
+    """
+    from workflow.projects import NewProject, create
+
+    result = create(
+        app(ctx),
+        NewProject(
+            category,
+            title,
+            unit_name,
+            start,
+            end,
+            budget,
+            _read_plan(plan_path, start, end),
+            contact_email,
+        ),
+    )
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(f"已创建项目#{result['id']}，状态：{result['state']}")
+
+
+@project.command("import")
+@click.argument("path", metavar="FILE")
+@click.option(
+    "--plan",
+    "plan_path",
+    metavar="FILE.csv",
+    help="Plan CSV with a project column (default: FILE with .plan.csv beside it).",
+)
+@JSON_OPTION
+@click.pass_context
+def project_import(ctx: click.Context, path: str, plan_path: str | None, as_json: bool) -> None:
+    """Import projects from CSV, all rows or none; every bad row is reported.
+
+    The projects file has the create options as columns (category,title,unit,start,end,
+    budget,contact_email). The plan file has project,task,start,due,weight, where
+    `project` is the line number of the project in the projects file (2 = first row) or
+    its title.
+
+    \b
+    Example:
+      ipflow project import projects.csv --plan projects.plan.csv
+    """
+    from workflow.importing import import_projects
+
+    ids = import_projects(app(ctx), Path(path), Path(plan_path) if plan_path else None)
+    if as_json:
+        emit_json({"imported": len(ids), "ids": ids})
+    else:
+        click.echo(f"已导入{len(ids)}个项目：#{ids[0]}至#{ids[-1]}" if ids else "没有可导入的项目")
+
+
+def _flag_text(flag: str | None) -> str:
+    return {"green": "绿", "amber": "黄", "red": "红", None: "—"}[flag]
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}%"
+
+
+@project.command("list")
+@click.option("--category", help="Only this category.")
+@click.option("--state", help="Only projects in this state.")
+@click.option("--flag", type=click.Choice(["green", "amber", "red"]), help="Only this flag.")
+@JSON_OPTION
+@click.pass_context
+def project_list(
+    ctx: click.Context, category: str | None, state: str | None, flag: str | None, as_json: bool
+) -> None:
+    """List projects with state, progress and flag.
+
+    \b
+    Example:
+      ipflow project list --flag red --json
+    """
+    from workflow.projects import list_projects
+
+    rows = list_projects(app(ctx), category, state, flag)
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        click.echo(
+            f"#{r['id']:<5} {_flag_text(r['flag'])} {r['state']:<14} 计划{_pct(r['planned']):>7} "
+            f"实际{_pct(r['actual']):>7}  {r['category']:<22} {r['unit']}｜{r['title']}"
+        )
+
+
+@project.command("show")
+@click.argument("project_id", type=int, metavar="ID")
+@JSON_OPTION
+@click.pass_context
+def project_show(ctx: click.Context, project_id: int, as_json: bool) -> None:
+    """Show a project: state, possible triggers, progress, flag with its reasons, history.
+
+    \b
+    Example:
+      ipflow project show 12 --json
+    """
+    from workflow.projects import show
+
+    p = show(app(ctx), project_id)
+    if as_json:
+        emit_json(p)
+        return
+    click.echo(f"项目#{p['id']} {p['title']}")
+    click.echo(f"  类别：{p['category']}   承担单位：{p['unit']}")
+    click.echo(f"  实施期：{p['start']} 至 {p['end']}   预算：{p['budget']}元")
+    click.echo(f"  状态：{p['state']}   可执行：{'、'.join(p['triggers']) or '无'}")
+    click.echo(
+        f"  进度（{p['as_of']}）：计划{_pct(p['planned'])}，实际{_pct(p['actual'])}，"
+        f"滞后{'—' if p['lag'] is None else p['lag']}个百分点；最近报告：{p['last_report'] or '无'}"
+    )
+    if p["flag"] is None:
+        click.echo("  预警：尚未检查")
+    else:
+        click.echo(f"  预警：{_flag_text(p['flag'])}（{p['flag_date']}检查）")
+        for reason in p["flag_reasons"]:
+            click.echo(f"    - {reason['text']}")
+        if not p["flag_reasons"]:
+            click.echo("    - 进度正常，报告按时提交，无未办结的告知书")
+    click.echo("  历史：")
+    for e in p["history"]:
+        note = f"  {e['note']}" if e["note"] else ""
+        click.echo(
+            f"    {e['at'][:19]} {e['actor']}: {e['from'] or '—'} →{e['trigger']}→ {e['to']}{note}"
+        )
+
+
+def _data_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
+    data: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"“{pair}”应为 KEY=VALUE", param_hint="--data")
+        data[key.strip()] = value.strip()
+    return data
+
+
+@project.command("advance")
+@click.argument("project_id", type=int, metavar="ID")
+@click.argument("trigger")
+@click.option("--note", default="", help="Why (recorded in the history).")
+@click.option("--amount", type=YUAN, help="Money the transition carries, in yuan.")
+@click.option(
+    "--data",
+    "data_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Facts the transition needs, e.g. --data revenue=12000000 --data registered=yes.",
+)
+@JSON_OPTION
+@click.pass_context
+def project_advance(
+    ctx: click.Context,
+    project_id: int,
+    trigger: str,
+    note: str,
+    amount: int | None,
+    data_pairs: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Fire one transition (screen, approve, start, review, roll, terminate, …).
+
+    `ipflow project show ID` lists the triggers possible now; `ipflow workflow show
+    CATEGORY` lists them all.
+
+    \b
+    Example:
+      ipflow project advance 7 approve --note 专家评审通过
+      ipflow project advance 9 roll --amount 800000 --note 第一年度评价达标
+    """
+    from workflow.projects import advance
+
+    result = advance(app(ctx), project_id, trigger, note, amount, _data_pairs(data_pairs))
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(f"项目#{result['id']}：{result['from']} →{trigger}→ {result['to']}")
+
+
+# ---------------------------------------------------------------- reports
+
+
+@cli.group()
+def report() -> None:
+    """Quarterly reports."""
+
+
+def _progress_pairs(pairs: tuple[str, ...]) -> dict[str, float]:
+    from workflow.reports import parse_percent
+
+    result: dict[str, float] = {}
+    for pair in pairs:
+        task, sep, pct = pair.rpartition("=")
+        if not sep or not task.strip():
+            raise click.BadParameter(f"“{pair}”应为 任务=百分比", param_hint="--progress")
+        try:
+            result[task.strip()] = parse_percent(pct.strip(), task.strip())
+        except ValueError as exc:
+            from workflow.errors import Refused
+
+            raise Refused(str(exc)) from None
+    return result
+
+
+@report.command("submit")
+@click.argument("project_id", type=int, metavar="ID")
+@click.option("--date", "report_date", type=DATE, required=True, help="The report's date.")
+@click.option(
+    "--progress",
+    "pairs",
+    multiple=True,
+    required=True,
+    metavar="TASK=PCT",
+    help="Completion percent (0-100) of a plan task; repeat per task.",
+)
+@JSON_OPTION
+@click.pass_context
+def report_submit(
+    ctx: click.Context, project_id: int, report_date: date, pairs: tuple[str, ...], as_json: bool
+) -> None:
+    """Submit a quarterly report; tasks left out keep their last reported completion.
+
+    \b
+    Example:
+      ipflow report submit 7 --date 2027-03-31 --progress 专利导航分析=60 --progress 专利布局=20
+    """
+    from workflow.reports import submit
+
+    result = submit(app(ctx), project_id, report_date, _progress_pairs(pairs))
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(f"已记录项目#{project_id}的{report_date}季度报告")
+
+
+# ---------------------------------------------------------------- check
+
+
+@cli.group()
+def check() -> None:
+    """The nightly check."""
+
+
+@check.command("run")
+@click.option("--today", type=DATE, help="Logical date to check (default: today, Asia/Shanghai).")
+@click.option("--dry-run", is_flag=True, help="Compute and report, write nothing.")
+@JSON_OPTION
+@click.pass_context
+def check_run(ctx: click.Context, today: date | None, dry_run: bool, as_json: bool) -> None:
+    """Compute progress and flags of every active project, write the ledger, issue letters.
+
+    Running it again for the same date issues nothing twice.
+
+    \b
+    Example:
+      ipflow check run --today 2027-06-30 --dry-run --json
+    """
+    from workflow.check import run_check
+
+    context = app(ctx)
+    result = run_check(context, today or context.today(), dry_run)
+    if as_json:
+        emit_json(result.as_json())
+        return
+    j = result.as_json()
+    prefix = "（试运行，未写入）" if dry_run else ""
+    click.echo(
+        f"{prefix}{j['date']}检查{j['checked']}个项目：绿{j['flags']['green']} "
+        f"黄{j['flags']['amber']} 红{j['flags']['red']}；发出预警告知书{j['letters_issued']}份，"
+        f"待发通知{j['notices_queued']}条"
+    )
+
+
+# ---------------------------------------------------------------- letters
+
+
+@cli.group()
+def letters() -> None:
+    """Warning letters (预警告知书)."""
+
+
+@letters.command("list")
+@click.option("--status", help="pending, reviewed, closed or escalated.")
+@JSON_OPTION
+@click.pass_context
+def letters_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
+    """List warning letters, newest first.
+
+    \b
+    Example:
+      ipflow letters list --status pending --json
+    """
+    from workflow.letters import list_letters
+
+    rows = list_letters(app(ctx), status)
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        click.echo(
+            f"#{r['id']:<4} {r['number']} 项目#{r['project_id']} {r['issued_on']} "
+            f"滞后{r['lag']:g} {r['level']} {r['status']}"
+        )
+
+
+@letters.command("show")
+@click.argument("letter_id", type=int, metavar="ID")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "html", "pdf"]), default="text", show_default=True
+)
+@click.option("--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@click.pass_context
+def letters_show(ctx: click.Context, letter_id: int, fmt: str, output: str | None) -> None:
+    """Show a letter as it was issued.
+
+    \b
+    Example:
+      ipflow letters show 3 --format html --output letter-3.html
+    """
+    from workflow.letters import show_letter
+
+    body = show_letter(app(ctx), letter_id, fmt)
+    if output:
+        Path(output).write_text(body, encoding="utf-8")
+        click.echo(f"已写入{output}")
+    else:
+        click.echo(body, nl=False)
+
+
+# ---------------------------------------------------------------- workflow
+
+
+@cli.group("workflow")
+def workflow_group() -> None:
+    """The lifecycle machines of the categories."""
+
+
+@workflow_group.command("show")
+@click.argument("category")
+@JSON_OPTION
+def workflow_show(category: str, as_json: bool) -> None:
+    """Print a category's states, transitions (with guards) and a Mermaid diagram.
+
+    \b
+    Example:
+      ipflow workflow show gi_brand
+    """
+    from states.diagram import describe_definition
+    from workflow.errors import Refused
+
+    try:
+        document = describe_definition(category)
+    except KeyError:
+        from states.categories import CATEGORIES
+
+        raise Refused(f"未知的项目类别“{category}”；可选：{', '.join(CATEGORIES)}") from None
+    if as_json:
+        emit_json(document)
+        return
+    click.echo(f"{document['category']}（{document['name']}），定义版本{document['version']}")
+    click.echo("状态：" + "、".join(document["states"]))
+    click.echo("转换：")
+    for t in document["transitions"]:
+        guards = f"  [条件：{'；'.join(t['guards'])}]" if t["guards"] else ""
+        money = "  (--amount)" if t["amount"] else ""
+        click.echo(f"  {t['trigger']:<20} {' | '.join(t['from'])} → {t['to']}{money}{guards}")
+    click.echo("\nMermaid:\n" + document["mermaid"])
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="ipflow")

@@ -1,0 +1,1 @@
+"""Project lifecycle vocabulary and per-category state machines (stdlib + transitions only)."""

@@ -1,0 +1,260 @@
+"""The lifecycle as data: one base definition and a small variant per category."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from states import guards as g
+from states.categories import CATEGORIES
+
+STATE_LABELS: dict[str, str] = {
+    "applied": "已申报",
+    "screened": "已初审",
+    "approved": "已立项",
+    "in_progress": "实施中",
+    "in_library": "已入库实施",
+    "yearly_review": "年度评审",
+    "acceptance": "验收中",
+    "rectifying": "整改中",
+    "clawback": "资金收回",
+    "completed": "已结项",
+    "closed": "已关闭",
+    "terminated": "已终止",
+    "rejected": "未通过",
+    "withdrawn": "已撤回",
+    "suspended": "已暂停",
+}
+
+ACTIVE_STATES: frozenset[str] = frozenset(
+    {"in_progress", "in_library", "yearly_review", "suspended", "acceptance", "rectifying"}
+)
+"""States in which a project is being carried out and the nightly check watches it."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One trigger from some states to one state, with the guards that must all pass."""
+
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str
+    guards: tuple[g.Guard, ...] = ()
+    amount: bool = False
+    """Whether the transition carries money (given with --amount)."""
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Definition:
+    """The states and transitions of one category's machine, at one version."""
+
+    category: str
+    version: int
+    initial: str
+    states: tuple[str, ...]
+    transitions: tuple[Transition, ...]
+
+    def triggers_from(self, state: str) -> list[str]:
+        """Triggers that have a transition out of `state`, in definition order."""
+        return [t.trigger for t in self.transitions if state in t.sources]
+
+    def transition(self, trigger: str, state: str) -> Transition | None:
+        """The transition `trigger` fires from `state`, if the definition has one."""
+        return next(
+            (t for t in self.transitions if t.trigger == trigger and state in t.sources), None
+        )
+
+
+T = Transition
+BASE: tuple[Transition, ...] = (
+    T("screen", ("applied",), "screened", label="形式审查通过"),
+    T("reject", ("applied", "screened"), "rejected", label="不予立项"),
+    T("withdraw", ("applied", "screened"), "withdrawn", label="申报单位撤回"),
+    T(
+        "approve",
+        ("screened",),
+        "approved",
+        (g.unit_eligible, g.no_conflict_of_interest),
+        label="批准立项",
+    ),
+    T("start", ("approved",), "in_progress", label="开始实施"),
+    T("review", ("in_progress",), "yearly_review", (g.before_final_year,), label="年度评审"),
+    T("roll", ("yearly_review",), "in_progress", label="评审通过，滚动实施下一年度"),
+    T("suspend", ("in_progress",), "suspended", label="暂停拨款（红色风险未解除）"),
+    T("resume", ("suspended",), "in_progress", label="恢复实施"),
+    T(
+        "terminate",
+        ("in_progress", "yearly_review", "suspended"),
+        "terminated",
+        label="终止项目并收回资金",
+    ),
+    T(
+        "request_acceptance",
+        ("in_progress",),
+        "acceptance",
+        (g.term_reviewed, g.all_reports_in),
+        label="申请验收",
+    ),
+    T("pass_acceptance", ("acceptance",), "completed", label="验收通过"),
+    T("fail_acceptance", ("acceptance",), "rectifying", label="验收不通过，限期整改"),
+    T("pass_reacceptance", ("rectifying",), "completed", label="整改后重新验收通过"),
+    T("fail_reacceptance", ("rectifying",), "clawback", label="再次验收不通过，收回资金"),
+    T(
+        "close",
+        ("clawback",),
+        "closed",
+        (g.clawback_amount_given,),
+        True,
+        label="资金收回完毕，关闭并限制申报",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """How one category's machine differs from the base."""
+
+    drop: frozenset[str] = frozenset()
+    """Triggers the category does not have."""
+    extra_guards: dict[str, tuple[g.Guard, ...]] = field(default_factory=dict)
+    add: tuple[Transition, ...] = ()
+    replace_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+ONE_YEAR = frozenset({"review", "roll"})
+
+VARIANTS: dict[str, Variant] = {
+    "high_value_patent": Variant(),
+    "strong_enterprise": Variant(),
+    "capability_provincial": Variant(),
+    "risk_control": Variant(),
+    "patent_navigation": Variant(),
+    "service_cluster": Variant(),
+    "data_ip_chain": Variant(drop=ONE_YEAR),
+    "data_ip_scenario": Variant(drop=ONE_YEAR),
+    "capability_city": Variant(drop=ONE_YEAR, extra_guards={"approve": (g.approved_by_ranking,)}),
+    "gi_brand": Variant(
+        drop=frozenset({"roll"}),
+        add=(
+            T(
+                "roll",
+                ("yearly_review",),
+                "in_progress",
+                (g.rolling_amount_in_range,),
+                True,
+                "第一年度评价达标，滚动支持第二年度",
+            ),
+        ),
+    ),
+    "service_brand": Variant(
+        drop=ONE_YEAR,
+        extra_guards={"pass_acceptance": (g.revenue_condition_met,)},
+        add=(
+            T(
+                "close_unpaid",
+                ("in_progress", "acceptance"),
+                "closed",
+                label="未达到上规入统条件，不予资助并关闭",
+            ),
+        ),
+    ),
+    "data_ip_leader": Variant(
+        drop=frozenset({"review", "roll", "request_acceptance", "terminate"}),
+        add=(
+            T(
+                "review",
+                ("in_progress", "in_library"),
+                "yearly_review",
+                (g.evaluations_left,),
+                label="年度绩效评价",
+            ),
+            T(
+                "enter_library",
+                ("yearly_review",),
+                "in_library",
+                (g.first_evaluation,),
+                label="第一年度评价优秀，入库并签订任务书",
+            ),
+            T(
+                "award",
+                ("yearly_review",),
+                "in_library",
+                (g.later_evaluation, g.leader_award_allowed),
+                True,
+                "绩效突出，给予10万元补助",
+            ),
+            T(
+                "proceed",
+                ("yearly_review",),
+                "in_library",
+                (g.later_evaluation,),
+                label="本年度不予补助，继续实施",
+            ),
+            T(
+                "request_acceptance",
+                ("in_library", "yearly_review"),
+                "acceptance",
+                (g.all_evaluations_done, g.all_reports_in),
+                label="申请期满验收",
+            ),
+            T(
+                "terminate",
+                ("in_progress", "yearly_review", "suspended", "in_library"),
+                "terminated",
+                label="终止（第一年度评价未达优秀则出库）",
+            ),
+        ),
+    ),
+    "data_ip_securitization": Variant(
+        drop=frozenset(
+            {
+                "review",
+                "roll",
+                "request_acceptance",
+                "pass_acceptance",
+                "fail_acceptance",
+                "pass_reacceptance",
+                "fail_reacceptance",
+                "close",
+                "suspend",
+                "resume",
+            }
+        ),
+        add=(
+            T("pay_subsidy", ("in_progress",), "completed", label="产品到期无违约，发放补贴"),
+            T("revoke", ("in_progress",), "terminated", label="发生逾期或欠息等违约，取消补贴"),
+        ),
+    ),
+}
+
+DEFINITION_VERSION = 1
+
+
+def _build(category: str, variant: Variant) -> Definition:
+    transitions = [t for t in BASE if t.trigger not in variant.drop]
+    transitions = [
+        replace(t, guards=t.guards + variant.extra_guards.get(t.trigger, ())) for t in transitions
+    ]
+    transitions.extend(variant.add)
+    reachable = _reachable("applied", transitions)
+    pruned = [
+        replace(t, sources=tuple(s for s in t.sources if s in reachable))
+        for t in transitions
+        if any(s in reachable for s in t.sources)
+    ]
+    states = tuple(s for s in STATE_LABELS if s in reachable)
+    return Definition(category, DEFINITION_VERSION, "applied", states, tuple(pruned))
+
+
+def _reachable(initial: str, transitions: list[Transition]) -> set[str]:
+    seen, frontier = {initial}, [initial]
+    while frontier:
+        state = frontier.pop()
+        for t in transitions:
+            if state in t.sources and t.dest not in seen:
+                seen.add(t.dest)
+                frontier.append(t.dest)
+    return seen
+
+
+DEFINITIONS: dict[str, Definition] = {code: _build(code, VARIANTS[code]) for code in CATEGORIES}

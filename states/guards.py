@@ -1,0 +1,168 @@
+"""Guards: plain functions of the facts about one transition, returning a refusal or None."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from states.categories import WAN
+
+
+@dataclass
+class Facts:
+    """What the guards of one transition may look at, gathered before it fires."""
+
+    project_id: int
+    category: str
+    state: str
+    amount: int | None = None
+    data: dict[str, str] = field(default_factory=dict)
+    credit_block: str | None = None
+    """Description of the unit's active adverse credit record or restriction, if any."""
+    conflict: str | None = None
+    """Why the unit may not hold this project (the contractor's conflict of interest), if so."""
+    reports_due_in_term: int = 0
+    reports_submitted: int = 0
+    reviews_done: int = 0
+    term_years: int = 1
+    awards_total: int = 0
+    via_ranking: bool = False
+    refusals: list[str] = field(default_factory=list)
+
+
+Guard = Callable[[Facts], str | None]
+
+GUARD_LABELS: dict[Guard, str] = {}
+"""Each guard's condition in the users' language, for `ipflow workflow show`."""
+
+
+def labelled(label: str) -> Callable[[Guard], Guard]:
+    """Register `label` as the readable condition of the decorated guard."""
+
+    def register(guard: Guard) -> Guard:
+        GUARD_LABELS[guard] = label
+        return guard
+
+    return register
+
+
+GI_ROLLING_MIN = 50 * WAN
+GI_ROLLING_MAX = 100 * WAN
+LEADER_AWARD = 10 * WAN
+LEADER_AWARD_CAP = 20 * WAN
+SERVICE_BRAND_REVENUE = 1000 * WAN
+
+
+@labelled("承担单位无有效的不良信用记录或限制申报")
+def unit_eligible(f: Facts) -> str | None:
+    """Approval needs a unit with no active adverse credit record or restriction."""
+    return f"承担单位存在有效的不良信用记录：{f.credit_block}" if f.credit_block else None
+
+
+@labelled("风险防控机构不得承担其他类别项目")
+def no_conflict_of_interest(f: Facts) -> str | None:
+    """The risk-control contractor may not hold projects of other categories."""
+    return f.conflict
+
+
+@labelled("按综合得分排序统一立项")
+def approved_by_ranking(f: Facts) -> str | None:
+    """capability_city projects are approved together, by rank, never one by one."""
+    if f.via_ranking:
+        return None
+    return "市州级能力提升项目按综合得分排序后统一立项（ipflow city rank --approve），不能单独批准"
+
+
+@labelled("项目期内尚有下一年度")
+def before_final_year(f: Facts) -> str | None:
+    """A yearly review is only held while the term has another year to run."""
+    if f.reviews_done + 1 < f.term_years:
+        return None
+    return f"项目期限为{f.term_years}年，已完成{f.reviews_done}次年度评审，应进入验收而非年度评审"
+
+
+@labelled("滚动支持金额为50万至100万元（含）")
+def rolling_amount_in_range(f: Facts) -> str | None:
+    """gi_brand rolling funding is 50万 to 100万 inclusive, entered by the reviewer."""
+    if f.amount is None:
+        return "滚动支持须填写金额（--amount，50万至100万元）"
+    if not GI_ROLLING_MIN <= f.amount <= GI_ROLLING_MAX:
+        return f"滚动支持金额{f.amount}元超出50万至100万元（含）的范围"
+    return None
+
+
+@labelled("项目期内季度报告全部提交")
+def all_reports_in(f: Facts) -> str | None:
+    """Acceptance needs every quarterly report of the term."""
+    if f.reports_submitted >= f.reports_due_in_term:
+        return None
+    return (
+        f"验收前须提交项目期内全部季度报告：应交{f.reports_due_in_term}份，"
+        f"已交{f.reports_submitted}份"
+    )
+
+
+@labelled("多年度项目已完成各年度评审")
+def term_reviewed(f: Facts) -> str | None:
+    """Acceptance comes after every yearly review of a multi-year term."""
+    if f.reviews_done + 1 >= f.term_years:
+        return None
+    return f"项目期限为{f.term_years}年，已完成{f.reviews_done}次年度评审，尚不能申请验收"
+
+
+@labelled("第一年度评价后入库")
+def first_evaluation(f: Facts) -> str | None:
+    """data_ip_leader enters the library only after its year-1 evaluation."""
+    return None if f.reviews_done == 1 else "只有第一年度评价为“优秀”的单位才能入库"
+
+
+@labelled("第二、三年度评价之后")
+def later_evaluation(f: Facts) -> str | None:
+    """Awards and carrying on follow the year-2 and year-3 evaluations only."""
+    return None if f.reviews_done in (2, 3) else "第二、三年度评价后才能决定是否给予补助"
+
+
+@labelled("年度评价不超过三次")
+def evaluations_left(f: Facts) -> str | None:
+    """data_ip_leader is evaluated once a year, three times in all."""
+    return None if f.reviews_done < 3 else "领军企业项目已完成三次年度评价"
+
+
+@labelled("三次年度评价均已完成")
+def all_evaluations_done(f: Facts) -> str | None:
+    """data_ip_leader is accepted after its third evaluation."""
+    return (
+        None if f.reviews_done >= 3 else f"验收须在三次年度评价之后，目前已评价{f.reviews_done}次"
+    )
+
+
+@labelled("每次补助10万元且累计不超过20万元")
+def leader_award_allowed(f: Facts) -> str | None:
+    """An award is exactly 10万, and a unit never receives more than 20万 in all."""
+    if f.amount != LEADER_AWARD:
+        return f"领军企业年度补助为每次{LEADER_AWARD}元（--amount {LEADER_AWARD}）"
+    if f.awards_total + f.amount > LEADER_AWARD_CAP:
+        return f"累计补助将达{f.awards_total + f.amount}元，超过20万元上限"
+    return None
+
+
+@labelled("填写收回金额（不小于0）")
+def clawback_amount_given(f: Facts) -> str | None:
+    """Closing after a claw-back records the amount recovered (zero or more)."""
+    if f.amount is None or f.amount < 0:
+        return "收回资金须填写金额（--amount，元，不小于0）"
+    return None
+
+
+@labelled("2026年度营业收入不低于1000万元且已入库纳统")
+def revenue_condition_met(f: Facts) -> str | None:
+    """service_brand is paid only with 2026 revenue of 1000万 or more and statistics registration."""
+    revenue = f.data.get("revenue", "")
+    registered = f.data.get("registered", "").lower() in ("yes", "true", "1", "是")
+    if not revenue.isdigit():
+        return "须提供2026年度营业收入（--data revenue=元）"
+    if int(revenue) < SERVICE_BRAND_REVENUE:
+        return f"2026年度营业收入{int(revenue)}元，未达到1000万元"
+    if not registered:
+        return "机构尚未“入库纳统”（--data registered=yes）"
+    return None

@@ -1,0 +1,98 @@
+"""One transitions Machine per (category, definition version), built once at import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from transitions import EventData, Machine, MachineError
+
+from states.definitions import DEFINITION_VERSION, DEFINITIONS, Definition, Transition
+from states.guards import Facts, Guard
+
+
+class TransitionRefused(Exception):
+    """A trigger that may not fire now; `reasons` says why in the users' language."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+class _GuardCondition:
+    """Adapts a guard to a transitions condition, keeping the refusal it gives."""
+
+    def __init__(self, guard: Guard) -> None:
+        self.guard = guard
+
+    def __call__(self, event: EventData) -> bool:
+        facts: Facts = event.kwargs["facts"]
+        reason = self.guard(facts)
+        if reason is not None:
+            facts.refusals.append(reason)
+        return reason is None
+
+
+@dataclass
+class _Subject:
+    """The machine's model: a plain carrier of the state, so ORM rows never get trigger methods."""
+
+    state: str
+
+
+def _conditions(t: Transition) -> list[_GuardCondition]:
+    return [_GuardCondition(guard) for guard in t.guards]
+
+
+def _machine(definition: Definition) -> Machine:
+    transitions: list[dict[str, Any]] = [
+        {
+            "trigger": t.trigger,
+            "source": list(t.sources),
+            "dest": t.dest,
+            "conditions": _conditions(t),
+        }
+        for t in definition.transitions
+    ]
+    return Machine(
+        model=None,
+        states=list(definition.states),
+        transitions=transitions,
+        initial=definition.initial,
+        auto_transitions=False,
+        send_event=True,
+        model_attribute="state",
+    )
+
+
+MACHINES: dict[tuple[str, int], Machine] = {
+    (code, definition.version): _machine(definition) for code, definition in DEFINITIONS.items()
+}
+
+
+def definition_for(category: str, version: int = DEFINITION_VERSION) -> Definition:
+    """The definition a project of `category` pinned to `version` follows."""
+    definition = DEFINITIONS[category]
+    if definition.version != version:
+        raise KeyError(f"no definition version {version} for {category}")
+    return definition
+
+
+def fire(trigger: str, facts: Facts, version: int = DEFINITION_VERSION) -> str:
+    """Fire `trigger` for a project in `facts.state`; return the new state or raise a refusal."""
+    definition = definition_for(facts.category, version)
+    machine = MACHINES[(facts.category, version)]
+    subject = _Subject(facts.state)
+    machine.add_model(subject, initial=facts.state)
+    try:
+        fired = subject.trigger(trigger, facts=facts)  # type: ignore[attr-defined]
+    except (MachineError, AttributeError):
+        possible = "、".join(definition.triggers_from(facts.state)) or "无"
+        raise TransitionRefused(
+            [f"状态“{facts.state}”下不能执行“{trigger}”；当前可执行：{possible}"]
+        ) from None
+    finally:
+        machine.remove_model(subject)
+    if not fired:
+        raise TransitionRefused(facts.refusals or [f"“{trigger}”的条件未满足"])
+    return subject.state

@@ -1,0 +1,134 @@
+"""Shared fixtures: a clean SQLite or PostgreSQL database per test, a fixed clock, the CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import Engine, text
+
+from workflow.clock import SHANGHAI, fixed_clock
+from workflow.config import Settings
+from workflow.context import AppContext
+from workflow.db.engine import make_engine, upgrade
+from workflow.db.orm import Base
+
+PG_URL = os.environ.get("IPFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKENDS = os.environ.get("IPFLOW_TEST_BACKENDS", "sqlite,postgresql").split(",")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_schema() -> Iterator[str]:
+    """A PostgreSQL URL on a fresh schema of the `test` database, migrated once per session.
+
+    PostgreSQL must be reachable: the suite fails, never skips, when it is not.
+    """
+    schema = f"t_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def _truncate_pg(url: str) -> None:
+    engine = make_engine(url)
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty, migrated database: SQLite and PostgreSQL in turn."""
+    if request.param == "sqlite":
+        path = tmp_path / "ipflow.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("pg_schema")
+    _truncate_pg(url)
+    return url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+NOON = datetime(2027, 4, 15, 12, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+@pytest.fixture
+def ctx(engine: Engine) -> AppContext:
+    """Use-case wiring on the test database, with the clock fixed at 2027-04-15 noon."""
+    return AppContext(engine, Settings(), fixed_clock(NOON), "tester")
+
+
+@dataclass
+class Cli:
+    """Runs `ipflow` in-process against the test database, as a user would type it."""
+
+    db_url: str
+    today: date | None = None
+
+    def __call__(self, *args: str, input: str | None = None) -> Result:
+        from cli import cli
+
+        env = {"IPFLOW_TODAY": self.today.isoformat()} if self.today else {}
+        return CliRunner().invoke(
+            cli, ["--db", self.db_url, "--as", "tester", *args], input=input, env=env
+        )
+
+
+@pytest.fixture
+def ipflow(db_url: str) -> Cli:
+    return Cli(db_url, date(2027, 4, 15))
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    """Row count of every table: equal before and after means nothing was written."""
+    with engine.connect() as conn:
+        return {
+            t.name: conn.execute(text(f'SELECT count(*) FROM "{t.name}"')).scalar_one()
+            for t in Base.metadata.sorted_tables
+        }
+
+
+def database_dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, in key order: equal before and after means nothing changed."""
+    with engine.connect() as conn:
+        return {
+            t.name: [tuple(r) for r in conn.execute(t.select().order_by(*t.primary_key.columns))]
+            for t in Base.metadata.sorted_tables
+        }
+
+
+Factory = Callable[..., int]

@@ -1,0 +1,1 @@
+"""ipflow's domain, use cases, persistence and rendering."""

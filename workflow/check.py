@@ -1,0 +1,190 @@
+"""The nightly check: progress, flags, ledger snapshots and warning letters for one logical date."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from states.definitions import ACTIVE_STATES
+from workflow.context import AppContext
+from workflow.db.bulk import upsert
+from workflow.db.engine import transaction
+from workflow.db.orm import CheckRun, LedgerSnapshot, Letter, Project, Unit
+from workflow.letters import OPEN_STATUSES, WARNING, LetterBook, LetterSubject
+from workflow.progress import Progress, is_behind
+from workflow.progress_query import progress_by_project, reports_due_and_submitted
+from workflow.risk import RED, Findings, assess
+
+JOB = "nightly_check"
+
+
+@dataclass
+class CheckResult:
+    """What one run of the check found and did (or, in a dry run, would do)."""
+
+    day: date
+    dry_run: bool
+    checked: int = 0
+    flags: Counter[str] = field(default_factory=Counter)
+    letters_issued: int = 0
+    notices_queued: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON document of `ipflow check run --json`."""
+        return {
+            "date": self.day.isoformat(),
+            "checked": self.checked,
+            "flags": {k: self.flags.get(k, 0) for k in ("green", "amber", "red")},
+            "letters_issued": self.letters_issued,
+            "notices_queued": self.notices_queued,
+            "dry_run": self.dry_run,
+        }
+
+
+@dataclass(frozen=True)
+class _OpenLetter:
+    level: str
+    overdue_days: int
+
+
+def _open_letters(session: Session, day: date) -> dict[int, list[_OpenLetter]]:
+    rows = session.execute(
+        select(Letter.project_id, Letter.level, Letter.rectification_due, Letter.plan_received_on)
+        .join(Project, Project.id == Letter.project_id)
+        .where(
+            Project.state.in_(ACTIVE_STATES),
+            Letter.status.in_(OPEN_STATUSES),
+            Letter.issued_on <= day,
+        )
+    )
+    found: dict[int, list[_OpenLetter]] = defaultdict(list)
+    for project_id, level, due, received in rows:
+        overdue = (day - due).days if received is None and day > due else 0
+        found[project_id].append(_OpenLetter(level, overdue))
+    return found
+
+
+def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
+    """Check every active project on `day`; idempotent, so a repeat for the same day issues nothing.
+
+    Everything is computed against `day`, in one transaction, with a few set-based queries:
+    a crash leaves nothing half-written, and a dry run rolls everything back.
+    """
+    result = CheckResult(day, dry_run)
+    settings = ctx.settings.check
+    active = [Project.state.in_(ACTIVE_STATES)]
+    with transaction(ctx.engine) as session:
+        projects = session.execute(
+            select(
+                Project.id,
+                Project.state,
+                Project.title,
+                Project.category,
+                Project.start,
+                Project.end,
+                Unit.name,
+                func.coalesce(Project.contact_email, Unit.contact_email),
+            )
+            .join(Unit, Unit.id == Project.unit_id)
+            .where(*active)
+            .order_by(Project.id)
+        ).all()
+        progress = progress_by_project(session, day, active)
+        reports = reports_due_and_submitted(session, day, active)
+        open_letters = _open_letters(session, day)
+        episodes = dict(
+            session.execute(
+                select(Letter.project_id, func.max(Letter.episode))
+                .where(Letter.kind == WARNING)
+                .group_by(Letter.project_id)
+            )
+            .tuples()
+            .all()
+        )
+        book = LetterBook(session, ctx.settings, day, ctx.clock())
+        snapshots: list[dict[str, Any]] = []
+        for pid, state, title, category, start, end, unit, email in projects:
+            prog, last_report = progress.get(pid, (Progress(0.0, None), None))
+            due, submitted = reports.get(pid, (0, 0))
+            letters = open_letters.get(pid, [])
+            findings = Findings(
+                lag=prog.lag,
+                reports_overdue=max(0, due - submitted),
+                open_letters=len(letters),
+                rectification_overdue_days=max((x.overdue_days for x in letters), default=0),
+            )
+            assessment = assess(findings, settings)
+            if is_behind(prog.lag, settings.lag_warning) and (
+                not letters or (assessment.flag == RED and all(x.level != RED for x in letters))
+            ):
+                level = RED if assessment.flag == RED else "amber"
+                episode = episodes.get(pid, 0) + 1
+                subject = LetterSubject(
+                    pid,
+                    title,
+                    category,
+                    unit,
+                    start,
+                    end,
+                    email,
+                    prog.planned,
+                    prog.actual or 0.0,
+                    prog.lag or 0.0,
+                    last_report,
+                    [r.text for r in assessment.reasons if r.code not in ("lag", "lag_red")],
+                )
+                if not dry_run:
+                    book.issue(subject, level, episode)
+                episodes[pid] = episode
+                result.letters_issued += 1
+                result.notices_queued += 1
+                findings = Findings(**{**findings.__dict__, "open_letters": len(letters) + 1})
+                assessment = assess(findings, settings)
+            result.checked += 1
+            result.flags[assessment.flag] += 1
+            snapshots.append(
+                {
+                    "project_id": pid,
+                    "day": day,
+                    "state": state,
+                    "planned": prog.planned,
+                    "actual": prog.actual,
+                    "lag": prog.lag,
+                    "flag": assessment.flag,
+                    "reasons": [
+                        {"level": r.level, "code": r.code, "text": r.text}
+                        for r in assessment.reasons
+                    ],
+                    "reports_overdue": findings.reports_overdue,
+                    "open_letters": findings.open_letters,
+                    "last_report": last_report,
+                }
+            )
+        if dry_run:
+            session.rollback()
+            return result
+        upsert(session, LedgerSnapshot.__table__, snapshots, ["project_id", "day"])
+        now = ctx.clock()
+        upsert(
+            session,
+            CheckRun.__table__,
+            [
+                {
+                    "job": JOB,
+                    "logical_date": day,
+                    "owner": ctx.actor,
+                    "status": "done",
+                    "started_at": now,
+                    "lease_until": now,
+                    "finished_at": now,
+                    "summary": result.as_json(),
+                }
+            ],
+            ["job", "logical_date"],
+        )
+    return result

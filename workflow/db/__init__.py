@@ -1,0 +1,1 @@
+"""Persistence: the SQLAlchemy 2 schema, engines and transactions."""

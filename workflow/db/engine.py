@@ -1,0 +1,78 @@
+"""Engines, sessions and the schema migration entry point."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+
+ALEMBIC_DIR = Path(__file__).resolve().parents[2] / "alembic"
+
+
+class DatabaseError(Exception):
+    """The database URL is wrong, the server unreachable, or the schema out of date."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets foreign keys and a busy timeout."""
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise DatabaseError(f"数据库地址“{url}”无效：{exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any exception."""
+    session = sessionmaker(engine, expire_on_commit=False)()
+    try:
+        with session.begin():
+            yield session
+    finally:
+        session.close()
+
+
+def _alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(ALEMBIC_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine) -> str:
+    """Migrate the schema to the newest revision (idempotent); return that revision."""
+    from alembic.script import ScriptDirectory
+
+    from alembic import command
+
+    config = _alembic_config(engine)
+    command.upgrade(config, "head")
+    head = ScriptDirectory.from_config(config).get_current_head()
+    return head or ""
+
+
+def require_schema(engine: Engine) -> None:
+    """Refuse to work on a database that `ipflow db upgrade` has not prepared."""
+    try:
+        tables = set(inspect(engine).get_table_names())
+    except Exception as exc:  # driver errors differ per backend: report them all the same way
+        raise DatabaseError(f"无法连接数据库：{str(exc).splitlines()[0]}") from None
+    if "project" not in tables:
+        raise DatabaseError("数据库尚未初始化：请先运行 ipflow db upgrade")

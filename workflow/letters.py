@@ -1,0 +1,165 @@
+"""Warning letters (预警告知书): content, numbering, delivery rows, listing and showing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from states.categories import CATEGORIES
+from workflow.config import Settings
+from workflow.context import AppContext
+from workflow.db.engine import transaction
+from workflow.db.orm import Letter, OutboxMessage
+from workflow.errors import Refused
+from workflow.render import chinese_date, render
+
+OPEN_STATUSES = ("pending", "reviewed")
+LETTER_STATUSES = ("pending", "reviewed", "closed", "escalated")
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class LetterSubject:
+    """The project a letter is about, as the check found it on the day."""
+
+    project_id: int
+    title: str
+    category: str
+    unit: str
+    start: date
+    end: date
+    recipient: str | None
+    planned: float
+    actual: float
+    lag: float
+    last_report: date | None
+    reasons: list[str]
+
+
+def letter_data(
+    s: LetterSubject, level: str, number: str, day: date, settings: Settings
+) -> dict[str, Any]:
+    """Everything a letter's templates show; stored with the letter so it can be re-rendered."""
+    rectification_due = day + timedelta(days=settings.check.rectification_days)
+    return {
+        "project_id": s.project_id,
+        "title": s.title,
+        "category": s.category,
+        "category_name": CATEGORIES[s.category].name,
+        "unit": s.unit,
+        "start_cn": chinese_date(s.start),
+        "end_cn": chinese_date(s.end),
+        "day": day.isoformat(),
+        "day_cn": chinese_date(day),
+        "planned": f"{s.planned:g}",
+        "actual": f"{s.actual:g}",
+        "lag": f"{s.lag:g}",
+        "threshold": f"{settings.check.lag_warning:g}",
+        "last_report": s.last_report.isoformat() if s.last_report else None,
+        "reasons": s.reasons,
+        "level": level,
+        "number": number,
+        "rectification_due": rectification_due.isoformat(),
+        "rectification_due_cn": chinese_date(rectification_due),
+        "rectification_days": settings.check.rectification_days,
+        "sender": settings.letters.sender,
+        "contact": settings.letters.contact,
+        "contact_phone": settings.letters.contact_phone,
+    }
+
+
+class LetterBook:
+    """Issues letters within one transaction, numbering them 〔year〕N in order."""
+
+    def __init__(self, session: Session, settings: Settings, day: date, now: datetime) -> None:
+        self.session = session
+        self.settings = settings
+        self.day = day
+        self.now = now
+        self.next_seq = (
+            session.scalar(select(func.max(Letter.seq)).where(Letter.year == day.year)) or 0
+        ) + 1
+
+    def issue(self, s: LetterSubject, level: str, episode: int) -> Letter:
+        """Add a letter for `s` and its outbox message; the caller's transaction commits both."""
+        number = f"{self.settings.letters.number_prefix}〔{self.day.year}〕{self.next_seq}号"
+        data = letter_data(s, level, number, self.day, self.settings)
+        letter = Letter(
+            project_id=s.project_id,
+            kind=WARNING,
+            episode=episode,
+            level=level,
+            year=self.day.year,
+            seq=self.next_seq,
+            number=number,
+            status="pending",
+            issued_on=self.day,
+            rectification_due=date.fromisoformat(data["rectification_due"]),
+            lag=s.lag,
+            data=data,
+            body_text=render("warning_letter.txt", data),
+            body_html=render("warning_letter.html", data),
+            created_at=self.now,
+        )
+        self.next_seq += 1
+        self.session.add(letter)
+        self.session.flush()
+        channel, recipient = ("email", s.recipient) if s.recipient else ("file", f"unit-{s.unit}")
+        self.session.add(
+            OutboxMessage(
+                key=f"letter/{letter.year}/{letter.seq}/{channel}/{recipient}",
+                channel=channel,
+                recipient=recipient,
+                subject=f"【预警告知书】{number} {s.title}",
+                body_text=letter.body_text,
+                body_html=letter.body_html,
+                project_id=s.project_id,
+                letter_id=letter.id,
+                status="pending",
+                next_attempt_at=letter.created_at,
+                created_at=letter.created_at,
+            )
+        )
+        return letter
+
+
+def _row(letter: Letter) -> dict[str, Any]:
+    return {
+        "id": letter.id,
+        "project_id": letter.project_id,
+        "kind": letter.kind,
+        "level": letter.level,
+        "number": letter.number,
+        "status": letter.status,
+        "issued_on": letter.issued_on.isoformat(),
+        "rectification_due": letter.rectification_due.isoformat(),
+        "lag": letter.lag,
+    }
+
+
+def list_letters(ctx: AppContext, status: str | None) -> list[dict[str, Any]]:
+    """Letters, newest first, optionally only those with `status`."""
+    if status is not None and status not in LETTER_STATUSES:
+        raise Refused(f"未知的告知书状态“{status}”；可选：{', '.join(LETTER_STATUSES)}")
+    with transaction(ctx.engine) as session:
+        query = select(Letter).order_by(Letter.issued_on.desc(), Letter.id.desc())
+        if status:
+            query = query.where(Letter.status == status)
+        return [_row(letter) for letter in session.scalars(query)]
+
+
+def show_letter(ctx: AppContext, letter_id: int, fmt: str) -> str:
+    """A letter's stored text or HTML."""
+    with transaction(ctx.engine) as session:
+        letter = session.get(Letter, letter_id)
+        if letter is None:
+            raise Refused(f"没有编号为{letter_id}的预警告知书")
+        if fmt == "html":
+            return letter.body_html
+        if fmt == "text":
+            return letter.body_text
+        raise Refused(f"不支持的格式“{fmt}”：可用 text 或 html")

@@ -1,0 +1,87 @@
+"""Quarterly reports: validation and recording of completion per plan task."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from states.definitions import ACTIVE_STATES, STATE_LABELS
+from workflow.context import AppContext
+from workflow.db.engine import transaction
+from workflow.db.orm import PlanTask, Report, ReportItem
+from workflow.errors import Refused
+from workflow.projects import get_project
+
+
+def parse_percent(text: str, task: str) -> float:
+    """A completion percent between 0 and 100; ValueError naming the task otherwise."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"任务“{task}”的完成度“{text}”不是数字") from None
+    if not 0 <= value <= 100:
+        raise ValueError(f"任务“{task}”的完成度{text}须在0至100之间")
+    return value
+
+
+def submit(
+    ctx: AppContext, project_id: int, report_date: date, completions: dict[str, float]
+) -> dict[str, Any]:
+    """Record a quarterly report; tasks it leaves out keep their previously reported completion."""
+    if not completions:
+        raise Refused("季度报告至少须填写一项任务的完成度（--progress 任务=百分比）")
+    with transaction(ctx.engine) as session:
+        project = get_project(session, project_id)
+        if project.state not in ACTIVE_STATES:
+            raise Refused(
+                f"项目#{project.id}当前状态为{STATE_LABELS[project.state]}（{project.state}），"
+                "不在实施期内，不能提交季度报告"
+            )
+        if not project.start <= report_date <= project.end:
+            raise Refused(
+                f"报告日期{report_date}不在项目#{project.id}的实施期{project.start}至{project.end}内"
+            )
+        tasks = {
+            t.name: t
+            for t in session.scalars(select(PlanTask).where(PlanTask.project_id == project.id))
+        }
+        unknown = sorted(set(completions) - set(tasks))
+        if unknown:
+            raise Refused(
+                f"项目#{project.id}的计划中没有任务：{'、'.join(unknown)}；"
+                f"计划任务为：{'、'.join(tasks)}"
+            )
+        if session.scalar(
+            select(Report.id).where(
+                Report.project_id == project.id, Report.report_date == report_date
+            )
+        ):
+            raise Refused(f"项目#{project.id}已有{report_date}的季度报告")
+        previous = session.scalar(
+            select(Report)
+            .where(Report.project_id == project.id, Report.report_date < report_date)
+            .order_by(Report.report_date.desc())
+            .limit(1)
+        )
+        carried = {item.task_id: item.completion for item in previous.items} if previous else {}
+        report = Report(
+            project_id=project.id,
+            report_date=report_date,
+            actor=ctx.actor,
+            submitted_at=ctx.clock(),
+        )
+        session.add(report)
+        session.flush()
+        for name, task in tasks.items():
+            completion = completions.get(name, carried.get(task.id, 0.0))
+            session.add(ReportItem(report_id=report.id, task_id=task.id, completion=completion))
+        return {
+            "id": report.id,
+            "project_id": project.id,
+            "date": report_date.isoformat(),
+            "progress": {
+                name: completions.get(name, carried.get(t.id, 0.0)) for name, t in tasks.items()
+            },
+        }
