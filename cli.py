@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 DEFAULT_DB = "sqlite:///ipflow.db"
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType[date, Any]):
     """A YYYY-MM-DD calendar date."""
 
     name = "DATE"
@@ -32,7 +32,7 @@ class DateType(click.ParamType):
             self.fail(f"“{value}”不是YYYY-MM-DD格式的日期", param, ctx)
 
 
-class YuanType(click.ParamType):
+class YuanType(click.ParamType[int, Any]):
     """An amount in whole yuan (500000 = 50万)."""
 
     name = "YUAN"

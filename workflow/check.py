@@ -168,11 +168,11 @@ def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
         if dry_run:
             session.rollback()
             return result
-        upsert(session, LedgerSnapshot.__table__, snapshots, ["project_id", "day"])
+        upsert(session, LedgerSnapshot, snapshots, ["project_id", "day"])
         now = ctx.clock()
         upsert(
             session,
-            CheckRun.__table__,
+            CheckRun,
             [
                 {
                     "job": JOB,

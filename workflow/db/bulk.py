@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+from workflow.db.orm import Base
 
 
 def upsert(
     session: Session,
-    table: Table,
+    model: type[Base],
     rows: Sequence[dict[str, Any]],
     keys: Sequence[str],
     update: bool = True,
@@ -22,7 +23,7 @@ def upsert(
         return
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table)
+    stmt = insert(model)
     if update:
         columns = [c for c in rows[0] if c not in keys]
         stmt = stmt.on_conflict_do_update(
