@@ -628,6 +628,38 @@ def check_run(ctx: click.Context, today: date | None, dry_run: bool, as_json: bo
     )
 
 
+# ---------------------------------------------------------------- scheduler
+
+
+@cli.group()
+def scheduler() -> None:
+    """The process that runs the nightly check."""
+
+
+@scheduler.command("run")
+@click.pass_context
+def scheduler_run(ctx: click.Context) -> None:
+    """Run the nightly check at [schedule].time every day until SIGTERM; logs are JSON lines.
+
+    On start it first runs every logical date missed while no scheduler was running,
+    oldest first. Several instances may share one PostgreSQL database: each date runs
+    once. With SQLite, run a single instance.
+
+    \b
+    Example:
+      ipflow --db postgresql+psycopg://ipflow@db/ipflow scheduler run
+    """
+    import logging
+
+    from workflow.scheduler import JsonFormatter, serve
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    logging.getLogger("ipflow").addHandler(handler)
+    logging.getLogger("ipflow").setLevel(logging.INFO)
+    serve(app(ctx))
+
+
 # ---------------------------------------------------------------- letters
 
 

@@ -9,8 +9,11 @@ from workflow.context import AppContext
 from workflow.plans import PlanRow
 from workflow.projects import NewProject, advance, create
 
-TERMS = {1: (date(2027, 1, 1), date(2027, 12, 31)), 2: (date(2027, 1, 1), date(2028, 12, 31)),
-         3: (date(2027, 1, 1), date(2029, 12, 31))}
+TERMS = {
+    1: (date(2027, 1, 1), date(2027, 12, 31)),
+    2: (date(2027, 1, 1), date(2028, 12, 31)),
+    3: (date(2027, 1, 1), date(2029, 12, 31)),
+}
 
 PATH_TO = {
     "applied": [],
@@ -20,18 +23,28 @@ PATH_TO = {
 }
 
 
-def new_project(category: str = "high_value_patent", unit: str = "贵州大学",
-                title: str = "测试项目", plan: list[PlanRow] | None = None,
-                start: date | None = None, end: date | None = None, budget: int | None = None,
-                contact_email: str | None = "unit@example.org") -> NewProject:
+def new_project(
+    category: str = "high_value_patent",
+    unit: str = "贵州大学",
+    title: str = "测试项目",
+    plan: list[PlanRow] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    budget: int | None = None,
+    contact_email: str | None = "unit@example.org",
+) -> NewProject:
     """A valid application of `category` with the category's own term and grant."""
     years = CATEGORIES[category].term_years or 1
     default_start, default_end = TERMS[years]
     return NewProject(
-        category=category, title=title, unit=unit, start=start or default_start,
-        end=end or default_end, budget=budget if budget is not None else (
-            CATEGORIES[category].grant or 200_000),
-        plan=plan or [], contact_email=contact_email,
+        category=category,
+        title=title,
+        unit=unit,
+        start=start or default_start,
+        end=end or default_end,
+        budget=budget if budget is not None else (CATEGORIES[category].grant or 200_000),
+        plan=plan or [],
+        contact_email=contact_email,
     )
 
 

@@ -135,9 +135,19 @@ def test_a_letter_stores_the_figures_it_was_rendered_from(ctx: AppContext, engin
         letter = session.scalars(select(Letter)).one()
         outbox = session.scalars(select(OutboxMessage)).one()
     assert (letter.data["planned"], letter.data["actual"], letter.data["lag"]) == ("60", "20", "40")
-    for text in ("遵义市某科技有限公司：", "酱香白酒专利培育", "按计划应完成60%", "实际完成20%",
-                 "进度滞后40个百分点", "2027年1月22日前", "黔知运预〔2027〕1号"):
+    for text in (
+        "遵义市某科技有限公司：",
+        "酱香白酒专利培育",
+        "按计划应完成60%",
+        "实际完成20%",
+        "进度滞后40个百分点",
+        "2027年1月22日前",
+        "黔知运预〔2027〕1号",
+    ):
         assert text in letter.body_text
         assert text in letter.body_html
-    assert (outbox.channel, outbox.recipient, outbox.letter_id) == ("email", "unit@example.org",
-                                                                   letter.id)
+    assert (outbox.channel, outbox.recipient, outbox.letter_id) == (
+        "email",
+        "unit@example.org",
+        letter.id,
+    )

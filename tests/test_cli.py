@@ -15,9 +15,24 @@ from states.definitions import DEFINITIONS
 from tests.conftest import Cli, database_dump
 
 ALL_TRIGGERS = sorted({t.trigger for d in DEFINITIONS.values() for t in d.transitions})
-CREATE = ["project", "create", "--category", "high_value_patent", "--title", "磷化工高价值专利培育",
-          "--unit", "贵州大学", "--start", "2027-01-01", "--end", "2027-12-31",
-          "--budget", "500000", "--contact-email", "kjc@example.org"]
+CREATE = [
+    "project",
+    "create",
+    "--category",
+    "high_value_patent",
+    "--title",
+    "磷化工高价值专利培育",
+    "--unit",
+    "贵州大学",
+    "--start",
+    "2027-01-01",
+    "--end",
+    "2027-12-31",
+    "--budget",
+    "500000",
+    "--contact-email",
+    "kjc@example.org",
+]
 
 
 def _created(ipflow: Cli, *extra: str) -> int:
@@ -35,33 +50,81 @@ def test_create_prints_id_and_state_as_json(ipflow: Cli) -> None:
 def test_show_json_has_every_contract_key(ipflow: Cli) -> None:
     project_id = _created(ipflow)
     shown = json.loads(ipflow("project", "show", str(project_id), "--json").stdout)
-    for key in ("id", "category", "title", "unit", "state", "triggers", "start", "end", "budget",
-                "planned", "actual", "lag", "flag", "history"):
+    for key in (
+        "id",
+        "category",
+        "title",
+        "unit",
+        "state",
+        "triggers",
+        "start",
+        "end",
+        "budget",
+        "planned",
+        "actual",
+        "lag",
+        "flag",
+        "history",
+    ):
         assert key in shown
     assert shown["history"][0].keys() >= {"from", "to", "trigger", "actor", "at", "note"}
     assert (shown["lag"], shown["flag"], shown["budget"]) == (None, None, 500000)
 
 
-def test_a_project_goes_from_creation_to_a_flag_through_the_cli(ipflow: Cli, tmp_path: Path) -> None:
+def test_a_project_goes_from_creation_to_a_flag_through_the_cli(
+    ipflow: Cli, tmp_path: Path
+) -> None:
     plan = tmp_path / "plan.csv"
-    plan.write_text("task,start,due,weight\n专利导航分析,2027-01-01,2027-06-30,2\n"
-                    "专利布局,2027-03-01,2027-12-31\n", encoding="utf-8")
+    plan.write_text(
+        "task,start,due,weight\n专利导航分析,2027-01-01,2027-06-30,2\n"
+        "专利布局,2027-03-01,2027-12-31\n",
+        encoding="utf-8",
+    )
     project_id = _created(ipflow, "--plan", str(plan))
     for trigger in ("screen", "approve", "start"):
         assert ipflow("project", "advance", str(project_id), trigger).exit_code == 0
-    submitted = ipflow("report", "submit", str(project_id), "--date", "2027-03-31",
-                       "--progress", "专利导航分析=30", "--progress", "专利布局=0")
+    submitted = ipflow(
+        "report",
+        "submit",
+        str(project_id),
+        "--date",
+        "2027-03-31",
+        "--progress",
+        "专利导航分析=30",
+        "--progress",
+        "专利布局=0",
+    )
     assert submitted.exit_code == 0, submitted.output
     checked = json.loads(ipflow("check", "run", "--today", "2027-04-15", "--json").stdout)
-    assert checked == {"date": "2027-04-15", "checked": 1, "flags": {"green": 0, "amber": 1, "red": 0},
-                       "letters_issued": 1, "notices_queued": 1, "dry_run": False}
+    assert checked == {
+        "date": "2027-04-15",
+        "checked": 1,
+        "flags": {"green": 0, "amber": 1, "red": 0},
+        "letters_issued": 1,
+        "notices_queued": 1,
+        "dry_run": False,
+    }
     shown = json.loads(ipflow("project", "show", str(project_id), "--json").stdout)
-    assert (shown["planned"], shown["actual"], shown["lag"], shown["flag"]) == (43.44, 20.0, 23.44,
-                                                                              "amber")
+    assert (shown["planned"], shown["actual"], shown["lag"], shown["flag"]) == (
+        43.44,
+        20.0,
+        23.44,
+        "amber",
+    )
     letters = json.loads(ipflow("letters", "list", "--json").stdout)
-    assert [{k: x[k] for k in ("id", "project_id", "kind", "status", "issued_on", "lag")}
-            for x in letters] == [{"id": 1, "project_id": project_id, "kind": "warning",
-                                   "status": "pending", "issued_on": "2027-04-15", "lag": 23.44}]
+    assert [
+        {k: x[k] for k in ("id", "project_id", "kind", "status", "issued_on", "lag")}
+        for x in letters
+    ] == [
+        {
+            "id": 1,
+            "project_id": project_id,
+            "kind": "warning",
+            "status": "pending",
+            "issued_on": "2027-04-15",
+            "lag": 23.44,
+        }
+    ]
     text = ipflow("letters", "show", "1").stdout
     assert "预警告知书" in text and "〔2027〕1号" in text
     listed = json.loads(ipflow("project", "list", "--flag", "amber", "--json").stdout)
@@ -71,7 +134,9 @@ def test_a_project_goes_from_creation_to_a_flag_through_the_cli(ipflow: Cli, tmp
 
 
 def test_a_dry_run_check_says_so_in_its_json(ipflow: Cli) -> None:
-    result = json.loads(ipflow("check", "run", "--today", "2027-04-15", "--dry-run", "--json").stdout)
+    result = json.loads(
+        ipflow("check", "run", "--today", "2027-04-15", "--dry-run", "--json").stdout
+    )
     assert result["dry_run"] is True and result["checked"] == 0
 
 
@@ -80,7 +145,11 @@ BAD_INPUT = [
     (["project", "show", "999"], 1, "没有编号为999的项目"),
     (["project", "show", "abc"], 2, "abc"),
     (["project", "advance", "1", "pass_acceptance"], 1, "不能执行“pass_acceptance”"),
-    (["project", "advance", "1", "fly_to_the_moon"], 1, "当前可执行的操作：screen、reject、withdraw"),
+    (
+        ["project", "advance", "1", "fly_to_the_moon"],
+        1,
+        "当前可执行的操作：screen、reject、withdraw",
+    ),
     (["project", "advance", "1", "screen", "--amount", "12.5"], 2, "不是整数元"),
     (["project", "advance", "1", "screen", "--amount", "-5"], 1, "金额"),
     (["project", "advance", "1", "screen", "--data", "novalue"], 2, "KEY=VALUE"),
@@ -92,7 +161,11 @@ BAD_INPUT = [
     (["project", "list", "--category", "nope"], 1, "未知的项目类别"),
     (["project", "list", "--flag", "purple"], 2, "purple"),
     (["report", "submit", "1", "--date", "2027-03-31", "--progress", "项目实施=101"], 1, "0至100"),
-    (["report", "submit", "1", "--date", "2027-03-31", "--progress", "无此任务=50"], 1, "不在实施期"),
+    (
+        ["report", "submit", "1", "--date", "2027-03-31", "--progress", "无此任务=50"],
+        1,
+        "不在实施期",
+    ),
     (["report", "submit", "1", "--date", "2027-03-31", "--progress", "项目实施"], 2, "任务=百分比"),
     (["check", "run", "--today", "yesterday"], 2, "YYYY-MM-DD"),
     (["letters", "show", "42"], 1, "没有编号为42的预警告知书"),
@@ -100,12 +173,32 @@ BAD_INPUT = [
     (["letters", "show", "1", "--format", "docx"], 2, "docx"),
     (["workflow", "show", "nonsense"], 1, "未知的项目类别"),
     (["unit", "add", "贵州大学", "--kind", "spaceship"], 1, "未知的单位类型"),
-    (["unit", "record", "add", "无名单位", "--kind", "penalty", "--start", "2027-01-01"], 1,
-     "没有名为“无名单位”的单位"),
-    (["unit", "record", "add", "贵州大学", "--kind", "gossip", "--start", "2027-01-01"], 1,
-     "未知的信用记录类型"),
-    (["unit", "record", "add", "贵州大学", "--kind", "penalty", "--start", "2027-05-01",
-      "--end", "2027-01-01"], 1, "早于开始日期"),
+    (
+        ["unit", "record", "add", "无名单位", "--kind", "penalty", "--start", "2027-01-01"],
+        1,
+        "没有名为“无名单位”的单位",
+    ),
+    (
+        ["unit", "record", "add", "贵州大学", "--kind", "gossip", "--start", "2027-01-01"],
+        1,
+        "未知的信用记录类型",
+    ),
+    (
+        [
+            "unit",
+            "record",
+            "add",
+            "贵州大学",
+            "--kind",
+            "penalty",
+            "--start",
+            "2027-05-01",
+            "--end",
+            "2027-01-01",
+        ],
+        1,
+        "早于开始日期",
+    ),
     (["no-such-command"], 2, "no-such-command"),
 ]
 
@@ -139,8 +232,9 @@ def test_thresholds_come_from_the_config_file(ipflow: Cli, tmp_path: Path) -> No
     config = tmp_path / "ipflow.toml"
     config.write_text("[check]\nlag_warning = 5\nlag_red = 6\n", encoding="utf-8")
     # planned on 04-15 is 104/364 = 28.57%, actual 20%: lag 8.57, red only with the config
-    result = json.loads(ipflow("--config", str(config), "check", "run", "--today", "2027-04-15",
-                               "--json").stdout)
+    result = json.loads(
+        ipflow("--config", str(config), "check", "run", "--today", "2027-04-15", "--json").stdout
+    )
     assert result["flags"]["red"] == 1
 
 
@@ -175,7 +269,9 @@ def test_every_command_has_help_with_an_example(command: tuple[str, ...]) -> Non
     assert result.exit_code == 0 and "Example" in result.output
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(triggers=st.lists(st.sampled_from(ALL_TRIGGERS), min_size=1, max_size=8))
 def test_a_refused_transition_leaves_the_database_unchanged(
     ipflow: Cli, engine: Engine, triggers: list[str]

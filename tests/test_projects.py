@@ -56,8 +56,14 @@ def test_approval_is_refused_while_a_credit_record_is_active_and_names_it(
     ctx: AppContext, engine: Engine
 ) -> None:
     project_id = make_project(ctx, state="screened", unit="黔南某科技公司")
-    add_record(ctx, "黔南某科技公司", "abnormal_operation", date(2027, 3, 1), date(2027, 12, 31),
-               "信用中国公示")
+    add_record(
+        ctx,
+        "黔南某科技公司",
+        "abnormal_operation",
+        date(2027, 3, 1),
+        date(2027, 12, 31),
+        "信用中国公示",
+    )
     before = database_dump(engine)
     with pytest.raises(Refused, match=r"经营异常（#1，2027-03-01至2027-12-31，信用中国公示）"):
         advance(ctx, project_id, "approve")
@@ -97,15 +103,22 @@ def test_each_transition_appends_one_event_with_actor_note_and_amount(ctx: AppCo
     advance(ctx, project_id, "review", note="第一年度评价")
     advance(ctx, project_id, "roll", note="评价达标", amount=800_000)
     history = show(ctx, project_id)["history"]
-    assert [e["trigger"] for e in history] == ["create", "screen", "approve", "start", "review",
-                                               "roll"]
+    assert [e["trigger"] for e in history] == [
+        "create",
+        "screen",
+        "approve",
+        "start",
+        "review",
+        "roll",
+    ]
     assert history[-1]["note"] == "评价达标"
     assert history[-1]["data"] == {"amount": 800_000}
     assert {e["actor"] for e in history} == {"tester"}
 
 
-@pytest.mark.parametrize(("amount", "ok"), [(499_999, False), (500_000, True),
-                                             (1_000_000, True), (1_000_001, False)])
+@pytest.mark.parametrize(
+    ("amount", "ok"), [(499_999, False), (500_000, True), (1_000_000, True), (1_000_001, False)]
+)
 def test_gi_brand_rolling_funding_is_50_to_100_wan_inclusive(
     ctx: AppContext, amount: int, ok: bool
 ) -> None:
@@ -125,8 +138,12 @@ def test_a_refused_trigger_names_project_state_trigger_reason_and_possible_trigg
     with pytest.raises(Refused) as refused:
         advance(ctx, project_id, "pass_acceptance")
     message = str(refused.value)
-    for part in (f"项目#{project_id}", "实施中（in_progress）", "pass_acceptance",
-                 "review、suspend、terminate、request_acceptance"):
+    for part in (
+        f"项目#{project_id}",
+        "实施中（in_progress）",
+        "pass_acceptance",
+        "review、suspend、terminate、request_acceptance",
+    ):
         assert part in message
 
 
@@ -157,10 +174,24 @@ def test_a_double_acceptance_failure_restricts_the_unit_for_three_years(ctx: App
     advance(ctx, project_id, "close", amount=120_000, note="收回未使用资金")
     assert show(ctx, project_id)["state"] == "closed"
     with pytest.raises(Refused, match="限制申报期"):
-        create(ctx, new_project(category="data_ip_chain", unit="某数据公司",
-                                start=date(2030, 1, 1), end=date(2030, 12, 31)))
-    later = create(ctx, new_project(category="data_ip_chain", unit="某数据公司",
-                                    start=date(2030, 4, 16), end=date(2031, 4, 15)))
+        create(
+            ctx,
+            new_project(
+                category="data_ip_chain",
+                unit="某数据公司",
+                start=date(2030, 1, 1),
+                end=date(2030, 12, 31),
+            ),
+        )
+    later = create(
+        ctx,
+        new_project(
+            category="data_ip_chain",
+            unit="某数据公司",
+            start=date(2030, 4, 16),
+            end=date(2031, 4, 15),
+        ),
+    )
     assert later["state"] == "applied"
 
 
@@ -201,14 +232,19 @@ def test_concurrent_advances_of_one_project_let_exactly_one_win(
         t.join()
     assert sorted(outcomes) == ["refused"] * 5 + ["won"]
     with Session(engine) as session:
-        triggers = session.scalars(select(ProjectEvent.trigger).where(
-            ProjectEvent.project_id == project_id).order_by(ProjectEvent.seq)).all()
+        triggers = session.scalars(
+            select(ProjectEvent.trigger)
+            .where(ProjectEvent.project_id == project_id)
+            .order_by(ProjectEvent.seq)
+        ).all()
     assert triggers == ["create", "screen"]
 
 
 def test_a_plan_drives_the_progress_that_show_reports(ctx: AppContext) -> None:
-    plan = [PlanRow("导航分析", date(2027, 1, 1), date(2027, 6, 30), 2),
-            PlanRow("专利布局", date(2027, 3, 1), date(2027, 12, 31), 1)]
+    plan = [
+        PlanRow("导航分析", date(2027, 1, 1), date(2027, 6, 30), 2),
+        PlanRow("专利布局", date(2027, 3, 1), date(2027, 12, 31), 1),
+    ]
     project_id = make_project(ctx, plan=plan)
     from workflow.reports import submit
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from states.definitions import ACTIVE_STATES
@@ -21,6 +21,7 @@ from workflow.progress_query import progress_by_project, reports_due_and_submitt
 from workflow.risk import RED, Findings, assess
 
 JOB = "nightly_check"
+LOCK_KEY = 20270202
 
 
 @dataclass
@@ -79,6 +80,9 @@ def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
     settings = ctx.settings.check
     active = [Project.state.in_(ACTIVE_STATES)]
     with transaction(ctx.engine) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            # One check at a time across hosts: a second waits, then finds the letters issued.
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
         projects = session.execute(
             select(
                 Project.id,

@@ -17,13 +17,17 @@ def upsert(
     rows: Sequence[dict[str, Any]],
     keys: Sequence[str],
     update: bool = True,
-) -> None:
-    """Insert `rows`; on a clash of `keys`, overwrite the other columns (or keep the old row)."""
+) -> int:
+    """Insert `rows`; on a clash of `keys`, overwrite the other columns (or keep the old row).
+
+    Returns the number of rows written: exact for a single row (0 when it was kept),
+    len(rows) for a batch.
+    """
     if not rows:
-        return
+        return 0
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(model)
+    stmt = insert(model.__table__)
     if update:
         columns = [c for c in rows[0] if c not in keys]
         stmt = stmt.on_conflict_do_update(
@@ -31,5 +35,10 @@ def upsert(
         )
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+    connection = session.connection()
+    if len(rows) == 1:
+        key = model.__table__.primary_key.columns.values()[0]
+        return len(connection.execute(stmt.returning(key), rows[0]).all())
     for start in range(0, len(rows), 5000):
-        session.execute(stmt, rows[start : start + 5000])
+        connection.execute(stmt, rows[start : start + 5000])
+    return len(rows)

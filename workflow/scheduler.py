@@ -1,0 +1,113 @@
+"""The nightly timer: APScheduler fires the check, the run ledger makes each date run once.
+
+APScheduler 3.11 is only the alarm clock: its job store is in memory and never shared.
+Which logical dates have run lives in the `check_run` table (see workflow.runs), so a
+restarted scheduler catches up every date it missed, in order, and two instances on one
+PostgreSQL database never run a date twice. SQLite deployments run one instance.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from workflow.check import JOB, run_check
+from workflow.context import AppContext
+from workflow.runs import claim, last_done, missed_dates, owner_name
+
+log = logging.getLogger("ipflow.scheduler")
+Deliver = Callable[[], dict[str, int]]
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per log line: time, level, event and its fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields: dict[str, Any] = getattr(record, "fields", {})
+        return json.dumps(
+            {
+                "at": datetime.fromtimestamp(record.created).astimezone().isoformat(),
+                "level": record.levelname.lower(),
+                "event": record.getMessage(),
+                **fields,
+            },
+            ensure_ascii=False,
+            default=str,
+        )
+
+
+def emit(event: str, **fields: Any) -> None:
+    """Log `event` with structured `fields`."""
+    log.info(event, extra={"fields": fields})
+
+
+def parse_time(text: str) -> time:
+    """An HH:MM time of day from the [schedule] table."""
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        from workflow.config import ConfigError
+
+        raise ConfigError(f"配置项[schedule].time“{text}”不是HH:MM格式的时间") from None
+
+
+def due_through(now: datetime, at: time, tz: ZoneInfo) -> date:
+    """The newest logical date whose run time has come: today after `at`, else yesterday."""
+    local = now.astimezone(tz)
+    return local.date() if local.time() >= at else local.date() - timedelta(days=1)
+
+
+def catch_up(ctx: AppContext, owner: str, deliver: Deliver | None = None) -> list[date]:
+    """Run the check for every logical date not yet done, oldest first; return those run here."""
+    schedule = ctx.settings.schedule
+    tz = ZoneInfo(schedule.timezone)
+    through = due_through(ctx.clock(), parse_time(schedule.time), tz)
+    ran: list[date] = []
+    for day in missed_dates(last_done(ctx.engine, JOB), through):
+        if not claim(ctx.engine, JOB, day, owner, ctx.clock()):
+            emit("run_skipped", date=day, reason="claimed elsewhere or done")
+            continue
+        result = run_check(ctx, day)
+        emit("check_done", **result.as_json())
+        ran.append(day)
+    if deliver is not None:
+        emit("outbox_flushed", **deliver())
+    return ran
+
+
+def serve(ctx: AppContext, deliver: Deliver | None = None) -> None:
+    """Catch up, then run the check at the configured time every day until SIGTERM or SIGINT."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    schedule = ctx.settings.schedule
+    tz = ZoneInfo(schedule.timezone)
+    at = parse_time(schedule.time)
+    owner = owner_name()
+    scheduler = BlockingScheduler(timezone=tz)
+    scheduler.add_job(
+        catch_up,
+        CronTrigger(hour=at.hour, minute=at.minute, timezone=tz),
+        args=(ctx, owner, deliver),
+        id=JOB,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=int(timedelta(hours=12).total_seconds()),
+    )
+
+    def stop(signum: int, _frame: object) -> None:
+        if scheduler.running:  # a second signal while stopping changes nothing
+            emit("scheduler_stopping", signal=signal.Signals(signum).name)
+            scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    scheduler.add_job(catch_up, args=(ctx, owner, deliver), id="catch_up")  # once, at start
+    emit("scheduler_started", owner=owner, time=schedule.time, timezone=schedule.timezone)
+    scheduler.start()
+    emit("scheduler_stopped", owner=owner)
