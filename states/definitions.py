@@ -148,7 +148,10 @@ VARIANTS: dict[str, Variant] = {
     ),
     "service_brand": Variant(
         drop=ONE_YEAR,
-        extra_guards={"pass_acceptance": (g.revenue_condition_met,)},
+        extra_guards={
+            "pass_acceptance": (g.revenue_condition_met,),
+            "pass_reacceptance": (g.revenue_condition_met,),
+        },
         add=(
             T(
                 "close_unpaid",

@@ -159,7 +159,7 @@ def revenue_condition_met(f: Facts) -> str | None:
     """service_brand is paid only with 2026 revenue of 1000万 or more and statistics registration."""
     revenue = f.data.get("revenue", "")
     registered = f.data.get("registered", "").lower() in ("yes", "true", "1", "是")
-    if not revenue.isdigit():
+    if not revenue.isdecimal():
         return "须提供2026年度营业收入（--data revenue=元）"
     if int(revenue) < SERVICE_BRAND_REVENUE:
         return f"2026年度营业收入{int(revenue)}元，未达到1000万元"

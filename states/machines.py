@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from transitions import EventData, Machine, MachineError
@@ -82,6 +82,7 @@ def fire(trigger: str, facts: Facts, version: int = DEFINITION_VERSION) -> str:
     """Fire `trigger` for a project in `facts.state`; return the new state or raise a refusal."""
     definition = definition_for(facts.category, version)
     machine = MACHINES[(facts.category, version)]
+    facts = replace(facts, refusals=[])  # the caller's facts stay untouched, with no stale reasons
     subject = _Subject(facts.state)
     machine.add_model(subject, initial=facts.state)
     try:
