@@ -1,0 +1,87 @@
+"""The demo: a realistic 2027 programme on a fresh database, checked once, refused on a used one."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from states.categories import CATEGORIES
+from tests.conftest import Cli, database_dump
+from tests.factories import make_project
+from workflow.context import AppContext
+from workflow.db.engine import transaction
+from workflow.db.orm import CreditRecord, LedgerSnapshot, Letter, Project, Unit
+from workflow.demo import BLOCKED_UNIT, build_demo
+from workflow.errors import Refused
+
+TODAY = date(2027, 9, 30)
+
+
+def test_a_fresh_database_gets_thirty_projects_over_every_category_and_every_flag(
+    ctx: AppContext, engine: Engine
+) -> None:
+    build_demo(ctx, TODAY)
+
+    with transaction(engine) as session:
+        categories = Counter(session.scalars(select(Project.category)).all())
+        flags = Counter(
+            session.scalars(select(LedgerSnapshot.flag).where(LedgerSnapshot.day == TODAY)).all()
+        )
+        letters = session.scalar(select(func.count()).select_from(Letter)) or 0
+    assert sum(categories.values()) >= 30
+    assert set(categories) == set(CATEGORIES)
+    assert categories["capability_city"] == 10
+    assert flags["green"] > 0 and flags["amber"] > 0 and flags["red"] > 0
+    assert letters >= 1
+
+
+def test_the_demo_walks_projects_as_far_as_the_rules_allow(ctx: AppContext, engine: Engine) -> None:
+    summary = build_demo(ctx, TODAY)
+
+    with transaction(engine) as session:
+        states = set(session.execute(select(Project.category, Project.state)).tuples().all())
+        blocked = session.scalars(select(Unit).where(Unit.name == BLOCKED_UNIT)).one()
+        records = session.scalars(
+            select(CreditRecord.kind).where(CreditRecord.unit_id == blocked.id)
+        ).all()
+        blocked_states = session.scalars(
+            select(Project.state).where(Project.unit_id == blocked.id)
+        ).all()
+        emails = session.scalars(select(Unit.contact_email)).all()
+    assert {
+        ("gi_brand", "yearly_review"),
+        ("data_ip_leader", "in_library"),
+        ("capability_city", "screened"),
+    } <= states
+    assert {"applied", "screened", "approved", "completed", "terminated"} <= {s for _, s in states}
+    assert records == ["abnormal_operation"] and blocked_states == ["screened"]
+    assert "批准被拒" in summary
+    assert emails and all(e and e.endswith("example.org") for e in emails)
+
+
+def test_the_cli_prints_the_summary_and_refuses_a_second_run(ipflow: Cli, engine: Engine) -> None:
+    first = ipflow("demo")
+    before = database_dump(engine)
+    second = ipflow("demo")
+
+    assert first.exit_code == 0, first.output
+    lines = first.stdout.splitlines()
+    assert "检查日 2027-09-30" in lines[0]
+    for code, category in CATEGORIES.items():
+        assert any(code in line and category.name in line for line in lines)
+    assert any(line.startswith("合计") for line in lines)
+    assert "ipflow project list --flag red" in lines[-1] and "ipflow letters list" in lines[-1]
+    assert second.exit_code == 1
+    assert "空数据库" in second.stderr
+    assert "Traceback" not in second.output
+    assert database_dump(engine) == before
+
+
+def test_a_database_with_projects_is_refused(ctx: AppContext) -> None:
+    make_project(ctx)
+
+    with pytest.raises(Refused, match="空数据库"):
+        build_demo(ctx, TODAY)

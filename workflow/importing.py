@@ -1,0 +1,268 @@
+"""Bulk import of projects (and their plans) from CSV files: every row or none."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TypeVar
+
+from workflow.context import AppContext
+from workflow.db.engine import transaction
+from workflow.errors import Refused
+from workflow.money import parse_yuan
+from workflow.plans import PlanRow, parse_date, plan_row
+from workflow.projects import NewProject, add_project, validate
+
+PROJECT_COLUMNS = ("category", "title", "unit", "start", "end", "budget")
+OPTIONAL_PROJECT_COLUMNS = ("contact_email",)
+PLAN_COLUMNS = ("project", "task", "start", "due")
+OPTIONAL_PLAN_COLUMNS = ("weight",)
+MAX_LENGTHS = {"title": 300, "unit": 200, "contact_email": 200}
+"""Column widths of the schema, checked here so a long value is a reported row, not a crash."""
+MAX_BUDGET = 2**63 - 1
+"""The largest amount the budget column can store."""
+
+T = TypeVar("T")
+
+
+@dataclass
+class Problems:
+    """Every bad row found so far, one line each, naming the file and line."""
+
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, source: str, line: int, reason: str) -> None:
+        """Record one problem of `source` at `line`."""
+        self.lines.append(f"{source}第{line}行：{reason}")
+
+    def refusal(self) -> Refused:
+        """One refusal listing every problem, one per line."""
+        return Refused(
+            f"导入未执行，数据库未作任何修改；共发现{len(self.lines)}处问题：\n"
+            + "\n".join(self.lines)
+        )
+
+
+@dataclass
+class Row:
+    """One data row of a projects file: where it is, and the application it states."""
+
+    line: int
+    project: NewProject
+    plan: list[PlanRow] = field(default_factory=list)
+
+
+@dataclass
+class ProjectsFile:
+    """The rows of a projects file that could be read, and how plan rows may name them."""
+
+    rows: list[Row] = field(default_factory=list)
+    by_line: dict[int, Row] = field(default_factory=dict)
+    by_title: dict[str, Row] = field(default_factory=dict)
+    bad_refs: set[str] = field(default_factory=set)
+    """Line numbers and titles of rows already reported as bad: their plan rows are not checked."""
+    readable: bool = True
+    """False when the header is wrong: no row could be read, so plan rows cannot be matched."""
+
+    def find(self, ref: str) -> Row | None:
+        """The row a plan file's `project` value names: a line number or an exact title."""
+        row = self.by_line.get(int(ref)) if ref.isdigit() else None
+        return row or self.by_title.get(ref)
+
+
+def import_projects(ctx: AppContext, path: Path, plan_path: Path | None) -> list[int]:
+    """Import every project of `path` (CSV) with the plans of `plan_path`, or none of them.
+
+    All rows of both files are checked first, and every problem is reported in one refusal
+    naming file, line and reason; the database rules (restricted units, the risk-control
+    contractor's conflict of interest) are checked by inserting in one transaction that is
+    rolled back when anything is wrong. Returns the new projects' ids in file order.
+    """
+    if path.suffix.lower() == ".xlsx":
+        raise Refused(f"暂不支持导入xlsx文件（{path}）：请另存为UTF-8编码的CSV文件后再导入。")
+    problems = Problems()
+    projects = _read_projects(path, problems)
+    plan_file = plan_path or default_plan_path(path)
+    if projects.readable and (plan_path is not None or plan_file.exists()):
+        _read_plans(plan_file, projects, problems)
+    with transaction(ctx.engine) as session:
+        ids: list[int] = []
+        for row in projects.rows:
+            try:
+                ids.append(add_project(session, ctx, replace(row.project, plan=row.plan)).id)
+            except Refused as exc:
+                problems.add(str(path), row.line, str(exc))
+        if problems.lines:
+            raise problems.refusal()
+        return ids
+
+
+def default_plan_path(path: Path) -> Path:
+    """The plan file beside a projects file: projects.csv → projects.plan.csv."""
+    stem = path.name[: -len(".csv")] if path.name.lower().endswith(".csv") else path.name
+    return path.with_name(f"{stem}.plan.csv")
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise Refused(f"找不到{what}{path}") from None
+    except OSError as exc:
+        raise Refused(f"无法读取{what}{path}：{exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise Refused(f"{what}{path}不是UTF-8编码的CSV文件") from None
+
+
+def _records(
+    text: str,
+    source: str,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    problems: Problems,
+) -> list[tuple[int, dict[str, str]]] | None:
+    """(line number, stripped row) of each data row; None when the header is wrong."""
+    reader = csv.reader(io.StringIO(text))
+    records: list[tuple[int, dict[str, str]]] = []
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        if not _header_ok(header, source, required, optional, problems):
+            return None
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            if any(v.strip() for v in values[len(header) :]):
+                problems.add(
+                    source, reader.line_num, f"有{len(values)}列，多于表头的{len(header)}列"
+                )
+                continue
+            padded = values + [""] * (len(header) - len(values))
+            records.append((reader.line_num, {h: padded[i].strip() for i, h in enumerate(header)}))
+    except csv.Error as exc:
+        problems.add(source, max(reader.line_num, 1), f"CSV格式错误：{exc}")
+    return records
+
+
+def _header_ok(
+    header: list[str],
+    source: str,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    problems: Problems,
+) -> bool:
+    """Whether `header` has every required column and no unknown one; a problem if not."""
+    missing = [c for c in required if c not in header]
+    unknown = [h for h in header if h not in required + optional]
+    if not missing and not unknown:
+        return True
+    expected = ",".join(required) + "".join(f"[,{c}]" for c in optional)
+    detail = "；".join(
+        part
+        for part in (
+            f"缺少 {', '.join(missing)}" if missing else "",
+            f"无法识别的列 {', '.join(unknown)}" if unknown else "",
+        )
+        if part
+    )
+    problems.add(source, 1, f"表头须为 {expected}：{detail}")
+    return False
+
+
+def _read_projects(path: Path, problems: Problems) -> ProjectsFile:
+    """The valid rows of a projects file; every bad row is recorded in `problems`."""
+    source = str(path)
+    found = ProjectsFile()
+    records = _records(
+        _read_text(path, "项目文件"), source, PROJECT_COLUMNS, OPTIONAL_PROJECT_COLUMNS, problems
+    )
+    if records is None:
+        found.readable = False
+        return found
+    for line, record in records:
+        title = record["title"]
+        try:
+            project = _project(record)
+            validate(project)
+            if title in found.by_title:
+                raise ValueError(f"项目名称“{title}”与第{found.by_title[title].line}行重复")
+        except (ValueError, Refused) as exc:
+            problems.add(source, line, str(exc))
+            found.bad_refs.update({str(line), title})
+            continue
+        row = Row(line, project)
+        found.rows.append(row)
+        found.by_line[line] = row
+        found.by_title[title] = row
+    return found
+
+
+def _project(record: dict[str, str]) -> NewProject:
+    """The application a projects-file row states; ValueError naming every unreadable field."""
+    reasons = [
+        f"{_label(column)}长度超过{limit}个字符"
+        for column, limit in MAX_LENGTHS.items()
+        if len(record.get(column, "")) > limit
+    ]
+    start = _field(lambda: parse_date(record["start"], "开始日期"), reasons)
+    end = _field(lambda: parse_date(record["end"], "结束日期"), reasons)
+    budget = _field(lambda: _budget(record["budget"]), reasons)
+    if reasons or start is None or end is None or budget is None:
+        raise ValueError("；".join(reasons))
+    return NewProject(
+        category=record["category"],
+        title=record["title"],
+        unit=record["unit"],
+        start=start,
+        end=end,
+        budget=budget,
+        contact_email=record.get("contact_email") or None,
+    )
+
+
+def _label(column: str) -> str:
+    return {"title": "项目名称", "unit": "承担单位", "contact_email": "联系邮箱"}[column]
+
+
+def _field(parse: Callable[[], T], reasons: list[str]) -> T | None:
+    """The parsed value, or None with the ValueError's message added to `reasons`."""
+    try:
+        return parse()
+    except ValueError as exc:
+        reasons.append(str(exc))
+        return None
+
+
+def _budget(text: str) -> int:
+    if not text:
+        raise ValueError("预算为空")
+    try:
+        budget = parse_yuan(text)
+    except ValueError:
+        raise ValueError(f"预算“{text}”不是整数元") from None
+    if budget > MAX_BUDGET:
+        raise ValueError(f"预算“{text}”超出可记录的范围")
+    return budget
+
+
+def _read_plans(path: Path, projects: ProjectsFile, problems: Problems) -> None:
+    """Attach each plan-file row to the project it names; every bad row is recorded."""
+    source = str(path)
+    records = _records(
+        _read_text(path, "计划文件"), source, PLAN_COLUMNS, OPTIONAL_PLAN_COLUMNS, problems
+    )
+    seen: dict[int, set[str]] = {}
+    for line, record in records or []:
+        ref = record["project"]
+        row = projects.find(ref)
+        if row is None:
+            if ref not in projects.bad_refs:
+                problems.add(source, line, f"“{ref}”不是项目文件中任何项目的行号或名称")
+            continue
+        p = row.project
+        try:
+            row.plan.append(plan_row(record, p.start, p.end, seen.setdefault(row.line, set())))
+        except ValueError as exc:
+            problems.add(source, line, f"项目“{p.title}”（第{row.line}行）：{exc}")
