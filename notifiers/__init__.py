@@ -1,0 +1,1 @@
+"""Delivery channels (SMTP, chat-bot webhooks, a folder) behind one small protocol."""

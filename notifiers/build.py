@@ -1,0 +1,113 @@
+"""Builds the channels named in the configuration: the one place that reads their settings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Protocol
+
+from notifiers.base import Notifier
+from notifiers.filechannel import FileNotifier
+from notifiers.smtp import SmtpNotifier
+from notifiers.webhook import DingTalkNotifier, FeishuNotifier, WebhookNotifier, WeComNotifier
+
+BOTS: dict[str, type[WebhookNotifier]] = {
+    "wecom": WeComNotifier,
+    "dingtalk": DingTalkNotifier,
+    "feishu": FeishuNotifier,
+}
+WEBHOOK_KEYS = {"kind", "url", "secret", "name", "msgtype", "timeout"}
+
+
+class ChannelConfigError(Exception):
+    """A channel's configuration is incomplete or wrong; the text says which and how."""
+
+
+class SmtpConfig(Protocol):
+    """The [smtp] table (workflow.config.SmtpSettings satisfies it)."""
+
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def sender(self) -> str: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def password_env(self) -> str: ...
+    @property
+    def starttls(self) -> bool: ...
+
+
+class ChannelSettings(Protocol):
+    """The part of the settings channels are built from (workflow.config.Settings has it)."""
+
+    @property
+    def smtp(self) -> SmtpConfig: ...
+    @property
+    def webhooks(self) -> tuple[dict[str, str], ...]: ...
+
+
+def smtp_from_settings(smtp: SmtpConfig, environ: Mapping[str, str] = os.environ) -> SmtpNotifier:
+    """The mail channel of [smtp]; the password comes from the variable `password_env` names."""
+    password = ""
+    if smtp.password_env:
+        if smtp.password_env not in environ:
+            raise ChannelConfigError(
+                f"[smtp].password_env 指定的环境变量 {smtp.password_env} 未设置"
+            )
+        password = environ[smtp.password_env]
+    return SmtpNotifier(
+        smtp.host,
+        smtp.port,
+        smtp.sender,
+        username=smtp.username,
+        password=password,
+        starttls=smtp.starttls,
+    )
+
+
+def bot_from_entry(entry: Mapping[str, object]) -> tuple[str, WebhookNotifier]:
+    """The channel name and bot of one [[webhooks]] entry."""
+    unknown = set(entry) - WEBHOOK_KEYS
+    if unknown:
+        raise ChannelConfigError(f"[[webhooks]]中有未知的键：{', '.join(sorted(unknown))}")
+    kind = entry.get("kind")
+    if kind not in BOTS:
+        raise ChannelConfigError(f"[[webhooks]].kind“{kind}”无效；可选：{', '.join(BOTS)}")
+    url = entry.get("url")
+    if not isinstance(url, str) or not url:
+        raise ChannelConfigError(f"[[webhooks]]（{kind}）缺少 url")
+    name = entry.get("name", kind)
+    secret = entry.get("secret", "")
+    msgtype = entry.get("msgtype", "")
+    timeout = entry.get("timeout", 10)
+    if not isinstance(name, str) or not isinstance(secret, str) or not isinstance(msgtype, str):
+        raise ChannelConfigError(f"[[webhooks]]（{kind}）的 name、secret、msgtype 应为字符串")
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
+        raise ChannelConfigError(f"[[webhooks]]（{kind}）的 timeout 应为正数（秒）")
+    try:
+        return name, BOTS[kind](url, secret, msgtype=msgtype, timeout=float(timeout))
+    except ValueError as exc:
+        raise ChannelConfigError(str(exc)) from None
+
+
+def channels_from_settings(
+    settings: ChannelSettings, outbox_dir: Path, environ: Mapping[str, str] = os.environ
+) -> dict[str, Notifier]:
+    """Channel name → notifier: "email" (SMTP of [smtp]), "file" (files in `outbox_dir`) and
+    one per [[webhooks]] entry, named by its `name` key or else its kind ("wecom",
+    "dingtalk", "feishu"). Two bots of one kind need distinct names.
+    """
+    channels: dict[str, Notifier] = {
+        "email": smtp_from_settings(settings.smtp, environ),
+        "file": FileNotifier(outbox_dir, sender=settings.smtp.sender),
+    }
+    for entry in settings.webhooks:
+        name, bot = bot_from_entry(entry)
+        if name in channels:
+            raise ChannelConfigError(f"通道名“{name}”重复：同类的多个机器人请用 name 键区分")
+        channels[name] = bot
+    return channels
