@@ -6,6 +6,7 @@ import getpass
 import json
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -657,7 +658,54 @@ def scheduler_run(ctx: click.Context) -> None:
     handler.setFormatter(JsonFormatter())
     logging.getLogger("ipflow").addHandler(handler)
     logging.getLogger("ipflow").setLevel(logging.INFO)
-    serve(app(ctx))
+    context = app(ctx)
+    serve(context, deliverer(context))
+
+
+# ---------------------------------------------------------------- notify
+
+
+def deliverer(context: AppContext, retry_all: bool = False) -> Callable[[], dict[str, int]]:
+    """Flush the outbox through the channels the configuration names."""
+    from notifiers.build import ChannelConfigError, channels_from_settings
+    from workflow.delivery import flush
+    from workflow.errors import Refused
+
+    try:
+        channels = channels_from_settings(
+            context.settings, Path(context.settings.delivery.outbox_dir)
+        )
+    except ChannelConfigError as exc:
+        raise Refused(str(exc)) from None
+    return lambda: flush(context, channels, retry_all=retry_all)
+
+
+@cli.group()
+def notify() -> None:
+    """Delivery of letters and notices from the outbox."""
+
+
+@notify.command("flush")
+@click.option(
+    "--all",
+    "retry_all",
+    is_flag=True,
+    help="Also retry now what waits for a later attempt (after an outage).",
+)
+@JSON_OPTION
+@click.pass_context
+def notify_flush(ctx: click.Context, retry_all: bool, as_json: bool) -> None:
+    """Deliver what the outbox holds and is due; failures wait for a later attempt.
+
+    \b
+    Example:
+      ipflow notify flush --all --json
+    """
+    counts = deliverer(app(ctx), retry_all)()
+    if as_json:
+        emit_json(counts)
+        return
+    click.echo(f"已发送{counts['sent']}条，失败{counts['failed']}条，仍待发送{counts['pending']}条")
 
 
 # ---------------------------------------------------------------- letters

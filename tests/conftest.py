@@ -77,6 +77,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def pg_url(pg_schema: str) -> str:
+    """An empty, migrated PostgreSQL database, for behaviour only PostgreSQL deployments have."""
+    _truncate_pg(pg_schema)
+    return pg_schema
+
+
+@pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
     eng = make_engine(db_url)
     yield eng

@@ -65,6 +65,13 @@ class LetterSettings:
 
 
 @dataclass(frozen=True)
+class DeliverySettings:
+    """Where the file channel writes messages for offices without mail."""
+
+    outbox_dir: str = "outbox"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything ipflow reads from its configuration file."""
 
@@ -73,6 +80,7 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     recipients: RecipientSettings = field(default_factory=RecipientSettings)
     letters: LetterSettings = field(default_factory=LetterSettings)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
     webhooks: tuple[dict[str, str], ...] = ()
 
 
@@ -115,6 +123,7 @@ def load_settings(path: str | None) -> Settings:
         "smtp": SmtpSettings,
         "recipients": RecipientSettings,
         "letters": LetterSettings,
+        "delivery": DeliverySettings,
     }
     unknown = set(raw) - set(tables) - {"webhooks"}
     if unknown:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import signal
+import time as time_module
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -80,16 +81,21 @@ def catch_up(ctx: AppContext, owner: str, deliver: Deliver | None = None) -> lis
     return ran
 
 
-def serve(ctx: AppContext, deliver: Deliver | None = None) -> None:
-    """Catch up, then run the check at the configured time every day until SIGTERM or SIGINT."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
+def serve(ctx: AppContext, deliver: Deliver | None = None, poll: float = 0.5) -> None:
+    """Catch up, then run the check at the configured time every day until SIGTERM or SIGINT.
+
+    The signal handler only raises a flag: shutting APScheduler down from inside a handler
+    can deadlock on the executor's lock when the signal lands while a job is submitted.
+    The main thread sees the flag and shuts down, waiting for a running check to commit.
+    """
+    from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.cron import CronTrigger
 
     schedule = ctx.settings.schedule
     tz = ZoneInfo(schedule.timezone)
     at = parse_time(schedule.time)
     owner = owner_name()
-    scheduler = BlockingScheduler(timezone=tz)
+    scheduler = BackgroundScheduler(timezone=tz)
     scheduler.add_job(
         catch_up,
         CronTrigger(hour=at.hour, minute=at.minute, timezone=tz),
@@ -99,15 +105,14 @@ def serve(ctx: AppContext, deliver: Deliver | None = None) -> None:
         max_instances=1,
         misfire_grace_time=int(timedelta(hours=12).total_seconds()),
     )
-
-    def stop(signum: int, _frame: object) -> None:
-        if scheduler.running:  # a second signal while stopping changes nothing
-            emit("scheduler_stopping", signal=signal.Signals(signum).name)
-            scheduler.shutdown(wait=False)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     scheduler.add_job(catch_up, args=(ctx, owner, deliver), id="catch_up")  # once, at start
-    emit("scheduler_started", owner=owner, time=schedule.time, timezone=schedule.timezone)
+    received: list[int] = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda number, _frame: received.append(number))
     scheduler.start()
+    emit("scheduler_started", owner=owner, time=schedule.time, timezone=schedule.timezone)
+    while not received:
+        time_module.sleep(poll)
+    emit("scheduler_stopping", signal=signal.Signals(received[0]).name)
+    scheduler.shutdown(wait=True)
     emit("scheduler_stopped", owner=owner)
