@@ -44,7 +44,7 @@ def claim(
         if upsert(session, CheckRun, [row], ["job", "logical_date"], update=False) == 1:
             return True
     with transaction(engine) as session:
-        taken = session.execute(
+        taken = session.connection().execute(
             update(CheckRun)
             .where(
                 CheckRun.job == job,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,8 @@ def upsert(
         return 0
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(model.__table__)
+    table: Table = model.__table__  # type: ignore[assignment]
+    stmt = insert(table)
     if update:
         columns = [c for c in rows[0] if c not in keys]
         stmt = stmt.on_conflict_do_update(
@@ -37,7 +39,7 @@ def upsert(
         stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
     connection = session.connection()
     if len(rows) == 1:
-        key = model.__table__.primary_key.columns.values()[0]
+        key = list(table.primary_key)[0]
         return len(connection.execute(stmt.returning(key), rows[0]).all())
     for start in range(0, len(rows), 5000):
         connection.execute(stmt, rows[start : start + 5000])
