@@ -39,7 +39,7 @@ def upsert(
         stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
     connection = session.connection()
     if len(rows) == 1:
-        key = list(table.primary_key)[0]
+        key = next(iter(table.primary_key))
         return len(connection.execute(stmt.returning(key), rows[0]).all())
     for start in range(0, len(rows), 5000):
         connection.execute(stmt, rows[start : start + 5000])
