@@ -7,7 +7,7 @@ import os
 from sqlalchemy import create_engine
 
 from alembic import context
-from workflow.db.orm import Base
+from workflow.db.schema import metadata
 
 config = context.config
 engine = config.attributes.get("engine") or create_engine(
@@ -17,7 +17,7 @@ engine = config.attributes.get("engine") or create_engine(
 with engine.begin() as connection:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

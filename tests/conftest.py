@@ -18,7 +18,7 @@ from workflow.clock import SHANGHAI, fixed_clock
 from workflow.config import Settings
 from workflow.context import AppContext
 from workflow.db.engine import make_engine, upgrade
-from workflow.db.orm import Base
+from workflow.db.schema import metadata
 
 PG_URL = os.environ.get("IPFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = os.environ.get("IPFLOW_TEST_BACKENDS", "sqlite,postgresql").split(",")
@@ -58,7 +58,7 @@ def pg_schema() -> Iterator[str]:
 
 def _truncate_pg(url: str) -> None:
     engine = make_engine(url)
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    tables = ", ".join(t.name for t in metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
@@ -125,7 +125,7 @@ def table_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
         return {
             t.name: conn.execute(text(f'SELECT count(*) FROM "{t.name}"')).scalar_one()
-            for t in Base.metadata.sorted_tables
+            for t in metadata.sorted_tables
         }
 
 
@@ -134,7 +134,7 @@ def database_dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
     with engine.connect() as conn:
         return {
             t.name: [tuple(r) for r in conn.execute(t.select().order_by(*t.primary_key.columns))]
-            for t in Base.metadata.sorted_tables
+            for t in metadata.sorted_tables
         }
 
 

@@ -11,6 +11,8 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
+import workflow.db.schema  # noqa: F401  (registers every table before the first session)
+
 ALEMBIC_DIR = Path(__file__).resolve().parents[2] / "alembic"
 
 

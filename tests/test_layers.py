@@ -1,0 +1,79 @@
+"""The import rules of the architecture: who may import whom, checked on the source."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOMAIN = [
+    "workflow/progress.py",
+    "workflow/risk.py",
+    "workflow/money.py",
+    "workflow/plans.py",
+    "workflow/clock.py",
+    "workflow/errors.py",
+]
+FRAMEWORKS = ("sqlalchemy", "click", "jinja2", "apscheduler", "alembic")
+
+
+def imported(path: Path) -> set[str]:
+    """Top-level module names a file imports, wherever the import statement stands."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def files(*folders: str) -> list[Path]:
+    return [p for folder in folders for p in sorted((ROOT / folder).rglob("*.py"))]
+
+
+@pytest.mark.parametrize("path", [ROOT / p for p in DOMAIN], ids=str)
+def test_domain_modules_import_no_framework(path: Path) -> None:
+    assert not {m for m in imported(path) if m.split(".")[0] in FRAMEWORKS}
+
+
+@pytest.mark.parametrize("path", files("states"), ids=lambda p: p.name)
+def test_states_import_only_the_standard_library_and_transitions(path: Path) -> None:
+    third_party = {m.split(".")[0] for m in imported(path)} - {
+        "states",
+        "transitions",
+        "__future__",
+    }
+    assert all(m in __import__("sys").stdlib_module_names for m in third_party), third_party
+
+
+@pytest.mark.parametrize("path", files("notifiers"), ids=lambda p: p.name)
+def test_notifiers_know_nothing_of_projects(path: Path) -> None:
+    assert not {m for m in imported(path) if m.split(".")[0] in ("workflow", "states", "cli")}
+
+
+@pytest.mark.parametrize(
+    "path",
+    files("states", "workflow", "notifiers", "alembic"),
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_nothing_imports_the_cli(path: Path) -> None:
+    assert "cli" not in imported(path)
+
+
+def test_the_cli_imports_no_heavy_module_at_the_top() -> None:
+    tree = ast.parse((ROOT / "cli.py").read_text(encoding="utf-8"))
+    top = {
+        alias.name.split(".")[0]
+        for node in tree.body
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    top |= {
+        node.module.split(".")[0]
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert not top & {"sqlalchemy", "apscheduler", "jinja2", "workflow", "notifiers", "states"}

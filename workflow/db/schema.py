@@ -1,0 +1,7 @@
+"""Every table of the schema: importing this module registers all ORM modules on one metadata."""
+
+from __future__ import annotations
+
+from workflow.db.orm import Base
+
+metadata = Base.metadata
