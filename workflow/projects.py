@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from states.categories import CATEGORIES
@@ -374,7 +374,9 @@ def list_projects(
         if c is not None
     ]
     with transaction(ctx.engine) as session:
-        projects = session.scalars(select(Project).where(*where).order_by(Project.id)).all()
+        projects = session.scalars(
+            select(Project).options(joinedload(Project.unit)).where(*where).order_by(Project.id)
+        ).all()
         progress = progress_by_project(session, day, where)
         snapshots = latest_snapshots(session, None)
         rows = [_summary(p, day, progress.get(p.id), snapshots.get(p.id)) for p in projects]
