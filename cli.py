@@ -406,6 +406,14 @@ def project_import(ctx: click.Context, path: str, plan_path: str | None, as_json
         click.echo(f"已导入{len(ids)}个项目：#{ids[0]}至#{ids[-1]}" if ids else "没有可导入的项目")
 
 
+def _local_time(iso: str) -> str:
+    from datetime import datetime
+
+    from workflow.clock import SHANGHAI
+
+    return datetime.fromisoformat(iso).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
 def _flag_text(flag: str | None) -> str:
     return {"green": "绿", "amber": "黄", "red": "红", None: "—"}[flag]
 
@@ -475,11 +483,11 @@ def project_show(ctx: click.Context, project_id: int, as_json: bool) -> None:
             click.echo(f"    - {reason['text']}")
         if not p["flag_reasons"]:
             click.echo("    - 进度正常，报告按时提交，无未办结的告知书")
-    click.echo("  历史：")
+    click.echo("  历史（北京时间）：")
     for e in p["history"]:
         note = f"  {e['note']}" if e["note"] else ""
         click.echo(
-            f"    {e['at'][:19]} {e['actor']}: {e['from'] or '—'} →{e['trigger']}→ {e['to']}{note}"
+            f"    {_local_time(e['at'])} {e['actor']}: {e['from'] or '—'} →{e['trigger']}→ {e['to']}{note}"
         )
 
 
