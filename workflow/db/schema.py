@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import workflow.db.orm_review  # noqa: F401
 from workflow.db.orm import Base
 
 metadata = Base.metadata
