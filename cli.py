@@ -812,6 +812,42 @@ def workflow_show(category: str, as_json: bool) -> None:
     click.echo("\nMermaid:\n" + document["mermaid"])
 
 
+# ---------------------------------------------------------------- recommendations
+
+
+@cli.group()
+def recommendations() -> None:
+    """Risk-disposal recommendations (风险处置建议) for the provincial office."""
+
+
+@recommendations.command("list")
+@click.option("--status", help="open or handled.")
+@JSON_OPTION
+@click.pass_context
+def recommendations_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
+    """List risk-disposal recommendations, newest first.
+
+    A red project gets one when it turns red; it gets no other from the same source while
+    that one is open.
+
+    \b
+    Example:
+      ipflow recommendations list --status open --json
+    """
+    from workflow.recommendations import SOURCE_LABELS, list_recommendations
+
+    rows = list_recommendations(app(ctx), status)
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        source = SOURCE_LABELS.get(r["source"], r["source"])
+        click.echo(
+            f"#{r['id']:<4} 项目#{r['project_id']} {r['title']}（{r['unit']}）"
+            f"{r['created_on']} {source} {r['status']}：{r['reason']}"
+        )
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="ipflow")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import workflow.db.orm_review  # noqa: F401
+from workflow.db import orm_notices  # noqa: F401
 from workflow.db.orm import Base
 
 metadata = Base.metadata
