@@ -1,0 +1,112 @@
+"""A synthetic programme for the benchmark: N active projects, 8 plan tasks, up to 4 reports each."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from states.categories import CATEGORIES, CONTRACTOR_CATEGORY
+from workflow.bulk_load import BulkProject, BulkReport
+from workflow.plans import PlanRow
+from workflow.progress import TaskProgress, add_months, report_due_dates, task_elapsed
+from workflow.projects import NewProject
+
+TODAY = date(2027, 10, 15)
+"""The logical date the benchmark checks: three quarters into the 2027 programme."""
+
+TASKS = 8
+MAX_REPORTS = 4
+PATH = ("screen", "approve", "start")
+
+MIX = {
+    "high_value_patent": 18,
+    "strong_enterprise": 22,
+    "gi_brand": 8,
+    "capability_provincial": 4,
+    "patent_navigation": 12,
+    "data_ip_chain": 10,
+    "data_ip_scenario": 8,
+    "service_cluster": 3,
+    "service_brand": 5,
+    "data_ip_leader": 6,
+    "data_ip_securitization": 4,
+}
+"""Relative share of each category among active projects. capability_city is approved only by
+ranking (ten a year) and the risk-control contractor is one project, added separately."""
+
+PACE = ((0.55, 0.96, 1.08), (0.25, 0.80, 0.96), (0.12, 0.60, 0.80), (0.08, 0.25, 0.60))
+"""(share, lowest, highest) of a project's pace: reported completion ÷ planned progress."""
+
+
+def _term(rng: random.Random, category: str) -> tuple[date, date]:
+    years = CATEGORIES[category].term_years or rng.choice((1, 2, 2, 3))
+    start = add_months(date(2026, 1, 1), rng.randrange(18))
+    return start, add_months(start, 12 * years) - timedelta(days=1)
+
+
+def _plan(rng: random.Random, start: date, end: date) -> list[PlanRow]:
+    """Eight overlapping tasks across the term, later ones longer, weights 1 to 3."""
+    span = (end - start).days
+    rows = []
+    for i in range(TASKS):
+        first = start + timedelta(days=span * i // (TASKS + 2))
+        due = start + timedelta(days=span * (i + 3) // (TASKS + 2))
+        rows.append(PlanRow(f"任务{i + 1}", first, min(due, end), float(rng.randint(1, 3))))
+    return rows
+
+
+def _pace(rng: random.Random) -> float:
+    draw = rng.random()
+    for share, low, high in PACE:
+        if draw < share:
+            return rng.uniform(low, high)
+        draw -= share
+    return 1.0
+
+
+def _reports(
+    rng: random.Random, start: date, end: date, plan: list[PlanRow], reporting: bool
+) -> tuple[BulkReport, ...]:
+    """Reports on the due dates before TODAY (some skipped), completion at the project's pace."""
+    if not reporting:
+        return ()
+    dues = [d for d in report_due_dates(start, end) if d < TODAY]
+    pace = _pace(rng)
+    reports: list[BulkReport] = []
+    done = [0.0] * len(plan)
+    for due in dues:
+        if len(reports) == MAX_REPORTS:
+            break
+        if rng.random() < 0.08:
+            continue  # a missed report
+        for i, row in enumerate(plan):
+            planned = 100 * task_elapsed(TaskProgress(row.start, row.due, row.weight), due)
+            done[i] = max(done[i], min(100.0, round(planned * pace * rng.uniform(0.9, 1.1), 1)))
+        reports.append(BulkReport(due, tuple(done)))
+    return tuple(reports)
+
+
+def programme(n: int, seed: int = 2027) -> Iterator[BulkProject]:
+    """`n` projects in progress: the contractor's project first, then the category mix."""
+    rng = random.Random(seed)
+    categories = list(MIX)
+    weights = list(MIX.values())
+    units = max(1, n // 3)
+    for k in range(n):
+        category = CONTRACTOR_CATEGORY if k == 0 else rng.choices(categories, weights)[0]
+        unit = "风险防控机构" if k == 0 else f"合成承担单位{rng.randrange(units):06d}"
+        start, end = _term(rng, category)
+        plan = _plan(rng, start, end)
+        application = NewProject(
+            category=category,
+            title=f"合成项目{k + 1:06d}",
+            unit=unit,
+            start=start,
+            end=end,
+            budget=CATEGORIES[category].grant or 200_000,
+            plan=plan,
+            contact_email=f"p{k + 1}@example.org" if rng.random() < 0.7 else None,
+        )
+        reporting = CATEGORIES[category].quarterly_reports
+        yield BulkProject(application, PATH, _reports(rng, start, end, plan, reporting))
