@@ -848,6 +848,132 @@ def recommendations_list(ctx: click.Context, status: str | None, as_json: bool) 
         )
 
 
+# ---------------------------------------------------------------- letter review, ledger, periodic reports, plots
+
+
+@letters.command("review")
+@click.argument("letter_id", type=int, metavar="ID")
+@click.option(
+    "--status",
+    type=click.Choice(["reviewed", "closed", "escalated"]),
+    required=True,
+    help="New status: reviewed, closed (needs a plan) or escalated (recommends disposal).",
+)
+@click.option("--comment", required=True, help="The contractor's finding (审核意见).")
+@JSON_OPTION
+@click.pass_context
+def letters_review(
+    ctx: click.Context, letter_id: int, status: str, comment: str, as_json: bool
+) -> None:
+    """Review a warning letter: pending → reviewed → closed or escalated.
+
+    Escalating gives the provincial office a risk-disposal recommendation (风险处置建议),
+    listed by `ipflow recommendations list`.
+
+    \b
+    Example:
+      ipflow letters review 3 --status reviewed --comment 滞后原因属实，督促报送整改方案
+      ipflow letters review 3 --status escalated --comment 逾期未整改，建议暂停拨款
+    """
+    from workflow.review import STATUS_LABELS, review_letter
+
+    result = review_letter(app(ctx), letter_id, status, comment)
+    if as_json:
+        emit_json(result)
+        return
+    extra = "，已向省知识产权局提出风险处置建议" if result["recommendation_created"] else ""
+    click.echo(f"预警告知书{result['number']}已改为“{STATUS_LABELS[status]}”{extra}")
+
+
+@letters.command("plan")
+@click.argument("letter_id", type=int, metavar="ID")
+@click.option("--received", type=DATE, required=True, help="Day the rectification plan arrived.")
+@click.option("--due", type=DATE, help="Day the rectification must be done (default +15 days).")
+@click.option("--summary", default="", help="What the plan commits to (整改措施).")
+@JSON_OPTION
+@click.pass_context
+def letters_plan(
+    ctx: click.Context,
+    letter_id: int,
+    received: date,
+    due: date | None,
+    summary: str,
+    as_json: bool,
+) -> None:
+    """Record the unit's rectification plan (整改方案) answering a letter.
+
+    A letter whose plan has not arrived by its deadline turns its project red at the
+    nightly check once it is more than 15 days overdue.
+
+    \b
+    Example:
+      ipflow letters plan 3 --received 2027-07-10 --due 2027-08-31 --summary 增派人员，补齐调研
+    """
+    from workflow.review import record_plan
+
+    result = record_plan(app(ctx), letter_id, received, due, summary)
+    if as_json:
+        emit_json(result)
+        return
+    late = f"（逾期{result['late_days']}天报送）" if result["late_days"] else ""
+    click.echo(f"已登记{result['number']}的整改方案{late}，整改完成期限{result['due']}")
+
+
+@letters.command("follow-up")
+@click.argument("letter_id", type=int, metavar="ID")
+@click.option("--date", "day", type=DATE, required=True, help="Day of the follow-up.")
+@click.option("--note", required=True, help="What was found (整改进展).")
+@click.option("--done", is_flag=True, help="The rectification is complete.")
+@JSON_OPTION
+@click.pass_context
+def letters_follow_up(
+    ctx: click.Context, letter_id: int, day: date, note: str, done: bool, as_json: bool
+) -> None:
+    """Record one follow-up of a letter's rectification plan (整改跟踪).
+
+    \b
+    Example:
+      ipflow letters follow-up 3 --date 2027-08-31 --note 调研已补齐 --done
+    """
+    from workflow.review import follow_up
+
+    result = follow_up(app(ctx), letter_id, day, note, done)
+    if as_json:
+        emit_json(result)
+        return
+    state = "整改已完成" if done else f"整改未完成，逾期{result['overdue_days']}天"
+    click.echo(f"已记录{day}的整改跟踪：{state}")
+
+
+@letters.command("file")
+@click.argument("letter_id", type=int, metavar="ID")
+@JSON_OPTION
+@click.pass_context
+def letters_file(ctx: click.Context, letter_id: int, as_json: bool) -> None:
+    """Show a letter's review trail, rectification plan and follow-ups.
+
+    \b
+    Example:
+      ipflow letters file 3 --json
+    """
+    from workflow.review import STATUS_LABELS, letter_file
+
+    doc = letter_file(app(ctx), letter_id)
+    if as_json:
+        emit_json(doc)
+        return
+    click.echo(f"{doc['number']} 项目#{doc['project_id']} {STATUS_LABELS[doc['status']]}")
+    for r in doc["reviews"]:
+        click.echo(f"  {r['day']} {r['actor']}：{STATUS_LABELS[r['to']]}，{r['comment']}")
+    plan = doc["plan"]
+    if plan is None:
+        click.echo(f"  整改方案：未收到（应于{doc['rectification_due']}前报送）")
+        return
+    click.echo(f"  整改方案：{plan['received_on']}收到，{plan['due']}前完成。{plan['summary']}")
+    for f in plan["follow_ups"]:
+        click.echo(f"  {f['day']} 跟踪：{f['note']}{'（已完成）' if f['done'] else ''}")
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="ipflow")

@@ -1,0 +1,217 @@
+"""The contractor's work on warning letters: review decisions, rectification plans, follow-up."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow.context import AppContext
+from workflow.db.engine import transaction
+from workflow.db.orm import Letter
+from workflow.db.orm_review import LetterReview, RectificationFollowUp, RectificationPlan
+from workflow.errors import Refused
+from workflow.recommendations import recommend
+
+REVIEW_MOVES: dict[str, tuple[str, ...]] = {
+    "pending": ("reviewed", "escalated"),
+    "reviewed": ("closed", "escalated"),
+    "closed": (),
+    "escalated": (),
+}
+"""Which review status a letter may move to from each status (SPEC.md §6)."""
+STATUS_LABELS = {
+    "pending": "待审核",
+    "reviewed": "已审核",
+    "closed": "已办结",
+    "escalated": "已上报",
+}
+
+
+def _letter(session: Session, letter_id: int) -> Letter:
+    letter = session.get(Letter, letter_id, with_for_update=True)
+    if letter is None:
+        raise Refused(f"没有编号为{letter_id}的预警告知书")
+    return letter
+
+
+def _plan(session: Session, letter_id: int) -> RectificationPlan | None:
+    return session.scalar(select(RectificationPlan).where(RectificationPlan.letter_id == letter_id))
+
+
+def review_letter(ctx: AppContext, letter_id: int, status: str, comment: str) -> dict[str, Any]:
+    """Move a letter to `status` with the contractor's comment.
+
+    pending → reviewed or escalated; reviewed → closed or escalated. A letter is closed only
+    once its rectification plan is recorded. Escalation hands the office a risk-disposal
+    recommendation (风险处置建议) in the same transaction.
+    """
+    if status not in STATUS_LABELS:
+        raise Refused(f"未知的审核状态“{status}”；可选：{', '.join(STATUS_LABELS)}")
+    if not comment.strip():
+        raise Refused("审核意见不能为空：请用 --comment 说明审核结论")
+    day = ctx.today()
+    with transaction(ctx.engine) as session:
+        letter = _letter(session, letter_id)
+        allowed = REVIEW_MOVES[letter.status]
+        if status not in allowed:
+            possible = "、".join(STATUS_LABELS[s] for s in allowed) or "无（已是终结状态）"
+            raise Refused(
+                f"预警告知书{letter.number}当前为“{STATUS_LABELS[letter.status]}”，"
+                f"不能改为“{STATUS_LABELS[status]}”；当前可改为：{possible}"
+            )
+        if status == "closed" and _plan(session, letter.id) is None:
+            raise Refused(
+                f"预警告知书{letter.number}尚未收到整改方案，不能办结；"
+                f"请先用 ipflow letters plan {letter.id} --received 日期 登记整改方案"
+            )
+        session.add(
+            LetterReview(
+                letter_id=letter.id,
+                from_status=letter.status,
+                to_status=status,
+                comment=comment,
+                day=day,
+                actor=ctx.actor,
+                at=ctx.clock(),
+            )
+        )
+        recommended = status == "escalated" and _recommend(session, letter, day, comment)
+        letter.status = status
+        return {
+            "id": letter.id,
+            "number": letter.number,
+            "project_id": letter.project_id,
+            "status": status,
+            "recommendation_created": recommended,
+        }
+
+
+def _recommend(session: Session, letter: Letter, day: date, comment: str) -> bool:
+    """Hand the office a risk-disposal recommendation; False when one is already open."""
+    reason = f"预警告知书{letter.number}经风险防控机构审核上报：{comment}"
+    return recommend(session, letter.project_id, day, reason, source="escalation")
+
+
+def record_plan(
+    ctx: AppContext, letter_id: int, received: date, due: date | None, summary: str
+) -> dict[str, Any]:
+    """Record the unit's rectification plan: received on `received`, to be carried out by `due`.
+
+    `due` defaults to `received` plus the configured rectification days (15). Recording the
+    plan stops the letter's "plan overdue" count in the nightly check.
+    """
+    with transaction(ctx.engine) as session:
+        letter = _letter(session, letter_id)
+        if letter.status in ("closed", "escalated"):
+            raise Refused(
+                f"预警告知书{letter.number}已{STATUS_LABELS[letter.status]}，不能再登记整改方案"
+            )
+        if received < letter.issued_on:
+            raise Refused(
+                f"整改方案收到日期{received}早于告知书{letter.number}的发出日期{letter.issued_on}"
+            )
+        if received > ctx.today():
+            raise Refused(f"整改方案收到日期{received}晚于今天{ctx.today()}")
+        if _plan(session, letter.id) is not None:
+            raise Refused(
+                f"预警告知书{letter.number}的整改方案已登记；整改进展请用 letters follow-up"
+            )
+        plan_due = due or received + timedelta(days=ctx.settings.check.rectification_days)
+        if plan_due < received:
+            raise Refused(f"整改完成期限{plan_due}早于方案收到日期{received}")
+        plan = RectificationPlan(
+            letter_id=letter.id,
+            received_on=received,
+            due=plan_due,
+            summary=summary,
+            actor=ctx.actor,
+            created_at=ctx.clock(),
+        )
+        session.add(plan)
+        letter.plan_received_on = received
+        session.flush()
+        return {
+            "letter_id": letter.id,
+            "number": letter.number,
+            "plan_id": plan.id,
+            "received_on": received.isoformat(),
+            "due": plan_due.isoformat(),
+            "late_days": max(0, (received - letter.rectification_due).days),
+        }
+
+
+def follow_up(ctx: AppContext, letter_id: int, day: date, note: str, done: bool) -> dict[str, Any]:
+    """Record one follow-up of a letter's rectification plan (整改跟踪)."""
+    if not note.strip():
+        raise Refused("跟踪情况不能为空：请用 --note 说明整改进展")
+    with transaction(ctx.engine) as session:
+        letter = _letter(session, letter_id)
+        plan = _plan(session, letter.id)
+        if plan is None:
+            raise Refused(f"预警告知书{letter.number}尚未登记整改方案，无法记录整改跟踪")
+        if day < plan.received_on or day > ctx.today():
+            raise Refused(f"跟踪日期{day}须在方案收到日期{plan.received_on}与今天{ctx.today()}之间")
+        session.add(
+            RectificationFollowUp(
+                plan_id=plan.id, day=day, note=note, done=done, actor=ctx.actor, at=ctx.clock()
+            )
+        )
+        return {
+            "letter_id": letter.id,
+            "plan_id": plan.id,
+            "day": day.isoformat(),
+            "done": done,
+            "overdue_days": max(0, (day - plan.due).days) if not done else 0,
+        }
+
+
+def letter_file(ctx: AppContext, letter_id: int) -> dict[str, Any]:
+    """A letter's review trail, rectification plan and follow-ups, oldest first."""
+    with transaction(ctx.engine) as session:
+        letter = _letter(session, letter_id)
+        plan = _plan(session, letter.id)
+        reviews = session.scalars(
+            select(LetterReview)
+            .where(LetterReview.letter_id == letter.id)
+            .order_by(LetterReview.id)
+        )
+        follow_ups = (
+            session.scalars(
+                select(RectificationFollowUp)
+                .where(RectificationFollowUp.plan_id == plan.id)
+                .order_by(RectificationFollowUp.day, RectificationFollowUp.id)
+            ).all()
+            if plan
+            else []
+        )
+        return {
+            "id": letter.id,
+            "number": letter.number,
+            "project_id": letter.project_id,
+            "status": letter.status,
+            "rectification_due": letter.rectification_due.isoformat(),
+            "reviews": [
+                {
+                    "from": r.from_status,
+                    "to": r.to_status,
+                    "comment": r.comment,
+                    "day": r.day.isoformat(),
+                    "actor": r.actor,
+                }
+                for r in reviews
+            ],
+            "plan": None
+            if plan is None
+            else {
+                "received_on": plan.received_on.isoformat(),
+                "due": plan.due.isoformat(),
+                "summary": plan.summary,
+                "follow_ups": [
+                    {"day": f.day.isoformat(), "note": f.note, "done": f.done, "actor": f.actor}
+                    for f in follow_ups
+                ],
+            },
+        }
