@@ -13,8 +13,10 @@ from workflow.context import AppContext
 from workflow.db.engine import transaction
 from workflow.errors import Refused
 from workflow.money import parse_yuan
+from workflow.permissions import CREATE
 from workflow.plans import PlanRow, parse_date, plan_row
 from workflow.projects import NewProject, add_project, validate
+from workflow.users import authorize
 
 PROJECT_COLUMNS = ("category", "title", "unit", "start", "end", "budget")
 OPTIONAL_PROJECT_COLUMNS = ("contact_email",)
@@ -81,6 +83,7 @@ def import_projects(ctx: AppContext, path: Path, plan_path: Path | None) -> list
     contractor's conflict of interest) are checked by inserting in one transaction that is
     rolled back when anything is wrong. Returns the new projects' ids in file order.
     """
+    authorize(ctx, CREATE)
     if path.suffix.lower() == ".xlsx":
         raise Refused(f"暂不支持导入xlsx文件（{path}）：请另存为UTF-8编码的CSV文件后再导入。")
     problems = Problems()

@@ -26,10 +26,12 @@ from workflow.db.orm import (
     ReportDue,
 )
 from workflow.errors import Refused
+from workflow.permissions import CREATE
 from workflow.plans import PlanRow, default_plan
 from workflow.progress import report_due_dates, term_years
 from workflow.progress_query import progress_by_project
 from workflow.units import active_records, conflict_of_interest, describe, ensure_unit
+from workflow.users import authorize
 
 RESTRICTION_YEARS = 3
 
@@ -128,6 +130,7 @@ def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
 
 def create(ctx: AppContext, p: NewProject) -> dict[str, Any]:
     """Create one project in state `applied`; returns {"id", "state"}."""
+    authorize(ctx, CREATE)
     with transaction(ctx.engine) as session:
         project = add_project(session, ctx, p)
         return {"id": project.id, "state": project.state}
@@ -194,6 +197,7 @@ def advance(
 ) -> dict[str, Any]:
     """Fire one transition, append its event and apply its effects, all in one transaction."""
     data = data or {}
+    authorize(ctx, trigger, project_id)
     try:
         with transaction(ctx.engine) as session:
             project = get_project(session, project_id)

@@ -12,7 +12,9 @@ from workflow.context import AppContext
 from workflow.db.engine import transaction
 from workflow.db.orm import PlanTask, Report, ReportItem
 from workflow.errors import Refused
+from workflow.permissions import REPORT
 from workflow.projects import get_project
+from workflow.users import authorize
 
 
 def parse_percent(text: str, task: str) -> float:
@@ -32,6 +34,7 @@ def submit(
     """Record a quarterly report; tasks it leaves out keep their previously reported completion."""
     if not completions:
         raise Refused("季度报告至少须填写一项任务的完成度（--progress 任务=百分比）")
+    authorize(ctx, REPORT, project_id)
     with transaction(ctx.engine) as session:
         project = get_project(session, project_id)
         if project.state not in ACTIVE_STATES:
