@@ -974,6 +974,145 @@ def letters_file(ctx: click.Context, letter_id: int, as_json: bool) -> None:
         click.echo(f"  {f['day']} 跟踪：{f['note']}{'（已完成）' if f['done'] else ''}")
 
 
+@cli.group()
+def ledger() -> None:
+    """The progress ledger (进度台账)."""
+
+
+@ledger.command("export")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), required=True)
+@click.option("--output", required=True, metavar="FILE", help="Where to write the ledger.")
+@click.option("--today", type=DATE, help="The ledger's day (default: today, Asia/Shanghai).")
+@JSON_OPTION
+@click.pass_context
+def ledger_export(
+    ctx: click.Context, fmt: str, output: str, today: date | None, as_json: bool
+) -> None:
+    """Export the progress ledger: one row per active project, as the latest check found it.
+
+    xlsx has Chinese headers, a frozen header row, filters, coloured flags and amounts in
+    yuan; csv is UTF-8 with a byte-order mark so Excel opens it correctly.
+
+    \b
+    Example:
+      ipflow ledger export --format xlsx --output 进度台账.xlsx --today 2027-09-30
+    """
+    from workflow.ledger import export_ledger
+
+    context = app(ctx)
+    day = today or context.today()
+    count = export_ledger(context, fmt, Path(output), day)
+    if as_json:
+        emit_json({"output": output, "format": fmt, "date": day.isoformat(), "projects": count})
+        return
+    click.echo(f"已导出{day}的进度台账（{count}个项目）到{output}")
+
+
+# ---------------------------------------------------------------- users
+
+
+@cli.group()
+def user() -> None:
+    """Users and roles (admin, manager, unit, contractor); refusals are logged."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "manager", "unit", "contractor"]),
+    help="admin 省知识产权局, manager 项目管理员, unit 项目承担单位, contractor 风险防控机构.",
+)
+@click.option("--unit", "unit_name", metavar="UNIT", help="The registered unit of a unit user.")
+@JSON_OPTION
+@click.pass_context
+def user_add(
+    ctx: click.Context, name: str, role: str, unit_name: str | None, as_json: bool
+) -> None:
+    """Register a user with a role. The first user must be an admin; from then on roles apply.
+
+    \b
+    Example:
+      ipflow user add 王处长 --role admin
+      ipflow --as 王处长 user add 贵州大学科技处 --role unit --unit 贵州大学
+    """
+    from workflow.users import add_user
+
+    result = add_user(app(ctx), name, role, unit_name)
+    if as_json:
+        emit_json(result)
+    else:
+        unit_text = f"，单位：{result['unit']}" if result["unit"] else ""
+        click.echo(f"已登记用户“{result['name']}”，角色：{result['role']}{unit_text}")
+
+
+@user.command("list")
+@JSON_OPTION
+@click.pass_context
+def user_list(ctx: click.Context, as_json: bool) -> None:
+    """List users with their role, unit and whether they are active.
+
+    \b
+    Example:
+      ipflow user list --json
+    """
+    from workflow.users import list_users
+
+    rows = list_users(app(ctx))
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        click.echo("尚未登记用户：单用户模式，操作人可执行一切操作")
+    for r in rows:
+        state = "在用" if r["active"] else f"已停用（{r['disabled_by']}）"
+        click.echo(f"{r['name']:<16} {r['role']:<10} {r['unit'] or '—'}  {state}")
+
+
+@user.command("disable")
+@click.argument("name")
+@JSON_OPTION
+@click.pass_context
+def user_disable(ctx: click.Context, name: str, as_json: bool) -> None:
+    """Disable a user: they may no longer act. The last active admin cannot be disabled.
+
+    \b
+    Example:
+      ipflow user disable 李某
+    """
+    from workflow.users import disable_user
+
+    result = disable_user(app(ctx), name)
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(f"已停用用户“{result['name']}”")
+
+
+@user.command("refusals")
+@JSON_OPTION
+@click.pass_context
+def user_refusals(ctx: click.Context, as_json: bool) -> None:
+    """List the actions refused for lack of permission: who, what, when and why.
+
+    \b
+    Example:
+      ipflow user refusals --json
+    """
+    from workflow.users import list_refusals
+
+    rows = list_refusals(app(ctx))
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        click.echo("没有被拒绝的操作")
+    for r in rows:
+        target = f" 项目#{r['project_id']}" if r["project_id"] is not None else ""
+        click.echo(f"{_local_time(r['at'])} {r['actor']} {r['action']}{target}：{r['reason']}")
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="ipflow")
