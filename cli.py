@@ -1113,6 +1113,40 @@ def user_refusals(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{_local_time(r['at'])} {r['actor']} {r['action']}{target}：{r['reason']}")
 
 
+@cli.group()
+def ledger() -> None:
+    """The progress ledger (进度台账)."""
+
+
+@ledger.command("export")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), required=True)
+@click.option("--output", required=True, metavar="FILE", help="Where to write the ledger.")
+@click.option("--today", type=DATE, help="The ledger's day (default: today, Asia/Shanghai).")
+@JSON_OPTION
+@click.pass_context
+def ledger_export(
+    ctx: click.Context, fmt: str, output: str, today: date | None, as_json: bool
+) -> None:
+    """Export the progress ledger: one row per active project, as the latest check found it.
+
+    xlsx has Chinese headers, a frozen header row, filters, coloured flags and amounts in
+    yuan; csv is UTF-8 with a byte-order mark so Excel opens it correctly.
+
+    \b
+    Example:
+      ipflow ledger export --format xlsx --output 进度台账.xlsx --today 2027-09-30
+    """
+    from workflow.ledger import export_ledger
+
+    context = app(ctx)
+    day = today or context.today()
+    count = export_ledger(context, fmt, Path(output), day)
+    if as_json:
+        emit_json({"output": output, "format": fmt, "date": day.isoformat(), "projects": count})
+        return
+    click.echo(f"已导出{day}的进度台账（{count}个项目）到{output}")
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="ipflow")
