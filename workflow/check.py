@@ -1,4 +1,16 @@
-"""The nightly check: progress, flags, ledger snapshots and warning letters for one logical date."""
+"""The nightly check: progress, flags, ledger snapshots, letters and reminders for one logical date.
+
+Why the whole run is one transaction: everything it writes (ledger snapshots, letters and their
+numbers, outbox rows of letters and notices, recommendations, the check_run row) is derived from
+the database and the logical date alone. A crash (even SIGKILL) mid-run therefore leaves nothing
+half-written, the database simply rolls back, and the rerun recomputes everything from scratch
+and writes exactly what an uninterrupted run would have: nothing lost, nothing doubled. Unique
+keys (one letter per project, kind and episode; one outbox row per key; one ledger row per
+project and day; one open recommendation per project and source) make a rerun of a finished day
+harmless too. On PostgreSQL a transaction-scoped advisory lock serialises concurrent checks: a
+second check waits for the first to commit, then sees its letters and issues none again.
+SQLite serialises writers by itself (one scheduler per SQLite database).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +30,7 @@ from workflow.db.orm import CheckRun, LedgerSnapshot, Letter, Project, Unit
 from workflow.letters import OPEN_STATUSES, WARNING, LetterBook, LetterSubject
 from workflow.progress import Progress, is_behind
 from workflow.progress_query import progress_by_project, reports_due_and_submitted
+from workflow.reminders import NoticeSubject, queue_notices
 from workflow.risk import RED, Findings, assess
 
 JOB = "nightly_check"
@@ -73,8 +86,8 @@ def _open_letters(session: Session, day: date) -> dict[int, list[_OpenLetter]]:
 def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
     """Check every active project on `day`; idempotent, so a repeat for the same day issues nothing.
 
-    Everything is computed against `day`, in one transaction, with a few set-based queries:
-    a crash leaves nothing half-written, and a dry run rolls everything back.
+    Everything is computed against `day`, in one transaction (see the module docstring), with
+    a few set-based queries; a dry run does all the work and then rolls everything back.
     """
     result = CheckResult(day, dry_run)
     settings = ctx.settings.check
@@ -112,6 +125,7 @@ def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
         )
         book = LetterBook(session, ctx.settings, day, ctx.clock())
         snapshots: list[dict[str, Any]] = []
+        subjects: list[NoticeSubject] = []
         for pid, state, title, category, start, end, unit, email in projects:
             prog, last_report = progress.get(pid, (Progress(0.0, None), None))
             due, submitted = reports.get(pid, (0, 0))
@@ -151,6 +165,17 @@ def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
                 assessment = assess(findings, settings)
             result.checked += 1
             result.flags[assessment.flag] += 1
+            subjects.append(
+                NoticeSubject(
+                    pid,
+                    title,
+                    unit,
+                    email,
+                    assessment.flag,
+                    [r.text for r in assessment.reasons],
+                    submitted,
+                )
+            )
             snapshots.append(
                 {
                     "project_id": pid,
@@ -169,6 +194,9 @@ def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
                     "last_report": last_report,
                 }
             )
+        result.notices_queued += queue_notices(
+            session, ctx.settings, day, ctx.clock(), subjects, active
+        )
         if dry_run:
             session.rollback()
             return result

@@ -1,0 +1,226 @@
+"""Reminder policy of SPEC.md §5: the notices each project's flag calls for on a day, as outbox rows.
+
+green — one reminder 7 days before a report is due; amber — reminders 14, 7 and 3 days
+before, and weekly while a report is overdue, copied to the contractor; red — at once, when a
+project turns red, a notice to the unit, the contractor and the provincial office, plus a
+risk-disposal recommendation for the office.
+
+Each notice is identified by (project, kind, due date, offset); its outbox rows are keyed by
+that and the recipient, so a repeat or a re-run of the check queues nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from workflow.config import Settings
+from workflow.db.orm import LedgerSnapshot, OutboxMessage, Project, ReportDue
+from workflow.recommendations import record_many
+from workflow.render import chinese_date, render
+from workflow.risk import AMBER, FLAG_LABELS, GREEN, RED
+
+REMINDER, OVERDUE, RED_NOTICE = "reminder", "overdue", "red"
+DAYS_BEFORE = {GREEN: (7,), AMBER: (14, 7, 3)}
+OVERDUE_EVERY_DAYS = 7
+LOOKAHEAD_DAYS = max(max(v) for v in DAYS_BEFORE.values())
+SUBJECTS = {
+    REMINDER: "【季度报告提醒】",
+    OVERDUE: "【季度报告逾期催报】",
+    RED_NOTICE: "【红色预警通知】",
+}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notice: its kind, the due date it is about and its offset in days before it.
+
+    A weekly overdue reminder has a negative offset (−7, −14, …); a red notice is about the
+    day the project turned red, with offset 0.
+    """
+
+    kind: str
+    due: date
+    offset: int
+
+
+@dataclass(frozen=True)
+class NoticeSubject:
+    """A project as the check found it on the day, with what its notices need."""
+
+    project_id: int
+    title: str
+    unit: str
+    unit_email: str | None
+    flag: str
+    reasons: list[str]
+    reports_submitted: int
+
+
+def notices_for(
+    flag: str, day: date, dues: Iterable[tuple[int, date]], submitted: int, was_red: bool
+) -> list[Notice]:
+    """The notices a project with `flag` gets on `day` (pure policy, no database).
+
+    `dues` are the project's (seq, due date) report deadlines; report seq k counts as in when
+    at least k reports are dated on or before `day`. `was_red`: the project's previous
+    ledger flag was red, so a red flag today is no news.
+    """
+    if flag == RED:
+        return [] if was_red else [Notice(RED_NOTICE, day, 0)]
+    found: list[Notice] = []
+    for seq, due in dues:
+        if submitted >= seq:
+            continue
+        before = (due - day).days
+        if before in DAYS_BEFORE[flag]:
+            found.append(Notice(REMINDER, due, before))
+        elif flag == AMBER and before < 0 and before % OVERDUE_EVERY_DAYS == 0:
+            found.append(Notice(OVERDUE, due, before))
+    return found
+
+
+def _report_dues(
+    session: Session, day: date, where: Sequence[ColumnElement[bool]]
+) -> dict[int, list[tuple[int, date]]]:
+    rows = session.execute(
+        select(ReportDue.project_id, ReportDue.seq, ReportDue.due)
+        .join(Project, Project.id == ReportDue.project_id)
+        .where(ReportDue.due <= day + timedelta(days=LOOKAHEAD_DAYS), *where)
+        .order_by(ReportDue.project_id, ReportDue.seq)
+    )
+    dues: dict[int, list[tuple[int, date]]] = defaultdict(list)
+    for project_id, seq, due in rows:
+        dues[project_id].append((seq, due))
+    return dues
+
+
+def _red_before(session: Session, day: date, where: Sequence[ColumnElement[bool]]) -> set[int]:
+    """Projects whose latest ledger snapshot before `day` is red."""
+    latest = (
+        select(LedgerSnapshot.project_id, func.max(LedgerSnapshot.day).label("day"))
+        .join(Project, Project.id == LedgerSnapshot.project_id)
+        .where(LedgerSnapshot.day < day, *where)
+        .group_by(LedgerSnapshot.project_id)
+        .subquery()
+    )
+    return set(
+        session.scalars(
+            select(LedgerSnapshot.project_id)
+            .join(
+                latest,
+                (latest.c.project_id == LedgerSnapshot.project_id)
+                & (latest.c.day == LedgerSnapshot.day),
+            )
+            .where(LedgerSnapshot.flag == RED)
+        )
+    )
+
+
+def _recipients(
+    s: NoticeSubject, notice: Notice, settings: Settings
+) -> list[tuple[str, str, bool]]:
+    """(channel, recipient, is_copy) for each addressee: the unit, then the copies."""
+    unit = ("email", s.unit_email, False) if s.unit_email else ("file", f"unit-{s.unit}", False)
+    copies = list(settings.recipients.contractor) if s.flag in (AMBER, RED) else []
+    if notice.kind == RED_NOTICE:
+        copies += list(settings.recipients.office)
+    return [unit, *(("email", address, True) for address in dict.fromkeys(copies))]
+
+
+def _message(
+    s: NoticeSubject, notice: Notice, day: date, settings: Settings
+) -> tuple[str, str, str]:
+    """Subject, text and HTML of a notice."""
+    data = {
+        "kind": notice.kind,
+        "project_id": s.project_id,
+        "title": s.title,
+        "unit": s.unit,
+        "flag": FLAG_LABELS[s.flag],
+        "reasons": s.reasons,
+        "due_cn": chinese_date(notice.due),
+        "days_before": notice.offset,
+        "days_overdue": -notice.offset,
+        "day_cn": chinese_date(day),
+        "sender": settings.letters.sender,
+        "contact": settings.letters.contact,
+        "contact_phone": settings.letters.contact_phone,
+    }
+    subject = f"{SUBJECTS[notice.kind]}{s.title}"
+    return subject, render("notice.txt", data), render("notice.html", data)
+
+
+def _insert_outbox(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Insert outbox rows, skipping keys already there; return how many were new."""
+    if not rows:
+        return 0
+    table: Table = OutboxMessage.__table__  # type: ignore[assignment]
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+    return len(session.execute(stmt, rows).all())
+
+
+def queue_notices(
+    session: Session,
+    settings: Settings,
+    day: date,
+    now: datetime,
+    subjects: Sequence[NoticeSubject],
+    where: Sequence[ColumnElement[bool]],
+) -> int:
+    """Queue every notice `subjects` call for on `day`, and recommendations for red ones.
+
+    Three queries whatever the number of projects (report dues, previous flags, the insert);
+    returns the number of outbox rows newly queued.
+    """
+    dues = _report_dues(session, day, where)
+    red_before = _red_before(session, day, where)
+    rows: list[dict[str, Any]] = []
+    for s in subjects:
+        notices = notices_for(
+            s.flag, day, dues.get(s.project_id, []), s.reports_submitted, s.project_id in red_before
+        )
+        for notice in notices:
+            subject, body_text, body_html = _message(s, notice, day, settings)
+            for channel, recipient, is_copy in _recipients(s, notice, settings):
+                rows.append(
+                    {
+                        "key": f"notice/{s.project_id}/{notice.kind}/{notice.due.isoformat()}/"
+                        f"{notice.offset}/{channel}/{recipient}",
+                        "channel": channel,
+                        "recipient": recipient,
+                        "subject": f"{subject}（抄送）" if is_copy else subject,
+                        "body_text": body_text,
+                        "body_html": body_html,
+                        "project_id": s.project_id,
+                        "letter_id": None,
+                        "status": "pending",
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "last_error": None,
+                        "created_at": now,
+                        "sent_at": None,
+                    }
+                )
+    record_many(
+        session,
+        [
+            {
+                "project_id": s.project_id,
+                "day": day,
+                "reason": "；".join(s.reasons),
+                "source": "red_flag",
+            }
+            for s in subjects
+            if s.flag == RED
+        ],
+    )
+    return _insert_outbox(session, rows)
