@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -33,7 +33,10 @@ def record_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     stmt = (
         insert(table)
         .on_conflict_do_nothing(
-            index_elements=["project_id", "source"], index_where=table.c.status == OPEN
+            # A literal, not a parameter: PostgreSQL must match it to the partial index even
+            # when psycopg runs the statement as a prepared (generic) plan.
+            index_elements=["project_id", "source"],
+            index_where=text(f"status = '{OPEN}'"),
         )
         .returning(table.c.id)
     )
