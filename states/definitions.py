@@ -224,9 +224,16 @@ VARIANTS: dict[str, Variant] = {
             }
         ),
         add=(
-            T("pay_subsidy", ("in_progress",), "completed", label="产品到期无违约，发放补贴"),
+            T(
+                "pay_subsidy",
+                ("in_progress",),
+                "completed",
+                (g.product_has_ended,),
+                label="产品到期无违约，发放补贴",
+            ),
             T("revoke", ("in_progress",), "terminated", label="发生逾期或欠息等违约，取消补贴"),
         ),
+        extra_guards={"approve": (g.securitization_cap_left,)},
     ),
 }
 

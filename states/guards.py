@@ -27,6 +27,12 @@ class Facts:
     term_years: int = 1
     awards_total: int = 0
     via_ranking: bool = False
+    cap_remaining: int | None = None
+    """data_ip_securitization: what is left of the year's subsidy cap (None: not gathered)."""
+    product_ended: bool | None = None
+    """data_ip_securitization: whether the product has ended (None: not gathered)."""
+    clawback_due: int | None = None
+    """Disbursed minus spent-and-accepted money, due back on closing (None: not gathered)."""
     refusals: list[str] = field(default_factory=list)
 
 
@@ -51,6 +57,7 @@ GI_ROLLING_MAX = 100 * WAN
 LEADER_AWARD = 10 * WAN
 LEADER_AWARD_CAP = 20 * WAN
 SERVICE_BRAND_REVENUE = 1000 * WAN
+SECURITIZATION_CAP = 200 * WAN
 
 
 @labelled("承担单位无有效的不良信用记录或限制申报")
@@ -138,7 +145,10 @@ def all_evaluations_done(f: Facts) -> str | None:
 
 @labelled("每次补助10万元且累计不超过20万元")
 def leader_award_allowed(f: Facts) -> str | None:
-    """An award is exactly 10万, and a unit never receives more than 20万 in all."""
+    """An award is exactly 10万, and a unit never receives more than 20万 in all.
+
+    `awards_total` counts the awards of all the unit's data_ip_leader projects (单个单位累计).
+    """
     if f.amount != LEADER_AWARD:
         return f"领军企业年度补助为每次{LEADER_AWARD}元（--amount {LEADER_AWARD}）"
     if f.awards_total + f.amount > LEADER_AWARD_CAP:
@@ -146,11 +156,32 @@ def leader_award_allowed(f: Facts) -> str | None:
     return None
 
 
-@labelled("填写收回金额（不小于0）")
+@labelled("填写收回金额（不小于0），且等于已拨付未使用资金（已拨付−已支出并审核通过）")
 def clawback_amount_given(f: Facts) -> str | None:
-    """Closing after a claw-back records the amount recovered (zero or more)."""
+    """Closing after a claw-back records the amount recovered: disbursed − spent-and-accepted."""
     if f.amount is None or f.amount < 0:
         return "收回资金须填写金额（--amount，元，不小于0）"
+    if f.clawback_due is not None and f.amount != f.clawback_due:
+        return (
+            f"收回金额须等于已拨付未使用资金（已拨付−已支出并审核通过）{f.clawback_due}元，"
+            f"而填写的是{f.amount}元"
+        )
+    return None
+
+
+@labelled("本年度证券化补贴额度（200万元）尚有余额")
+def securitization_cap_left(f: Facts) -> str | None:
+    """Subsidies are reserved first come, first served until the year's 200万 cap is used."""
+    if f.cap_remaining is not None and f.cap_remaining <= 0:
+        return f"本年度数据知识产权证券化补贴额度{SECURITIZATION_CAP}元已用完（先申请先资助）"
+    return None
+
+
+@labelled("证券化产品已到期结束")
+def product_has_ended(f: Facts) -> str | None:
+    """The securitisation subsidy is paid only after the product ends."""
+    if f.product_ended is False:
+        return "补贴于证券化产品结束后发放：产品尚未到期"
     return None
 
 

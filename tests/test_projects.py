@@ -171,7 +171,7 @@ def _accept_and_fail_twice(ctx: AppContext, project_id: int) -> None:
 def test_a_double_acceptance_failure_restricts_the_unit_for_three_years(ctx: AppContext) -> None:
     project_id = make_project(ctx, category="data_ip_chain", unit="某数据公司")
     _accept_and_fail_twice(ctx, project_id)
-    advance(ctx, project_id, "close", amount=120_000, note="收回未使用资金")
+    advance(ctx, project_id, "close", amount=0, note="未拨付资金，无需收回")
     assert show(ctx, project_id)["state"] == "closed"
     with pytest.raises(Refused, match="限制申报期"):
         create(

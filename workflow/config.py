@@ -72,6 +72,16 @@ class DeliverySettings:
 
 
 @dataclass(frozen=True)
+class RulesSettings:
+    """Programme rules that the office may tune: restriction period and city scoring weights."""
+
+    restriction_years: int = 3
+    """Years a unit may not apply after a double acceptance failure (限制申报期)."""
+    city_weights: dict[str, float] = field(default_factory=dict)
+    """Weight per capability_city scoring dimension (a column of the scores CSV); default 1."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything ipflow reads from its configuration file."""
 
@@ -81,6 +91,7 @@ class Settings:
     recipients: RecipientSettings = field(default_factory=RecipientSettings)
     letters: LetterSettings = field(default_factory=LetterSettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    rules: RulesSettings = field(default_factory=RulesSettings)
     webhooks: tuple[dict[str, str], ...] = ()
 
 
@@ -124,6 +135,7 @@ def load_settings(path: str | None) -> Settings:
         "recipients": RecipientSettings,
         "letters": LetterSettings,
         "delivery": DeliverySettings,
+        "rules": RulesSettings,
     }
     unknown = set(raw) - set(tables) - {"webhooks"}
     if unknown:

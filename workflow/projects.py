@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -26,14 +26,13 @@ from workflow.db.orm import (
     ReportDue,
 )
 from workflow.errors import Refused
+from workflow.funding import apply_effects, money_facts
 from workflow.permissions import CREATE
 from workflow.plans import PlanRow, default_plan
 from workflow.progress import report_due_dates, term_years
 from workflow.progress_query import progress_by_project
 from workflow.units import active_records, conflict_of_interest, describe, ensure_unit
 from workflow.users import authorize
-
-RESTRICTION_YEARS = 3
 
 
 @dataclass(frozen=True)
@@ -151,12 +150,13 @@ def _facts(
     trigger: str,
     amount: int | None,
     data: dict[str, str],
+    via_ranking: bool = False,
 ) -> Facts:
     events = session.execute(
         select(ProjectEvent.trigger, ProjectEvent.data).where(ProjectEvent.project_id == project.id)
     ).all()
     records = active_records(session, project.unit_id, ctx.today()) if trigger == "approve" else []
-    return Facts(
+    facts = Facts(
         project_id=project.id,
         category=project.category,
         state=project.state,
@@ -175,7 +175,9 @@ def _facts(
         reviews_done=sum(t == "review" for t, _ in events),
         term_years=term_years(project.start, project.end),
         awards_total=sum(int(d.get("amount", 0)) for t, d in events if t == "award"),
+        via_ranking=via_ranking,
     )
+    return replace(facts, **money_facts(session, ctx, project, trigger))
 
 
 def _refusal(project: Project, trigger: str, reasons: list[str]) -> Refused:
@@ -201,33 +203,53 @@ def advance(
     try:
         with transaction(ctx.engine) as session:
             project = get_project(session, project_id)
-            definition = definition_for(project.category, project.definition_version)
-            transition = definition.transition(trigger, project.state)
-            if transition is not None and amount is not None and not transition.amount:
-                raise _refusal(project, trigger, ["该操作不涉及金额，不应提供 --amount"])
-            if amount is not None and amount < 0:
-                raise _refusal(project, trigger, [f"金额须为不小于0的整数元，得到{amount}"])
-            facts = _facts(session, ctx, project, trigger, amount, data)
-            try:
-                new_state = fire(trigger, facts, project.definition_version)
-            except TransitionRefused as refused:
-                raise _refusal(project, trigger, refused.reasons) from None
-            event = record_transition(session, ctx, project, trigger, new_state, note, amount, data)
-            if trigger == "close":
-                restrict_unit(session, ctx, project)
-            session.flush()
-            return {
-                "id": project.id,
-                "from": event.from_state,
-                "to": event.to_state,
-                "trigger": trigger,
-                "seq": event.seq,
-            }
+            return advance_in(session, ctx, project, trigger, note, amount, data)
     except StaleDataError:
         raise Refused(
             f"项目#{project_id}在本次操作期间已被他人修改，本次操作未生效：请用 ipflow project show "
             f"{project_id} 查看最新状态后重试"
         ) from None
+
+
+def advance_in(
+    session: Session,
+    ctx: AppContext,
+    project: Project,
+    trigger: str,
+    note: str = "",
+    amount: int | None = None,
+    data: dict[str, str] | None = None,
+    via_ranking: bool = False,
+) -> dict[str, Any]:
+    """Fire one transition inside the caller's transaction (city ranking approves ten in one)."""
+    data = data or {}
+    definition = definition_for(project.category, project.definition_version)
+    transition = definition.transition(trigger, project.state)
+    if transition is not None and amount is not None and not transition.amount:
+        raise _refusal(project, trigger, ["该操作不涉及金额，不应提供 --amount"])
+    if amount is not None and amount < 0:
+        raise _refusal(project, trigger, [f"金额须为不小于0的整数元，得到{amount}"])
+    facts = _facts(session, ctx, project, trigger, amount, data, via_ranking)
+    try:
+        new_state = fire(trigger, facts, project.definition_version)
+    except TransitionRefused as refused:
+        raise _refusal(project, trigger, refused.reasons) from None
+    try:
+        effects = apply_effects(session, ctx, project, trigger, amount, data, via_ranking)
+    except Refused as refused:
+        raise _refusal(project, trigger, [str(refused)]) from None
+    event = record_transition(session, ctx, project, trigger, new_state, note, amount, data)
+    event.data = {**event.data, **effects}
+    if trigger == "close":
+        restrict_unit(session, ctx, project)
+    session.flush()
+    return {
+        "id": project.id,
+        "from": event.from_state,
+        "to": event.to_state,
+        "trigger": trigger,
+        "seq": event.seq,
+    }
 
 
 def record_transition(
@@ -270,10 +292,11 @@ def record_transition(
 def restrict_unit(session: Session, ctx: AppContext, project: Project) -> None:
     """After a double acceptance failure, bar the unit from applying for the restriction period."""
     start = ctx.today()
+    years = ctx.settings.rules.restriction_years
     try:
-        end = start.replace(year=start.year + RESTRICTION_YEARS)
+        end = start.replace(year=start.year + years)
     except ValueError:  # 29 February
-        end = start.replace(year=start.year + RESTRICTION_YEARS, day=28)
+        end = start.replace(year=start.year + years, day=28)
     session.add(
         CreditRecord(
             unit_id=project.unit_id,
