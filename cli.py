@@ -761,11 +761,17 @@ def letters_show(ctx: click.Context, letter_id: int, fmt: str, output: str | Non
     \b
     Example:
       ipflow letters show 3 --format html --output letter-3.html
+      ipflow letters show 3 --format pdf --output letter-3.pdf
     """
     from workflow.letters import show_letter
 
     body = show_letter(app(ctx), letter_id, fmt)
-    if output:
+    if isinstance(body, bytes):
+        if not output:
+            raise click.UsageError("PDF格式须用 --output 指定文件")
+        Path(output).write_bytes(body)
+        click.echo(f"已写入{output}")
+    elif output:
         Path(output).write_text(body, encoding="utf-8")
         click.echo(f"已写入{output}")
     else:
@@ -1008,6 +1014,109 @@ def ledger_export(
     click.echo(f"已导出{day}的进度台账（{count}个项目）到{output}")
 
 
+@report.command("periodic")
+@click.option(
+    "--kind",
+    type=click.Choice(["quarterly", "fund-use", "risk", "performance"]),
+    required=True,
+    help="quarterly task execution, semi-annual fund use or risk, yearly performance.",
+)
+@click.option("--period", required=True, help="2027Q3 (quarterly), 2027H1 (semi-annual), 2027.")
+@click.option("--output", required=True, metavar="FILE", help="Where to write the report.")
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), help="Default: FILE's suffix.")
+@click.pass_context
+def report_periodic(
+    ctx: click.Context, kind: str, period: str, output: str, fmt: str | None
+) -> None:
+    """Write a periodic report of the contractor (SPEC.md §8) as HTML or A4 PDF.
+
+    quarterly: 项目任务执行季度报告; fund-use: 资金使用监管报告 (half-year); risk: 项目风险
+    评估报告 (half-year); performance: 绩效评价总报告 and one per category (year).
+
+    \b
+    Example:
+      ipflow report periodic --kind quarterly --period 2027Q3 --output 2027Q3季报.pdf
+      ipflow report periodic --kind performance --period 2027 --output 绩效.html
+    """
+    from workflow.reports_periodic import render_report
+
+    chosen = fmt or ("pdf" if output.lower().endswith(".pdf") else "html")
+    Path(output).write_bytes(render_report(app(ctx), kind, period, chosen))
+    click.echo(f"已写入{output}")
+
+
+@cli.group()
+def plot() -> None:
+    """Charts of progress and flags (PNG or SVG)."""
+
+
+def _write_plot(output: str, make: Callable[[str], bytes]) -> None:
+    fmt = "svg" if output.lower().endswith(".svg") else "png"
+    Path(output).write_bytes(make(fmt))
+    click.echo(f"已写入{output}")
+
+
+@plot.command("progress")
+@click.argument("project_id", type=int, metavar="ID")
+@click.option("--output", required=True, metavar="FILE", help="FILE.png or FILE.svg.")
+@click.pass_context
+def plot_progress(ctx: click.Context, project_id: int, output: str) -> None:
+    """A project's planned progress curve with the actual progress of its reports.
+
+    \b
+    Example:
+      ipflow plot progress 3 --output progress-3.svg
+    """
+    from workflow.plots import progress_curve
+    from workflow.reports_periodic import progress_curve_data
+
+    title, days, planned, points = progress_curve_data(app(ctx), project_id)
+    _write_plot(output, lambda fmt: progress_curve(title, days, planned, points, fmt))
+
+
+@plot.command("flags")
+@click.option("--from", "first", type=DATE, required=True, help="First checked day.")
+@click.option("--to", "last", type=DATE, required=True, help="Last checked day.")
+@click.option("--output", required=True, metavar="FILE", help="FILE.png or FILE.svg.")
+@click.pass_context
+def plot_flags(ctx: click.Context, first: date, last: date, output: str) -> None:
+    """How many projects were green, amber and red on each checked day.
+
+    \b
+    Example:
+      ipflow plot flags --from 2027-01-01 --to 2027-09-30 --output flags.png
+    """
+    from workflow.plots import flag_counts
+    from workflow.reports_periodic import flag_series
+
+    days, counts = flag_series(app(ctx), first, last)
+    if not days:
+        from workflow.errors import Refused
+
+        raise Refused(f"{first}至{last}之间没有检查记录，无法作图")
+    _write_plot(output, lambda fmt: flag_counts(days, counts, fmt))
+
+
+@plot.command("lag")
+@click.option("--today", type=DATE, help="The ledger's day (default: today).")
+@click.option("--output", required=True, metavar="FILE", help="FILE.png or FILE.svg.")
+@click.pass_context
+def plot_lag(ctx: click.Context, today: date | None, output: str) -> None:
+    """The lag of every active project, by category, against the warning line.
+
+    \b
+    Example:
+      ipflow plot lag --today 2027-09-30 --output lag.png
+    """
+    from workflow.plots import lag_by_category
+    from workflow.reports_periodic import lag_series
+
+    context = app(ctx)
+    lags = lag_series(context, today or context.today())
+    threshold = context.settings.check.lag_warning
+    _write_plot(output, lambda fmt: lag_by_category(lags, threshold, fmt))
+
+
 # ---------------------------------------------------------------- users
 
 
@@ -1111,40 +1220,6 @@ def user_refusals(ctx: click.Context, as_json: bool) -> None:
     for r in rows:
         target = f" 项目#{r['project_id']}" if r["project_id"] is not None else ""
         click.echo(f"{_local_time(r['at'])} {r['actor']} {r['action']}{target}：{r['reason']}")
-
-
-@cli.group()
-def ledger() -> None:
-    """The progress ledger (进度台账)."""
-
-
-@ledger.command("export")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), required=True)
-@click.option("--output", required=True, metavar="FILE", help="Where to write the ledger.")
-@click.option("--today", type=DATE, help="The ledger's day (default: today, Asia/Shanghai).")
-@JSON_OPTION
-@click.pass_context
-def ledger_export(
-    ctx: click.Context, fmt: str, output: str, today: date | None, as_json: bool
-) -> None:
-    """Export the progress ledger: one row per active project, as the latest check found it.
-
-    xlsx has Chinese headers, a frozen header row, filters, coloured flags and amounts in
-    yuan; csv is UTF-8 with a byte-order mark so Excel opens it correctly.
-
-    \b
-    Example:
-      ipflow ledger export --format xlsx --output 进度台账.xlsx --today 2027-09-30
-    """
-    from workflow.ledger import export_ledger
-
-    context = app(ctx)
-    day = today or context.today()
-    count = export_ledger(context, fmt, Path(output), day)
-    if as_json:
-        emit_json({"output": output, "format": fmt, "date": day.isoformat(), "projects": count})
-        return
-    click.echo(f"已导出{day}的进度台账（{count}个项目）到{output}")
 
 
 def main() -> None:

@@ -152,8 +152,8 @@ def list_letters(ctx: AppContext, status: str | None) -> list[dict[str, Any]]:
         return [_row(letter) for letter in session.scalars(query)]
 
 
-def show_letter(ctx: AppContext, letter_id: int, fmt: str) -> str:
-    """A letter's stored text or HTML."""
+def show_letter(ctx: AppContext, letter_id: int, fmt: str) -> str | bytes:
+    """A letter's stored text or HTML, or its HTML laid out as an A4 PDF."""
     with transaction(ctx.engine) as session:
         letter = session.get(Letter, letter_id)
         if letter is None:
@@ -162,4 +162,8 @@ def show_letter(ctx: AppContext, letter_id: int, fmt: str) -> str:
             return letter.body_html
         if fmt == "text":
             return letter.body_text
-        raise Refused(f"不支持的格式“{fmt}”：可用 text 或 html")
+        if fmt == "pdf":
+            from workflow.pdf import html_to_pdf
+
+            return html_to_pdf(letter.body_html)
+        raise Refused(f"不支持的格式“{fmt}”：可用 text、html 或 pdf")

@@ -1,0 +1,67 @@
+"""Plots: real PNG and SVG files from matplotlib, and the CLI that writes them."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from tests.conftest import Cli
+from tests.factories import make_project
+from workflow.check import run_check
+from workflow.context import AppContext
+from workflow.plans import PlanRow
+from workflow.plots import flag_counts, lag_by_category, progress_curve
+from workflow.reports import submit
+from workflow.reports_periodic import progress_curve_data
+
+PNG = b"\x89PNG\r\n\x1a\n"
+YEAR = [PlanRow("全年任务", date(2027, 1, 1), date(2027, 12, 31), 1)]
+
+
+def test_the_progress_curve_runs_from_0_to_100_percent_with_one_point_per_report(
+    ctx: AppContext,
+) -> None:
+    project_id = make_project(ctx, plan=YEAR, title="曲线项目")
+    submit(ctx, project_id, date(2027, 3, 31), {"全年任务": 20})
+    title, days, planned, points = progress_curve_data(ctx, project_id)
+    assert title == f"项目#{project_id} 曲线项目"
+    assert (days[0], days[-1], planned[0], planned[-1]) == (
+        date(2027, 1, 1), date(2027, 12, 31), 0.0, 100.0,
+    )  # fmt: skip
+    assert points == [(date(2027, 3, 31), 20.0)]
+    assert progress_curve(title, days, planned, points, "png").startswith(PNG)
+
+
+def test_svg_output_is_an_svg_document() -> None:
+    svg = lag_by_category({"高价值专利培育项目": [5.0, 15.0]}, 10, "svg")
+    assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg
+
+
+def test_flag_counts_are_drawn_for_each_day() -> None:
+    png = flag_counts([date(2027, 1, 1), date(2027, 1, 2)], {"green": [2, 1], "red": [0, 1]})
+    assert png.startswith(PNG) and len(png) > 5000
+
+
+def test_the_plot_commands_write_png_and_svg_files(
+    ctx: AppContext, ipflow: Cli, tmp_path: Path
+) -> None:
+    project_id = make_project(ctx, plan=YEAR)
+    submit(ctx, project_id, date(2027, 2, 28), {"全年任务": 5})
+    for day in (date(2027, 3, 1), date(2027, 3, 2)):
+        run_check(ctx, day)
+    runs = {
+        "p.svg": ("plot", "progress", str(project_id)),
+        "f.png": ("plot", "flags", "--from", "2027-03-01", "--to", "2027-03-31"),
+        "l.png": ("plot", "lag", "--today", "2027-03-02"),
+    }
+    for name, args in runs.items():
+        result = ipflow(*args, "--output", str(tmp_path / name))
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "f.png").read_bytes().startswith(PNG)
+    assert b"<svg" in (tmp_path / "p.svg").read_bytes()
+
+
+def test_plotting_flags_of_days_never_checked_is_refused(ipflow: Cli, tmp_path: Path) -> None:
+    result = ipflow("plot", "flags", "--from", "2027-01-01", "--to", "2027-01-31",
+                    "--output", str(tmp_path / "f.png"))  # fmt: skip
+    assert result.exit_code == 1 and "没有检查记录" in result.output
