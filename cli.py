@@ -1222,6 +1222,278 @@ def user_refusals(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{_local_time(r['at'])} {r['actor']} {r['action']}{target}：{r['reason']}")
 
 
+# ---------------------------------------------------------------- money: city ranking, programme, budgets
+
+
+@cli.group()
+def city() -> None:
+    """capability_city: ranking of the prefecture-level applications."""
+
+
+@city.command("rank")
+@click.option("--year", type=int, required=True, help="Programme year of the applications.")
+@click.option(
+    "--scores",
+    "scores_path",
+    required=True,
+    metavar="FILE.csv",
+    help="CSV: unit, then one column per scoring dimension.",
+)
+@click.option("--approve", is_flag=True, help="Approve all ranked applicants in one transaction.")
+@JSON_OPTION
+@click.pass_context
+def city_rank(
+    ctx: click.Context, year: int, scores_path: str, approve: bool, as_json: bool
+) -> None:
+    """Rank the year's capability_city applications by weighted total score.
+
+    Ranks 1-10 get 200/100/100/50/50/50/20/20/20/20万. Equal totals are ordered by the
+    dimensions in column order; applicants equal on every dimension are refused.
+
+    \b
+    Example:
+      ipflow city rank --year 2027 --scores scores-2027.csv --json
+      ipflow city rank --year 2027 --scores scores-2027.csv --approve
+    """
+    from workflow.city_rank import city_rank as rank_cities
+    from workflow.errors import Refused
+
+    try:
+        text = Path(scores_path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise Refused(f"无法读取评分文件{scores_path}：{exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise Refused(f"评分文件{scores_path}不是UTF-8编码的CSV") from None
+    rows = rank_cities(app(ctx), year, text, approve)
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        click.echo(
+            f"第{r['rank']:>2}名 {r['unit']} 项目#{r['project_id']} 总分{r['total']:g} "
+            f"资助{r['amount']}元"
+        )
+    if approve:
+        click.echo(f"已统一立项：{sum(1 for r in rows if r['amount'])}项")
+
+
+@cli.group()
+def programme() -> None:
+    """The programme year: budgets per category and their use."""
+
+
+@programme.command("status")
+@click.option("--year", type=int, help="Programme year (default: this year).")
+@JSON_OPTION
+@click.pass_context
+def programme_status(ctx: click.Context, year: int | None, as_json: bool) -> None:
+    """Per category: year budget, committed, disbursed and remaining money (yuan).
+
+    \b
+    Example:
+      ipflow programme status --year 2027 --json
+    """
+    from workflow.programme import programme_status as status
+
+    context = app(ctx)
+    document = status(context, year or context.today().year)
+    if as_json:
+        emit_json(document)
+        return
+    click.echo(f"{document['year']}年度资金使用情况（元）")
+    for r in document["categories"]:
+        budget = "未设定" if r["budget"] is None else r["budget"]
+        left = "-" if r["remaining"] is None else r["remaining"]
+        click.echo(
+            f"{r['category']:<24} 预算{budget} 已承诺{r['committed']} "
+            f"已拨付{r['disbursed']} 剩余{left}"
+        )
+
+
+@programme.command("budget")
+@click.option("--year", type=int, required=True, help="Programme year.")
+@click.option("--category", required=True, help="Category code.")
+@click.option("--amount", type=YUAN, required=True, help="The year's budget in yuan.")
+@JSON_OPTION
+@click.pass_context
+def programme_budget(
+    ctx: click.Context, year: int, category: str, amount: int, as_json: bool
+) -> None:
+    """Set a category's budget for a programme year; approvals beyond it are refused.
+
+    \b
+    Example:
+      ipflow programme budget --year 2027 --category high_value_patent --amount 5000000
+    """
+    from workflow.programme import set_year_budget
+
+    result = set_year_budget(app(ctx), year, category, amount)
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(f"{year}年度{category}预算：{amount}元（已承诺{result['committed']}元）")
+
+
+@cli.group()
+def budget() -> None:
+    """A project's budget lines and fund use."""
+
+
+def _line_pairs(pairs: tuple[str, ...]) -> dict[str, int]:
+    from workflow.errors import Refused
+    from workflow.money import parse_yuan
+
+    lines: dict[str, int] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise click.UsageError(f"“{pair}”应写成 科目=元")
+        try:
+            lines[name.strip()] = parse_yuan(value)
+        except ValueError as exc:
+            raise Refused(f"预算科目“{name}”：{exc}") from None
+    return lines
+
+
+@budget.command("set")
+@click.argument("project_id", type=int, metavar="ID")
+@click.option("--line", "line_pairs", multiple=True, required=True, metavar="NAME=YUAN")
+@JSON_OPTION
+@click.pass_context
+def budget_set(
+    ctx: click.Context, project_id: int, line_pairs: tuple[str, ...], as_json: bool
+) -> None:
+    """Approve a project's budget lines; they must add up to its committed funding.
+
+    \b
+    Example:
+      ipflow budget set 7 --line 设备费=200000 --line 劳务费=150000 --line 专利费=150000
+    """
+    from workflow.budget import set_budget_lines
+
+    result = set_budget_lines(app(ctx), project_id, _line_pairs(line_pairs))
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(f"项目#{project_id}预算科目已设定，合计{result['total']}元")
+
+
+@budget.command("show")
+@click.argument("project_id", type=int, metavar="ID")
+@click.option("--as-of", type=DATE, help="Cut-off date (default: today).")
+@JSON_OPTION
+@click.pass_context
+def budget_show(ctx: click.Context, project_id: int, as_of: date | None, as_json: bool) -> None:
+    """Fund use of a project: committed, disbursed, spent by line, open flags.
+
+    \b
+    Example:
+      ipflow budget show 7 --as-of 2027-06-30 --json
+    """
+    from workflow.budget import fund_use
+
+    d = fund_use(app(ctx), project_id, as_of)
+    if as_json:
+        emit_json(d)
+        return
+    click.echo(
+        f"项目#{project_id}（截至{d['as_of']}）承诺{d['committed']}元 已拨付{d['disbursed']}元 "
+        f"已支出{d['spent']}元（审核通过{d['spent_accepted']}元）"
+    )
+    for line in d["lines"]:
+        planned = "科目外" if line["budget"] is None else f"预算{line['budget']}元"
+        click.echo(f"  {line['line']}：{planned}，已支出{line['spent']}元")
+    for flag in d["open_flags"]:
+        click.echo(f"  支出#{flag['expense_id']} {flag['amount']}元：{flag['text']}")
+
+
+@cli.command("disburse")
+@click.argument("project_id", type=int, metavar="ID")
+@click.option("--date", "day", type=DATE, required=True, help="Day of payment.")
+@click.option("--amount", type=YUAN, required=True, help="Amount in yuan.")
+@click.option("--stage", required=True, help="Stage, e.g. 首期拨付.")
+@JSON_OPTION
+@click.pass_context
+def disburse_cmd(
+    ctx: click.Context, project_id: int, day: date, amount: int, stage: str, as_json: bool
+) -> None:
+    """Record a disbursement (拨付); never above the project's committed funding.
+
+    \b
+    Example:
+      ipflow disburse 7 --date 2027-03-01 --amount 250000 --stage 首期拨付
+    """
+    from workflow.budget import disburse
+
+    result = disburse(app(ctx), project_id, day, amount, stage)
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(f"项目#{project_id}已拨付{amount}元，累计{result['disbursed']}元")
+
+
+@cli.group()
+def expense() -> None:
+    """Expenditures (支出) of projects and their review."""
+
+
+@expense.command("add")
+@click.argument("project_id", type=int, metavar="ID")
+@click.option("--line", required=True, help="Budget line.")
+@click.option("--date", "day", type=DATE, required=True, help="Day of the expenditure.")
+@click.option("--amount", type=YUAN, required=True, help="Amount in yuan.")
+@click.option("--description", required=True, help="What was bought or paid.")
+@JSON_OPTION
+@click.pass_context
+def expense_add(
+    ctx: click.Context,
+    project_id: int,
+    line: str,
+    day: date,
+    amount: int,
+    description: str,
+    as_json: bool,
+) -> None:
+    """Record an expenditure; flagged items (outside lines, large, over budget) await review.
+
+    \b
+    Example:
+      ipflow expense add 7 --line 设备费 --date 2027-05-10 --amount 38000 --description 检测仪器
+    """
+    from workflow.budget import FLAG_LABELS, record_expenditure
+
+    result = record_expenditure(app(ctx), project_id, line, day, amount, description)
+    if as_json:
+        emit_json(result)
+        return
+    flags = "、".join(FLAG_LABELS[f] for f in result["flags"])
+    click.echo(f"支出#{result['id']}已登记" + (f"，标记：{flags}（待审核）" if flags else ""))
+
+
+@expense.command("review")
+@click.argument("expense_id", type=int, metavar="EXPENSE_ID")
+@click.option("--decision", type=click.Choice(["accept", "misuse"]), required=True)
+@click.option("--note", default="", help="Reasons (required for misuse).")
+@JSON_OPTION
+@click.pass_context
+def expense_review(
+    ctx: click.Context, expense_id: int, decision: str, note: str, as_json: bool
+) -> None:
+    """Review a flagged expenditure: accept it, or find misuse (违规挪用, red flag).
+
+    \b
+    Example:
+      ipflow expense review 12 --decision misuse --note 用于非项目人员差旅
+    """
+    from workflow.budget import review_expenditure
+
+    result = review_expenditure(app(ctx), expense_id, decision, note)
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(f"支出#{expense_id}审核结论：{result['status']}")
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="ipflow")

@@ -23,6 +23,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from states.definitions import ACTIVE_STATES
+from workflow.budget import money_findings
 from workflow.context import AppContext
 from workflow.db.bulk import upsert
 from workflow.db.engine import transaction
@@ -114,6 +115,7 @@ def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
         progress = progress_by_project(session, day, active)
         reports = reports_due_and_submitted(session, day, active)
         open_letters = _open_letters(session, day)
+        money = money_findings(session, day)
         episodes = dict(
             session.execute(
                 select(Letter.project_id, func.max(Letter.episode))
@@ -135,6 +137,8 @@ def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
                 reports_overdue=max(0, due - submitted),
                 open_letters=len(letters),
                 rectification_overdue_days=max((x.overdue_days for x in letters), default=0),
+                misuse_flags=money.get(pid, (0, 0))[0],
+                unreviewed_large_expenses=money.get(pid, (0, 0))[1],
             )
             assessment = assess(findings, settings)
             if is_behind(prog.lag, settings.lag_warning) and (

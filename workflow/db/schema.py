@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import workflow.db.orm_money  # noqa: F401
+import workflow.db.orm_money
 import workflow.db.orm_review  # noqa: F401
 import workflow.db.orm_users  # noqa: F401
 from workflow.db import orm_notices  # noqa: F401
