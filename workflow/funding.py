@@ -39,7 +39,7 @@ from workflow.errors import Refused
 from workflow.money import parse_yuan, wan
 
 CITY_TIERS: tuple[int, ...] = tuple(n * WAN for n in (200, 100, 100, 50, 50, 50, 20, 20, 20, 20))
-"""capability_city grants by rank 1–10; 720万 in all."""
+"""capability_city grants by rank 1–10 (seed 004): 630万 in all."""
 NAVIGATION_GRANTS = {"industry": 20 * WAN, "enterprise": 10 * WAN}
 NAVIGATION_LABELS = {"industry": "产业类", "enterprise": "企业类"}
 SECURITIZATION_RATE = Decimal("0.04")
