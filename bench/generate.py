@@ -35,13 +35,13 @@ MIX = {
 """Relative share of each category among active projects. capability_city is approved only by
 ranking (ten a year) and the risk-control contractor is one project, added separately."""
 
-PACE = ((0.55, 0.96, 1.08), (0.25, 0.80, 0.96), (0.12, 0.60, 0.80), (0.08, 0.25, 0.60))
+PACE = ((0.70, 1.00, 1.15), (0.17, 0.90, 1.00), (0.08, 0.70, 0.90), (0.05, 0.30, 0.70))
 """(share, lowest, highest) of a project's pace: reported completion ÷ planned progress."""
 
 
 def _term(rng: random.Random, category: str) -> tuple[date, date]:
     years = CATEGORIES[category].term_years or rng.choice((1, 2, 2, 3))
-    start = add_months(date(2026, 1, 1), rng.randrange(18))
+    start = add_months(date(2026, 10, 1), rng.randrange(10))
     return start, add_months(start, 12 * years) - timedelta(days=1)
 
 
@@ -68,21 +68,17 @@ def _pace(rng: random.Random) -> float:
 def _reports(
     rng: random.Random, start: date, end: date, plan: list[PlanRow], reporting: bool
 ) -> tuple[BulkReport, ...]:
-    """Reports on the due dates before TODAY (some skipped), completion at the project's pace."""
+    """The last reports due before TODAY (a few missed), completion at the project's pace."""
     if not reporting:
         return ()
-    dues = [d for d in report_due_dates(start, end) if d < TODAY]
+    dues = [d for d in report_due_dates(start, end) if d < TODAY and rng.random() >= 0.02]
     pace = _pace(rng)
     reports: list[BulkReport] = []
     done = [0.0] * len(plan)
-    for due in dues:
-        if len(reports) == MAX_REPORTS:
-            break
-        if rng.random() < 0.08:
-            continue  # a missed report
+    for due in dues[-MAX_REPORTS:]:
         for i, row in enumerate(plan):
             planned = 100 * task_elapsed(TaskProgress(row.start, row.due, row.weight), due)
-            done[i] = max(done[i], min(100.0, round(planned * pace * rng.uniform(0.9, 1.1), 1)))
+            done[i] = max(done[i], min(100.0, round(planned * pace * rng.uniform(0.95, 1.05), 1)))
         reports.append(BulkReport(due, tuple(done)))
     return tuple(reports)
 

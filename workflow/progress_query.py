@@ -1,16 +1,36 @@
-"""Set-based loading of plans and latest reports, feeding the progress formula for many projects."""
+"""Set-based progress of many projects: the sums of the progress formula computed by the database."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from itertools import groupby
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Float, and_, case, cast, func, literal, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from workflow.db.orm import PlanTask, Project, Report, ReportDue, ReportItem
-from workflow.progress import Progress, TaskProgress, progress
+from workflow.progress import Progress
+
+DateColumn = ColumnElement[date] | InstrumentedAttribute[date]
+
+
+def _days(later: DateColumn, earlier: DateColumn, dialect: str) -> Any:
+    """later − earlier in days, as a float, in the dialect's own date arithmetic."""
+    if dialect == "sqlite":
+        return func.julianday(later) - func.julianday(earlier)
+    return cast(later - earlier, Float)
+
+
+def _elapsed(day: date, dialect: str) -> Any:
+    """SQL of `workflow.progress.task_elapsed`: clamp((day − start)/(due − start), 0, 1)."""
+    today = literal(day)
+    span = _days(PlanTask.due, PlanTask.start, dialect)
+    least, greatest = (func.min, func.max) if dialect == "sqlite" else (func.least, func.greatest)
+    return case(
+        (span <= 0, case((today >= PlanTask.due, 1.0), else_=0.0)),
+        else_=least(greatest(_days(today, PlanTask.start, dialect) / span, 0.0), 1.0),
+    )
 
 
 def progress_by_project(
@@ -18,9 +38,12 @@ def progress_by_project(
 ) -> dict[int, tuple[Progress, date | None]]:
     """Progress on `day` and date of the latest report (≤ day), for the projects `where` selects.
 
-    One query: every plan task of the selected projects, joined with its completion in the
-    project's latest report on or before `day`.
+    One grouped query: the database sums, per project, the weights, the weighted elapsed
+    fractions and the weighted completions in the project's latest report on or before
+    `day` (the sums of `workflow.progress.progress`); this function applies the formula's
+    division and rounding, so the figures are those of `progress` for the same plan.
     """
+    dialect = session.get_bind().dialect.name
     latest = (
         select(Report.project_id, func.max(Report.report_date).label("report_date"))
         .where(Report.report_date <= day)
@@ -30,11 +53,10 @@ def progress_by_project(
     rows = session.execute(
         select(
             PlanTask.project_id,
-            PlanTask.start,
-            PlanTask.due,
-            PlanTask.weight,
-            ReportItem.completion,
-            latest.c.report_date,
+            func.sum(PlanTask.weight),
+            func.sum(PlanTask.weight * _elapsed(day, dialect)),
+            func.sum(PlanTask.weight * func.coalesce(ReportItem.completion, 0.0)),
+            func.max(latest.c.report_date),
         )
         .join(Project, Project.id == PlanTask.project_id)
         .outerjoin(latest, latest.c.project_id == PlanTask.project_id)
@@ -48,15 +70,17 @@ def progress_by_project(
             ReportItem, and_(ReportItem.report_id == Report.id, ReportItem.task_id == PlanTask.id)
         )
         .where(*where)
-        .order_by(PlanTask.project_id)
-    )
+        .group_by(PlanTask.project_id)
+    ).tuples()
     result: dict[int, tuple[Progress, date | None]] = {}
-    for project_id, group in groupby(rows, key=lambda r: r[0]):
-        tasks = list(group)
-        last_report = tasks[0][5]
+    for project_id, total, planned, actual, last_report in rows:
+        reported = last_report is not None
+        if total <= 0:
+            result[project_id] = (Progress(0.0, 0.0 if reported else None), last_report)
+            continue
         result[project_id] = (
-            progress(
-                (TaskProgress(r[1], r[2], r[3], r[4]) for r in tasks), day, last_report is not None
+            Progress(
+                round(100 * planned / total, 2), round(actual / total, 2) if reported else None
             ),
             last_report,
         )
