@@ -281,3 +281,25 @@ def test_the_cli_records_and_reviews_expenditures_and_shows_fund_use(
     )
     with transaction(engine) as session:
         assert session.scalars(select(LedgerSnapshot)).all() == []
+
+
+def test_the_demo_programme_has_budgets_payments_spending_and_a_project_red_for_misuse(
+    ctx: AppContext, engine: Engine
+) -> None:
+    from workflow.db.orm_money import BudgetLine, Disbursement, Expenditure
+    from workflow.demo import build_demo
+
+    day = date(2027, 9, 30)
+    build_demo(ctx, day)
+    with transaction(engine) as session:
+        lines = session.scalars(select(BudgetLine)).all()
+        paid = session.scalars(select(Disbursement)).all()
+        spent = session.scalars(select(Expenditure)).all()
+        reasons = {
+            r["code"]: s.flag
+            for s in session.scalars(select(LedgerSnapshot).where(LedgerSnapshot.day == day))
+            for r in s.reasons
+        }
+    assert lines and paid and spent
+    assert reasons["misuse"] == "red"
+    assert "large_expense" in reasons

@@ -10,12 +10,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from states.categories import CATEGORIES
+from states.definitions import ACTIVE_STATES
+from workflow.budget import disburse, record_expenditure, review_expenditure, set_budget_lines
 from workflow.check import run_check
 from workflow.clock import SHANGHAI, fixed_clock
 from workflow.context import AppContext
 from workflow.db.engine import transaction
 from workflow.db.orm import LedgerSnapshot, Letter, Project, Unit
+from workflow.db.orm_money import ProjectFunding
 from workflow.errors import Refused
+from workflow.funding import PAID_BY_TRANSITION
 from workflow.plans import PlanRow
 from workflow.progress import TaskProgress, add_months, progress, report_due_dates, task_elapsed
 from workflow.projects import NewProject, advance, create
@@ -273,6 +277,8 @@ class Demo:
     blocked: bool = False
     """The unit gets an abnormal-operation record before approval, which is then refused."""
     screen_note: str = "形式审查通过"
+    approve_data: tuple[tuple[str, str], ...] = ()
+    """Facts the approval's funding rule needs (navigation kind, securitisation terms)."""
 
 
 PATENTS_2024: dict[str, tuple[int, int]] = {
@@ -385,6 +391,7 @@ DEMOS: tuple[Demo, ...] = (
         "贵州师范大学",
         20 * WAN,
         lag=5,
+        approve_data=(("kind", "industry"),),
     ),
     Demo(
         "patent_navigation",
@@ -392,6 +399,7 @@ DEMOS: tuple[Demo, ...] = (
         "黔南某磷化工有限责任公司",
         10 * WAN,
         missing=2,
+        approve_data=(("kind", "enterprise"),),
     ),
     Demo(
         "patent_navigation",
@@ -489,6 +497,11 @@ DEMOS: tuple[Demo, ...] = (
         "贵阳某云计算服务有限公司",
         120 * WAN,
         start=date(2026, 7, 1),
+        approve_data=(
+            ("issuance", "100000000"),
+            ("financing", "30000000"),
+            ("ends", "2027-06-30"),
+        ),
         later=(
             Step(
                 date(2027, 7, 20),
@@ -503,6 +516,11 @@ DEMOS: tuple[Demo, ...] = (
         "黔南某数字科技有限公司",
         80 * WAN,
         start=date(2026, 12, 1),
+        approve_data=(
+            ("issuance", "50000000"),
+            ("financing", "20000000"),
+            ("ends", "2028-11-30"),
+        ),
     ),
 )
 """The sample programme: 36 projects over all thirteen categories."""
@@ -588,7 +606,15 @@ def _build(ctx: AppContext, demo: Demo, today: date) -> list[str]:
     new = NewProject(demo.category, demo.title, demo.unit, demo.start, end, demo.budget, plan)
     project_id = int(create(at(ctx, created), new)["id"])
     notes = {**NOTES, "screen": demo.screen_note}
-    steps = [Step(demo.start + timedelta(days=OFFSETS[t]), t, notes[t]) for t in PATH[demo.reach]]
+    steps = [
+        Step(
+            demo.start + timedelta(days=OFFSETS[t]),
+            t,
+            notes[t],
+            data=demo.approve_data if t == "approve" else (),
+        )
+        for t in PATH[demo.reach]
+    ]
     steps.extend(demo.later)
     reports = report_days(demo, end, today)
     refused: list[str] = []
@@ -622,6 +648,46 @@ def _build(ctx: AppContext, demo: Demo, today: date) -> list[str]:
     return refused
 
 
+def _money(ctx: AppContext, today: date) -> None:
+    """Budget lines, a first disbursement and ordinary spending for every funded running project;
+    the first one also misspends (found in review: red), the second books an unreviewed large item.
+    """
+    with transaction(ctx.engine) as session:
+        funded = session.execute(
+            select(Project.id, Project.category, Project.start, ProjectFunding.committed)
+            .join(ProjectFunding, ProjectFunding.project_id == Project.id)
+            .where(Project.state.in_(ACTIVE_STATES - {"suspended"}), ProjectFunding.committed > 0)
+            .order_by(Project.id)
+        ).all()
+    funded = [f for f in funded if f.category not in PAID_BY_TRANSITION]
+    for n, (project_id, _, start, committed) in enumerate(funded):
+        paid_on, spent_on = start + timedelta(days=20), start + timedelta(days=45)
+        if spent_on > today:
+            continue
+        equipment, labour = committed * 4 // 10, committed * 3 // 10
+        lines = {
+            "设备费": equipment,
+            "劳务费": labour,
+            "专利与服务费": committed - equipment - labour,
+        }
+        set_budget_lines(at(ctx, start), project_id, lines)
+        disburse(at(ctx, paid_on), project_id, paid_on, committed // 2, "首期拨付（50%）")
+        record_expenditure(
+            at(ctx, spent_on), project_id, "劳务费", spent_on, labour // 5, "研发人员劳务"
+        )
+        if n == 0:
+            item = record_expenditure(
+                at(ctx, spent_on), project_id, "接待费", spent_on, 18_000, "非项目活动接待"
+            )
+            review_expenditure(
+                at(ctx, today), item["id"], "misuse", "预算科目外接待支出，认定违规挪用"
+            )
+        elif n == 1:
+            record_expenditure(
+                at(ctx, spent_on), project_id, "设备费", spent_on, equipment, "一次性采购全部设备"
+            )
+
+
 def _timeline(steps: list[Step], reports: list[date]) -> list[tuple[date, int, Step | date]]:
     """Transitions and reports in date order; on the same day a report comes before a transition."""
     events: list[tuple[date, int, Step | date]] = [(s.day, 1, s) for s in steps]
@@ -636,6 +702,7 @@ def build_demo(ctx: AppContext, today: date) -> str:
     refused: list[str] = []
     for demo in DEMOS:
         refused.extend(_build(ctx, demo, today))
+    _money(ctx, today)
     run_check(at(ctx, today), today)
     return summary(ctx, today, refused)
 
@@ -724,8 +791,8 @@ def summary(ctx: AppContext, today: date, refused: list[str]) -> str:
         lines.append(_row(category.name, code, row))
     lines.append(_row("合计", "", dict(total)))
     lines.append(
-        "说明：市州级能力提升项目须按综合得分排序统一立项（ipflow city rank，尚待实现），"
-        "目前停在“已初审”；“在监测”为夜间检查覆盖的实施中项目。"
+        "说明：市州级能力提升项目须按综合得分排序统一立项（ipflow city rank --approve），"
+        "演示中停在“已初审”待评分；“在监测”为夜间检查覆盖的实施中项目。"
     )
     lines.extend(refused)
     lines.append(

@@ -36,7 +36,7 @@ from workflow.context import AppContext
 from workflow.db.orm import Project, ProjectEvent
 from workflow.db.orm_money import Disbursement, FinalAccount, ProgrammeBudget, ProjectFunding
 from workflow.errors import Refused
-from workflow.money import parse_yuan, wan
+from workflow.money import parse_yuan
 
 CITY_TIERS: tuple[int, ...] = tuple(n * WAN for n in (200, 100, 100, 50, 50, 50, 20, 20, 20, 20))
 """capability_city grants by rank 1–10 (seed 004): 630万 in all."""
@@ -280,11 +280,3 @@ def apply_effects(
         row.committed = account.spent_accepted
         effect.update(clawback=account.clawback, released_to=row.committed)
     return effect
-
-
-def describe_funding(row: ProjectFunding | None) -> str:
-    """One line for readers: what the rules committed to a project."""
-    if row is None:
-        return "尚未立项，无资助承诺"
-    kind = f"（{NAVIGATION_LABELS[row.kind]}）" if row.kind else ""
-    return f"{row.year}年度{CATEGORIES[row.category].name}{kind}，承诺资助{wan(row.committed)}"
