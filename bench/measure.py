@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, text
 
@@ -141,11 +142,12 @@ def reference(engine: Engine) -> tuple[float, dict[int, float | None]]:
             states=", ".join(f"'{s}'" for s in sorted(ACTIVE_STATES)),
         )
     )
-    times, rows = [], []
+    times: list[float] = []
+    rows: list[Any] = []
     for _ in range(3):
         with engine.connect() as conn:
             begin = time.perf_counter()
-            rows = conn.execute(sql, {"day": TODAY}).all()
+            rows = list(conn.execute(sql, {"day": TODAY}))
             times.append(time.perf_counter() - begin)
     lags = {
         pid: None if actual is None else round(round(planned, 2) - round(actual, 2), 2)
