@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
 from workflow.clock import SHANGHAI, fixed_clock
 from workflow.config import Settings
@@ -57,10 +58,17 @@ def pg_schema() -> Iterator[str]:
 
 
 def _truncate_pg(url: str) -> None:
+    """Empty every table; retried when PostgreSQL picks the TRUNCATE as a deadlock victim."""
     engine = make_engine(url)
     tables = ", ".join(t.name for t in metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    for attempt in range(5):
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            break
+        except OperationalError as exc:
+            if "deadlock" not in str(exc) or attempt == 4:
+                raise
     engine.dispose()
 
 
