@@ -226,10 +226,10 @@ def test_a_wrong_header_is_reported_once(ctx: AppContext, tmp_path: Path) -> Non
     assert "缺少 end" in message and "无法识别的列 finish" in message
 
 
-def test_an_xlsx_file_is_refused_in_one_sentence(ctx: AppContext, tmp_path: Path) -> None:
+def test_a_missing_xlsx_file_is_refused_in_one_sentence(ctx: AppContext, tmp_path: Path) -> None:
     message = refusal(ctx, tmp_path / "projects.xlsx")
 
-    assert "暂不支持导入xlsx" in message
+    assert "找不到项目文件" in message
     assert "\n" not in message
 
 

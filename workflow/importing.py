@@ -1,4 +1,4 @@
-"""Bulk import of projects (and their plans) from CSV files: every row or none."""
+"""Bulk import of projects (and their plans) from CSV files or xlsx sheets: every row or none."""
 
 from __future__ import annotations
 
@@ -30,9 +30,22 @@ MAX_BUDGET = 2**63 - 1
 T = TypeVar("T")
 
 
+Record = tuple[int, dict[str, str]]
+"""A data row: its line (CSV) or row (sheet) number, and its stripped cells by column."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """The rows of one CSV file or worksheet; `records` is None when its header is wrong."""
+
+    source: str
+    """How problems name it: the file, or the workbook and its sheet."""
+    records: list[Record] | None
+
+
 @dataclass
 class Problems:
-    """Every bad row found so far, one line each, naming the file and line."""
+    """Every bad row found so far, one line each, naming the file (or sheet) and line."""
 
     lines: list[str] = field(default_factory=list)
 
@@ -76,28 +89,52 @@ class ProjectsFile:
 
 
 def import_projects(ctx: AppContext, path: Path, plan_path: Path | None) -> list[int]:
-    """Import every project of `path` (CSV) with the plans of `plan_path`, or none of them.
+    """Import every project of `path` with the plans of `plan_path`, or none of them.
 
-    All rows of both files are checked first, and every problem is reported in one refusal
-    naming file, line and reason; the database rules (restricted units, the risk-control
-    contractor's conflict of interest) are checked by inserting in one transaction that is
-    rolled back when anything is wrong. Returns the new projects' ids in file order.
+    `path` is a CSV file (plans in `plan_path`, by default NAME.plan.csv beside it) or an
+    xlsx workbook (plans in its plan sheet; see workflow.xlsx_import). All rows are checked
+    first, and every problem is reported in one refusal naming file (and sheet), line and
+    reason; the database rules (restricted units, the risk-control contractor's conflict of
+    interest) are checked by inserting in one transaction that is rolled back when anything
+    is wrong. Returns the new projects' ids in file order.
     """
     authorize(ctx, CREATE)
-    if path.suffix.lower() == ".xlsx":
-        raise Refused(f"暂不支持导入xlsx文件（{path}）：请另存为UTF-8编码的CSV文件后再导入。")
     problems = Problems()
-    projects = _read_projects(path, problems)
-    plan_file = plan_path or default_plan_path(path)
-    if projects.readable and (plan_path is not None or plan_file.exists()):
-        _read_plans(plan_file, projects, problems)
+    if path.suffix.lower() == ".xlsx":
+        from workflow.xlsx_import import read_workbook
+
+        if plan_path is not None:
+            raise Refused(
+                f"xlsx工作簿{path}的计划应放在其“plan”（或“计划”）工作表中，不能另用 --plan 指定"
+            )
+        projects_table, plans_table = read_workbook(path, problems)
+    else:
+        projects_table = _csv_table(
+            path, "项目文件", PROJECT_COLUMNS, OPTIONAL_PROJECT_COLUMNS, problems
+        )
+        plan_file = plan_path or default_plan_path(path)
+        plans_table = None
+        if projects_table.records is not None and (plan_path is not None or plan_file.exists()):
+            plans_table = _csv_table(
+                plan_file, "计划文件", PLAN_COLUMNS, OPTIONAL_PLAN_COLUMNS, problems
+            )
+    return _import_rows(ctx, projects_table, plans_table, problems)
+
+
+def _import_rows(
+    ctx: AppContext, projects_table: Table, plans_table: Table | None, problems: Problems
+) -> list[int]:
+    """Check the rows of both tables, then insert them all in one transaction, or none."""
+    projects = _read_projects(projects_table, problems)
+    if projects.readable and plans_table is not None:
+        _read_plans(plans_table, projects, problems)
     with transaction(ctx.engine) as session:
         ids: list[int] = []
         for row in projects.rows:
             try:
                 ids.append(add_project(session, ctx, replace(row.project, plan=row.plan)).id)
             except Refused as exc:
-                problems.add(str(path), row.line, str(exc))
+                problems.add(projects_table.source, row.line, str(exc))
         if problems.lines:
             raise problems.refusal()
         return ids
@@ -120,19 +157,31 @@ def _read_text(path: Path, what: str) -> str:
         raise Refused(f"{what}{path}不是UTF-8编码的CSV文件") from None
 
 
+def _csv_table(
+    path: Path,
+    what: str,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    problems: Problems,
+) -> Table:
+    """The rows of a CSV file with the columns `required` (and perhaps `optional`)."""
+    source = str(path)
+    return Table(source, _records(_read_text(path, what), source, required, optional, problems))
+
+
 def _records(
     text: str,
     source: str,
     required: tuple[str, ...],
     optional: tuple[str, ...],
     problems: Problems,
-) -> list[tuple[int, dict[str, str]]] | None:
+) -> list[Record] | None:
     """(line number, stripped row) of each data row; None when the header is wrong."""
     reader = csv.reader(io.StringIO(text))
-    records: list[tuple[int, dict[str, str]]] = []
+    records: list[Record] = []
     try:
         header = [h.strip() for h in next(reader, [])]
-        if not _header_ok(header, source, required, optional, problems):
+        if not header_ok(header, source, required, optional, problems):
             return None
         for values in reader:
             if not any(v.strip() for v in values):
@@ -149,7 +198,7 @@ def _records(
     return records
 
 
-def _header_ok(
+def header_ok(
     header: list[str],
     source: str,
     required: tuple[str, ...],
@@ -174,17 +223,14 @@ def _header_ok(
     return False
 
 
-def _read_projects(path: Path, problems: Problems) -> ProjectsFile:
-    """The valid rows of a projects file; every bad row is recorded in `problems`."""
-    source = str(path)
+def _read_projects(table: Table, problems: Problems) -> ProjectsFile:
+    """The valid rows of a projects table; every bad row is recorded in `problems`."""
+    source = table.source
     found = ProjectsFile()
-    records = _records(
-        _read_text(path, "项目文件"), source, PROJECT_COLUMNS, OPTIONAL_PROJECT_COLUMNS, problems
-    )
-    if records is None:
+    if table.records is None:
         found.readable = False
         return found
-    for line, record in records:
+    for line, record in table.records:
         title = record["title"]
         try:
             project = _project(record)
@@ -250,14 +296,11 @@ def _budget(text: str) -> int:
     return budget
 
 
-def _read_plans(path: Path, projects: ProjectsFile, problems: Problems) -> None:
-    """Attach each plan-file row to the project it names; every bad row is recorded."""
-    source = str(path)
-    records = _records(
-        _read_text(path, "计划文件"), source, PLAN_COLUMNS, OPTIONAL_PLAN_COLUMNS, problems
-    )
+def _read_plans(table: Table, projects: ProjectsFile, problems: Problems) -> None:
+    """Attach each plan row to the project it names; every bad row is recorded."""
+    source = table.source
     seen: dict[int, set[str]] = {}
-    for line, record in records or []:
+    for line, record in table.records or []:
         ref = record["project"]
         row = projects.find(ref)
         if row is None:
