@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import workflow.db.orm_money
-import workflow.db.orm_review  # noqa: F401
-import workflow.db.orm_users  # noqa: F401
-from workflow.db import orm_notices  # noqa: F401
+from workflow.db import orm_money, orm_notices, orm_review, orm_users
 from workflow.db.orm import Base
 
 metadata = Base.metadata
+MODULES = (orm_money, orm_notices, orm_review, orm_users)
+"""The ORM modules beside workflow.db.orm whose tables share its metadata."""
