@@ -44,6 +44,13 @@ the outcome of a digest is recorded on all of its rows. As a guard, a run posts 
 BOT_SENDS_PER_RUN (20) messages to one bot; rows beyond that are released unattempted and go
 out in the next run. If a bot still answers "too fast", that is a TransientError and the
 rows wait with backoff like any other failure.
+
+Letters as PDF
+--------------
+A row that delivers a warning letter (`letter_id` set) goes out on the mail and folder
+channels with the letter's A4 PDF attached (rendered from its stored HTML at send time, once
+per letter per run). Bots get the text alone. A PDF that cannot be rendered fails the
+attempt like a channel error, so the row waits and is retried.
 """
 
 from __future__ import annotations
@@ -52,13 +59,14 @@ import hashlib
 import logging
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, select, update
 
 from notifiers.base import (
+    Attachment,
     DigestNotifier,
     Message,
     Notifier,
@@ -68,7 +76,7 @@ from notifiers.base import (
 )
 from workflow.context import AppContext
 from workflow.db.engine import transaction
-from workflow.db.orm import OutboxMessage
+from workflow.db.orm import Letter, OutboxMessage
 
 log = logging.getLogger("ipflow.delivery")
 
@@ -79,6 +87,8 @@ MAX_ATTEMPTS = 12
 BOT_SENDS_PER_RUN = 20
 WAITING = ("pending", "sending")
 ERROR_CHARS = 2000
+LETTER_CHANNELS = ("email", "file")
+"""The channels that carry a letter's PDF along with its message."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,7 @@ class Claimed:
     attempts: int
     created_at: datetime
     claim_until: datetime
+    letter_id: int | None = None
 
     def message(self) -> Message:
         """The row as a message for its channel."""
@@ -154,6 +165,7 @@ def claim_due(
             OutboxMessage.body_html,
             OutboxMessage.attempts,
             OutboxMessage.created_at,
+            OutboxMessage.letter_id,
         )
         .execution_options(synchronize_session=False)
     )
@@ -171,10 +183,22 @@ def claim_due(
             attempts=row.attempts,
             created_at=row.created_at,
             claim_until=claim_until,
+            letter_id=row.letter_id,
         )
         for row in rows
     ]
     return sorted(claimed, key=lambda c: c.id)
+
+
+def letter_attachment(ctx: AppContext, letter_id: int) -> Attachment:
+    """The letter's A4 PDF, named after its number, to attach to the message delivering it."""
+    from workflow.pdf import html_to_pdf
+
+    with transaction(ctx.engine) as session:
+        number, html = session.execute(
+            select(Letter.number, Letter.body_html).where(Letter.id == letter_id)
+        ).one()
+    return Attachment(f"预警告知书{number}.pdf", html_to_pdf(html), "application/pdf")
 
 
 def _ours(row: Claimed) -> Any:
@@ -350,6 +374,7 @@ class _Run:
         self.down: dict[str, str] = {}
         self.bot_sends: Counter[str] = Counter()
         self.tally: Counter[str] = Counter()
+        self.letter_pdfs: dict[int, Attachment] = {}
 
     def process(self, claimed: Sequence[Claimed]) -> None:
         by_channel: dict[str, list[Claimed]] = {}
@@ -383,7 +408,7 @@ class _Run:
         if self.ctx.clock() >= min(row.claim_until for row in rows):
             return  # our claim ran out: the rows are anyone's again, ours included
         try:
-            notifier.send(message)
+            notifier.send(self.with_letter(channel, message, rows))
         except TransientError as exc:
             if exc.channel_down:
                 self.down[channel] = str(exc)
@@ -401,6 +426,15 @@ class _Run:
             self.tally["sent"] += len(rows)
             for row in rows:
                 log.info("sent %s via %s to %s", row.key, channel, row.recipient)
+
+    def with_letter(self, channel: str, message: Message, rows: list[Claimed]) -> Message:
+        """`message` with its letter's PDF attached, when it delivers one by mail or to the folder."""
+        letter_id = rows[0].letter_id
+        if channel not in LETTER_CHANNELS or len(rows) != 1 or letter_id is None:
+            return message
+        if letter_id not in self.letter_pdfs:
+            self.letter_pdfs[letter_id] = letter_attachment(self.ctx, letter_id)
+        return replace(message, attachments=(*message.attachments, self.letter_pdfs[letter_id]))
 
     def failed(self, row: Claimed, error: str, permanent: bool) -> None:
         status = record_failure(self.ctx, row, error, permanent=permanent)
