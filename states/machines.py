@@ -12,11 +12,15 @@ from states.guards import Facts, Guard
 
 
 class TransitionRefused(Exception):
-    """A trigger that may not fire now; `reasons` says why in the users' language."""
+    """A trigger that may not fire now; `reasons` says why in the users' language.
 
-    def __init__(self, reasons: list[str]) -> None:
+    `absent` is True when the state has no such trigger at all (no guard was asked).
+    """
+
+    def __init__(self, reasons: list[str], absent: bool = False) -> None:
         super().__init__("; ".join(reasons))
         self.reasons = reasons
+        self.absent = absent
 
 
 class _GuardCondition:
@@ -90,7 +94,7 @@ def fire(trigger: str, facts: Facts, version: int = DEFINITION_VERSION) -> str:
     except (MachineError, AttributeError):
         possible = "、".join(definition.triggers_from(facts.state)) or "无"
         raise TransitionRefused(
-            [f"状态“{facts.state}”下不能执行“{trigger}”；当前可执行：{possible}"]
+            [f"状态“{facts.state}”下不能执行“{trigger}”；当前可执行：{possible}"], absent=True
         ) from None
     finally:
         machine.remove_model(subject)

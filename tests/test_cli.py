@@ -285,3 +285,15 @@ def test_a_refused_transition_leaves_the_database_unchanged(
             assert database_dump(engine) == before
         else:
             assert database_dump(engine) != before
+
+
+def test_a_database_behind_the_newest_migration_is_refused_with_the_fix(tmp_path: Path) -> None:
+    from alembic import command
+
+    from workflow.db.engine import _alembic_config, make_engine
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(_alembic_config(make_engine(url)), "0001")
+    result = Cli(url)("project", "list")
+    assert result.exit_code == 1
+    assert "数据库结构版本为0001" in result.stderr and "ipflow db upgrade" in result.stderr

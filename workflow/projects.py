@@ -250,7 +250,8 @@ def advance_in(
     try:
         new_state = fire(trigger, facts, project.definition_version)
     except TransitionRefused as refused:
-        raise _refusal(project, trigger, refused.reasons) from None
+        reasons = ["当前状态下没有这一操作"] if refused.absent else refused.reasons
+        raise _refusal(project, trigger, reasons) from None
     try:
         effects = apply_effects(session, ctx, project, trigger, amount, data, via_ranking)
     except Refused as refused:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -70,11 +70,26 @@ def upgrade(engine: Engine) -> str:
     return head or ""
 
 
+def head_revision() -> str:
+    """The newest migration, read from the revision files' names (NNNN_*.py)."""
+    return max(p.name.split("_", 1)[0] for p in (ALEMBIC_DIR / "versions").glob("[0-9]*_*.py"))
+
+
 def require_schema(engine: Engine) -> None:
-    """Refuse to work on a database that `ipflow db upgrade` has not prepared."""
+    """Refuse to work on a database that `ipflow db upgrade` has not brought to the newest revision."""
     try:
-        tables = set(inspect(engine).get_table_names())
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            current = (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                if "alembic_version" in tables
+                else None
+            )
     except Exception as exc:  # driver errors differ per backend: report them all the same way
         raise DatabaseError(f"无法连接数据库：{str(exc).splitlines()[0]}") from None
-    if "project" not in tables:
+    if current is None:
         raise DatabaseError("数据库尚未初始化：请先运行 ipflow db upgrade")
+    if current != head_revision():
+        raise DatabaseError(
+            f"数据库结构版本为{current}，程序需要{head_revision()}：请先运行 ipflow db upgrade"
+        )
