@@ -280,3 +280,50 @@ def test_truncate_still_empties_the_history_on_postgresql(pg_url: str) -> None:
             assert conn.execute(text("SELECT count(*) FROM project_event")).scalar_one() == 0
     finally:
         engine.dispose()
+
+
+def _letter_on(office: AppContext, unit: str) -> int:
+    from workflow.check import run_check
+    from workflow.letters import list_letters
+    from workflow.plans import PlanRow
+
+    plan = [PlanRow("任务", date(2027, 1, 1), date(2027, 1, 11), 1)]
+    project_id = make_project(office, plan=plan, unit=unit)
+    submit(office, project_id, date(2027, 1, 5), {"任务": 10})
+    run_check(office, date(2027, 1, 7))
+    return int(list_letters(office, None)[0]["id"])
+
+
+def test_the_contractor_reviews_a_letter_but_a_unit_may_not(
+    office: AppContext, engine: Engine
+) -> None:
+    from workflow.review import review_letter
+
+    letter_id = _letter_on(office, "贵州大学")
+    message = refused_without_change(
+        engine, lambda: review_letter(as_user(office, "gzu"), letter_id, "reviewed", "已阅")
+    )
+    assert "gzu" in message
+    reviewed = review_letter(as_user(office, "contractor"), letter_id, "reviewed", "已核实")
+    assert reviewed["status"] == "reviewed"
+
+
+def test_a_unit_records_the_rectification_plan_of_its_own_letter_only(
+    office: AppContext, engine: Engine
+) -> None:
+    from workflow.review import record_plan
+
+    letter_id = _letter_on(office, "贵州大学")
+    refused_without_change(
+        engine, lambda: record_plan(as_user(office, "phos"), letter_id, date(2027, 1, 10), None, "")
+    )
+    record_plan(as_user(office, "gzu"), letter_id, date(2027, 1, 10), None, "整改方案")
+
+
+def test_only_the_office_approves_the_city_ranking(office: AppContext, engine: Engine) -> None:
+    from workflow.city_rank import city_rank
+
+    scores = "unit,专利运用\n" + "".join(f"城市{i},{90 - i}\n" for i in range(10))
+    refused_without_change(
+        engine, lambda: city_rank(as_user(office, "manager"), 2027, scores, approve=True)
+    )

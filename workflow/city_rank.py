@@ -28,6 +28,7 @@ from workflow.db.orm import Project, Unit
 from workflow.errors import Refused
 from workflow.funding import CITY_TIERS, city_grant
 from workflow.projects import advance_in
+from workflow.users import authorize
 
 CATEGORY = "capability_city"
 
@@ -104,6 +105,8 @@ def city_rank(ctx: AppContext, year: int, scores_text: str, approve: bool) -> li
     weights = dict(ctx.settings.rules.city_weights)
     dimensions, scored = parse_scores(scores_text, weights)
     ordered = rank(dimensions, scored, weights)
+    if approve:
+        authorize(ctx, "approve")
     with transaction(ctx.engine) as session:
         projects = {
             name: project

@@ -13,7 +13,9 @@ from workflow.db.engine import transaction
 from workflow.db.orm import Letter
 from workflow.db.orm_review import LetterReview, RectificationFollowUp, RectificationPlan
 from workflow.errors import Refused
+from workflow.permissions import LETTER_REVIEW, RECTIFICATION
 from workflow.recommendations import recommend
+from workflow.users import authorize
 
 REVIEW_MOVES: dict[str, tuple[str, ...]] = {
     "pending": ("reviewed", "escalated"),
@@ -37,6 +39,13 @@ def _letter(session: Session, letter_id: int) -> Letter:
     return letter
 
 
+def _authorize(ctx: AppContext, action: str, letter_id: int) -> None:
+    """Refuse (and log) unless the actor may take `action` on the letter's project."""
+    with transaction(ctx.engine) as session:
+        project_id = _letter(session, letter_id).project_id
+    authorize(ctx, action, project_id)
+
+
 def _plan(session: Session, letter_id: int) -> RectificationPlan | None:
     return session.scalar(select(RectificationPlan).where(RectificationPlan.letter_id == letter_id))
 
@@ -52,6 +61,7 @@ def review_letter(ctx: AppContext, letter_id: int, status: str, comment: str) ->
         raise Refused(f"未知的审核状态“{status}”；可选：{', '.join(STATUS_LABELS)}")
     if not comment.strip():
         raise Refused("审核意见不能为空：请用 --comment 说明审核结论")
+    _authorize(ctx, LETTER_REVIEW, letter_id)
     day = ctx.today()
     with transaction(ctx.engine) as session:
         letter = _letter(session, letter_id)
@@ -103,6 +113,7 @@ def record_plan(
     `due` defaults to `received` plus the configured rectification days (15). Recording the
     plan stops the letter's "plan overdue" count in the nightly check.
     """
+    _authorize(ctx, RECTIFICATION, letter_id)
     with transaction(ctx.engine) as session:
         letter = _letter(session, letter_id)
         if letter.status in ("closed", "escalated"):
@@ -147,6 +158,7 @@ def follow_up(ctx: AppContext, letter_id: int, day: date, note: str, done: bool)
     """Record one follow-up of a letter's rectification plan (整改跟踪)."""
     if not note.strip():
         raise Refused("跟踪情况不能为空：请用 --note 说明整改进展")
+    _authorize(ctx, RECTIFICATION, letter_id)
     with transaction(ctx.engine) as session:
         letter = _letter(session, letter_id)
         plan = _plan(session, letter.id)
