@@ -6,7 +6,8 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from workflow.context import AppContext
 
 DEFAULT_DB = "sqlite:///ipflow.db"
@@ -61,6 +64,41 @@ def fail(message: str) -> NoReturn:
 def emit_json(document: Any) -> None:
     """Print `document` as the only thing on stdout."""
     click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+
+
+def terminal(as_json: bool) -> Console | None:
+    """A rich console on stdout when it is a terminal and --json is not given, else None."""
+    if as_json or not sys.stdout.isatty():
+        return None
+    from rich.console import Console
+
+    return Console()
+
+
+@contextmanager
+def working(console: Console | None, what: str) -> Iterator[None]:
+    """A pulsing progress bar with the elapsed time while a long step runs (terminals only)."""
+    if console is None:
+        yield
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn(what), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        progress.add_task(what, total=None)
+        yield
+
+
+def summary_table(console: Console, title: str, rows: list[tuple[str, str]]) -> None:
+    """A two-column table of what a command did, for the terminal."""
+    from rich.table import Table
+
+    table = Table(title=title, show_header=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    for label, value in rows:
+        table.add_row(label, value)
+    console.print(table)
 
 
 class IpflowGroup(click.Group):
@@ -399,9 +437,14 @@ def project_import(ctx: click.Context, path: str, plan_path: str | None, as_json
     """
     from workflow.importing import import_projects
 
-    ids = import_projects(app(ctx), Path(path), Path(plan_path) if plan_path else None)
+    console = terminal(as_json)
+    with working(console, "正在校验并导入项目…"):
+        ids = import_projects(app(ctx), Path(path), Path(plan_path) if plan_path else None)
     if as_json:
         emit_json({"imported": len(ids), "ids": ids})
+    elif console is not None:
+        numbers = f"#{ids[0]}至#{ids[-1]}" if ids else "—"
+        summary_table(console, f"导入 {path}", [("导入项目", str(len(ids))), ("项目编号", numbers)])
     else:
         click.echo(f"已导入{len(ids)}个项目：#{ids[0]}至#{ids[-1]}" if ids else "没有可导入的项目")
 
@@ -624,12 +667,25 @@ def check_run(ctx: click.Context, today: date | None, dry_run: bool, as_json: bo
     from workflow.check import run_check
 
     context = app(ctx)
-    result = run_check(context, today or context.today(), dry_run)
+    console = terminal(as_json)
+    with working(console, "正在检查全部在研项目…"):
+        result = run_check(context, today or context.today(), dry_run)
     if as_json:
         emit_json(result.as_json())
         return
     j = result.as_json()
     prefix = "（试运行，未写入）" if dry_run else ""
+    if console is not None:
+        rows = [
+            ("检查项目", str(j["checked"])),
+            ("[green]绿[/]", str(j["flags"]["green"])),
+            ("[yellow]黄[/]", str(j["flags"]["amber"])),
+            ("[red]红[/]", str(j["flags"]["red"])),
+            ("发出预警告知书", str(j["letters_issued"])),
+            ("待发通知", str(j["notices_queued"])),
+        ]
+        summary_table(console, f"{prefix}{j['date']}夜间检查", rows)
+        return
     click.echo(
         f"{prefix}{j['date']}检查{j['checked']}个项目：绿{j['flags']['green']} "
         f"黄{j['flags']['amber']} 红{j['flags']['red']}；发出预警告知书{j['letters_issued']}份，"
@@ -1007,9 +1063,15 @@ def ledger_export(
 
     context = app(ctx)
     day = today or context.today()
-    count = export_ledger(context, fmt, Path(output), day)
+    console = terminal(as_json)
+    with working(console, "正在导出进度台账…"):
+        count = export_ledger(context, fmt, Path(output), day)
     if as_json:
         emit_json({"output": output, "format": fmt, "date": day.isoformat(), "projects": count})
+        return
+    if console is not None:
+        rows = [("台账日期", day.isoformat()), ("项目", str(count)), ("文件", output)]
+        summary_table(console, "进度台账已导出", rows)
         return
     click.echo(f"已导出{day}的进度台账（{count}个项目）到{output}")
 
@@ -1041,7 +1103,19 @@ def report_periodic(
     from workflow.reports_periodic import render_report
 
     chosen = fmt or ("pdf" if output.lower().endswith(".pdf") else "html")
-    Path(output).write_bytes(render_report(app(ctx), kind, period, chosen))
+    console = terminal(False)
+    with working(console, "正在生成报告…"):
+        document = render_report(app(ctx), kind, period, chosen)
+    Path(output).write_bytes(document)
+    if console is not None:
+        rows = [
+            ("报告", kind),
+            ("期间", period),
+            ("文件", output),
+            ("大小", f"{len(document):,}字节"),
+        ]
+        summary_table(console, "报告已生成", rows)
+        return
     click.echo(f"已写入{output}")
 
 
