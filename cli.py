@@ -424,16 +424,18 @@ def project_create(
 @JSON_OPTION
 @click.pass_context
 def project_import(ctx: click.Context, path: str, plan_path: str | None, as_json: bool) -> None:
-    """Import projects from CSV, all rows or none; every bad row is reported.
+    """Import projects from CSV or xlsx, all rows or none; every bad row is reported.
 
     The projects file has the create options as columns (category,title,unit,start,end,
     budget,contact_email). The plan file has project,task,start,due,weight, where
     `project` is the line number of the project in the projects file (2 = first row) or
-    its title.
+    its title. An xlsx workbook holds both: a sheet "projects" (or "项目", else the first
+    sheet) and a sheet "plan" (or "计划"); cells may be real dates and numbers or text.
 
     \b
     Example:
       ipflow project import projects.csv --plan projects.plan.csv
+      ipflow project import 2027申报.xlsx
     """
     from workflow.importing import import_projects
 
