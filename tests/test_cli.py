@@ -289,7 +289,6 @@ def test_a_refused_transition_leaves_the_database_unchanged(
 
 def test_a_database_behind_the_newest_migration_is_refused_with_the_fix(tmp_path: Path) -> None:
     from alembic import command
-
     from workflow.db.engine import _alembic_config, make_engine
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
