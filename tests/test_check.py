@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -12,7 +13,7 @@ from tests.factories import make_project
 from workflow.check import run_check
 from workflow.context import AppContext
 from workflow.db.orm import LedgerSnapshot, Letter, OutboxMessage
-from workflow.letters import list_letters
+from workflow.letters import LetterBook, list_letters
 from workflow.plans import PlanRow
 from workflow.projects import advance, show
 from workflow.reports import submit
@@ -154,3 +155,22 @@ def test_a_letter_stores_the_figures_it_was_rendered_from(ctx: AppContext, engin
         "unit@example.org",
         letter.id,
     )
+
+
+def test_letters_written_in_batches_are_numbered_in_order_and_linked_to_their_mail(
+    ctx: AppContext, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(LetterBook, "BATCH", 2)  # five letters: batches of 2, 2 and 1
+    ids = [_project_reporting(ctx, 20, contact_email=f"u{i}@example.cn") for i in range(5)]
+    assert run_check(ctx, DAY).letters_issued == 5
+    with Session(engine) as session:
+        letters = session.scalars(select(Letter).order_by(Letter.seq)).all()
+        mails = {m.letter_id: m for m in session.scalars(select(OutboxMessage))}
+    assert [(x.seq, x.project_id) for x in letters] == [(i + 1, pid) for i, pid in enumerate(ids)]
+    for letter in letters:
+        mail = mails[letter.id]
+        assert (mail.project_id, mail.recipient) == (
+            letter.project_id,
+            f"u{letter.seq - 1}@example.cn",
+        )
+        assert letter.number in mail.subject and mail.body_html == letter.body_html

@@ -161,7 +161,7 @@ def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
                     [r.text for r in assessment.reasons if r.code not in ("lag", "lag_red")],
                 )
                 if not dry_run:
-                    book.issue(subject, level, episode)
+                    book.add(subject, level, episode)
                 episodes[pid] = episode
                 result.letters_issued += 1
                 result.notices_queued += 1
@@ -198,6 +198,7 @@ def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
                     "last_report": last_report,
                 }
             )
+        book.write()
         result.notices_queued += queue_notices(
             session, ctx.settings, day, ctx.clock(), subjects, active
         )

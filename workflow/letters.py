@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from states.categories import CATEGORIES
@@ -73,7 +73,14 @@ def letter_data(
 
 
 class LetterBook:
-    """Issues letters within one transaction, numbering them 〔year〕N in order."""
+    """Collects the letters of one check and writes them, numbered 〔year〕N in order, at once.
+
+    `add` renders a letter and gives it the next number; `write` inserts the letters added and
+    their outbox messages with two multi-row statements, in the caller's transaction. `add`
+    writes by itself every BATCH letters, so memory stays bounded on a night with many.
+    """
+
+    BATCH = 1000
 
     def __init__(self, session: Session, settings: Settings, day: date, now: datetime) -> None:
         self.session = session
@@ -83,48 +90,77 @@ class LetterBook:
         self.next_seq = (
             session.scalar(select(func.max(Letter.seq)).where(Letter.year == day.year)) or 0
         ) + 1
+        self.letters: list[dict[str, Any]] = []
+        self.messages: list[dict[str, Any]] = []
 
-    def issue(self, s: LetterSubject, level: str, episode: int) -> Letter:
-        """Add a letter for `s` and its outbox message; the caller's transaction commits both."""
-        number = f"{self.settings.letters.number_prefix}〔{self.day.year}〕{self.next_seq}号"
+    def add(self, s: LetterSubject, level: str, episode: int) -> None:
+        """Number and render a letter for `s` and its outbox message, to be written by `write`."""
+        seq, year = self.next_seq, self.day.year
+        number = f"{self.settings.letters.number_prefix}〔{year}〕{seq}号"
         data = letter_data(s, level, number, self.day, self.settings)
-        letter = Letter(
-            project_id=s.project_id,
-            kind=WARNING,
-            episode=episode,
-            level=level,
-            year=self.day.year,
-            seq=self.next_seq,
-            number=number,
-            status="pending",
-            issued_on=self.day,
-            rectification_due=date.fromisoformat(data["rectification_due"]),
-            lag=s.lag,
-            data=data,
-            body_text=render("warning_letter.txt", data),
-            body_html=render("warning_letter.html", data),
-            created_at=self.now,
-        )
+        body_text = render("warning_letter.txt", data)
+        body_html = render("warning_letter.html", data)
         self.next_seq += 1
-        self.session.add(letter)
-        self.session.flush()
-        channel, recipient = ("email", s.recipient) if s.recipient else ("file", f"unit-{s.unit}")
-        self.session.add(
-            OutboxMessage(
-                key=f"letter/{letter.year}/{letter.seq}/{channel}/{recipient}",
-                channel=channel,
-                recipient=recipient,
-                subject=f"【预警告知书】{number} {s.title}",
-                body_text=letter.body_text,
-                body_html=letter.body_html,
-                project_id=s.project_id,
-                letter_id=letter.id,
-                status="pending",
-                next_attempt_at=letter.created_at,
-                created_at=letter.created_at,
-            )
+        self.letters.append(
+            {
+                "project_id": s.project_id,
+                "kind": WARNING,
+                "episode": episode,
+                "level": level,
+                "year": year,
+                "seq": seq,
+                "number": number,
+                "status": "pending",
+                "issued_on": self.day,
+                "rectification_due": date.fromisoformat(data["rectification_due"]),
+                "plan_received_on": None,
+                "lag": s.lag,
+                "data": data,
+                "body_text": body_text,
+                "body_html": body_html,
+                "created_at": self.now,
+            }
         )
-        return letter
+        channel, recipient = ("email", s.recipient) if s.recipient else ("file", f"unit-{s.unit}")
+        self.messages.append(
+            {
+                "key": f"letter/{year}/{seq}/{channel}/{recipient}",
+                "channel": channel,
+                "recipient": recipient,
+                "subject": f"【预警告知书】{number} {s.title}",
+                "body_text": body_text,
+                "body_html": body_html,
+                "project_id": s.project_id,
+                "status": "pending",
+                "next_attempt_at": self.now,
+                "created_at": self.now,
+            }
+        )
+        if len(self.letters) >= self.BATCH:
+            self.write()
+
+    def write(self) -> int:
+        """Insert the letters added so far and their outbox messages; the number written."""
+        if not self.letters:
+            return 0
+        connection = self.session.connection()
+        connection.execute(insert(Letter), self.letters)
+        first, last = self.letters[0]["seq"], self.letters[-1]["seq"]
+        ids = dict(
+            connection.execute(
+                select(Letter.seq, Letter.id).where(
+                    Letter.year == self.day.year, Letter.seq.between(first, last)
+                )
+            )
+            .tuples()
+            .all()
+        )
+        for letter, message in zip(self.letters, self.messages, strict=True):
+            message["letter_id"] = ids[letter["seq"]]
+        connection.execute(insert(OutboxMessage), self.messages)
+        written = len(self.letters)
+        self.letters, self.messages = [], []
+        return written
 
 
 def _row(letter: Letter) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
 
 
 @cache
@@ -16,6 +16,7 @@ def _environment() -> Environment:
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
 
 
@@ -24,6 +25,11 @@ def chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+@cache
+def _template(name: str) -> Template:
+    return _environment().get_template(name)
+
+
 def render(template: str, data: dict[str, Any]) -> str:
     """Render `template` (a file under workflow/templates) with `data`."""
-    return _environment().get_template(template).render(**data)
+    return _template(template).render(data)
