@@ -1,8 +1,9 @@
-"""One transitions Machine per (category, definition version), built once at import."""
+"""One transitions Machine per (category, definition version), built on first use and kept."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 from transitions import EventData, Machine, MachineError
@@ -69,9 +70,10 @@ def _machine(definition: Definition) -> Machine:
     )
 
 
-MACHINES: dict[tuple[str, int], Machine] = {
-    (code, definition.version): _machine(definition) for code, definition in DEFINITIONS.items()
-}
+@cache
+def machine_for(category: str, version: int = DEFINITION_VERSION) -> Machine:
+    """The machine of `category` at `version`, built the first time a project of it moves."""
+    return _machine(definition_for(category, version))
 
 
 def definition_for(category: str, version: int = DEFINITION_VERSION) -> Definition:
@@ -85,7 +87,7 @@ def definition_for(category: str, version: int = DEFINITION_VERSION) -> Definiti
 def fire(trigger: str, facts: Facts, version: int = DEFINITION_VERSION) -> str:
     """Fire `trigger` for a project in `facts.state`; return the new state or raise a refusal."""
     definition = definition_for(facts.category, version)
-    machine = MACHINES[(facts.category, version)]
+    machine = machine_for(facts.category, version)
     facts = replace(facts, refusals=[])  # the caller's facts stay untouched, with no stale reasons
     subject = _Subject(facts.state)
     machine.add_model(subject, initial=facts.state)

@@ -26,7 +26,6 @@ from workflow.db.orm import (
     ReportDue,
 )
 from workflow.errors import Refused
-from workflow.funding import apply_effects, money_facts
 from workflow.permissions import CREATE
 from workflow.plans import PlanRow, default_plan
 from workflow.progress import report_due_dates, term_years
@@ -194,6 +193,8 @@ def _facts(
         awards_total=sum(int(d.get("amount", 0)) for t, d in events if t == "award"),
         via_ranking=via_ranking,
     )
+    from workflow.funding import money_facts  # money rules load only when a project moves
+
     return replace(facts, **money_facts(session, ctx, project, trigger))
 
 
@@ -252,6 +253,8 @@ def advance_in(
     except TransitionRefused as refused:
         reasons = ["当前状态下没有这一操作"] if refused.absent else refused.reasons
         raise _refusal(project, trigger, reasons) from None
+    from workflow.funding import apply_effects
+
     try:
         effects = apply_effects(session, ctx, project, trigger, amount, data, via_ranking)
     except Refused as refused:

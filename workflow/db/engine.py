@@ -11,8 +11,6 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
-import workflow.db.schema  # noqa: F401  (registers every table before the first session)
-
 ALEMBIC_DIR = Path(__file__).resolve().parents[2] / "alembic"
 
 
