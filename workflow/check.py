@@ -15,7 +15,7 @@ SQLite serialises writers by itself (one scheduler per SQLite database).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -27,12 +27,12 @@ from workflow.budget import money_findings
 from workflow.context import AppContext
 from workflow.db.bulk import upsert
 from workflow.db.engine import transaction
-from workflow.db.orm import CheckRun, LedgerSnapshot, Letter, Project, Unit
+from workflow.db.orm import CheckRun, LedgerSnapshot, Letter, Project
 from workflow.letters import OPEN_STATUSES, WARNING, LetterBook, LetterSubject
-from workflow.progress import Progress, is_behind
-from workflow.progress_query import progress_by_project, reports_due_and_submitted
+from workflow.progress import is_behind
+from workflow.progress_query import ProjectStatus, project_statuses
 from workflow.reminders import NoticeSubject, queue_notices
-from workflow.risk import RED, Findings, assess
+from workflow.risk import AMBER, RED, Assessment, Findings, assess
 
 JOB = "nightly_check"
 LOCK_KEY = 20270202
@@ -84,6 +84,47 @@ def _open_letters(session: Session, day: date) -> dict[int, list[_OpenLetter]]:
     return found
 
 
+def _letter_level(assessment: Assessment) -> str:
+    return RED if assessment.flag == RED else AMBER
+
+
+def _letter_subject(p: ProjectStatus, assessment: Assessment) -> LetterSubject:
+    """What a warning letter says of `p`: its figures and the reasons beside the lag itself."""
+    return LetterSubject(
+        p.project_id,
+        p.title,
+        p.category,
+        p.unit,
+        p.start,
+        p.end,
+        p.email,
+        p.progress.planned,
+        p.progress.actual or 0.0,
+        p.progress.lag or 0.0,
+        p.last_report,
+        [r.text for r in assessment.reasons if r.code not in ("lag", "lag_red")],
+    )
+
+
+def _snapshot(
+    p: ProjectStatus, day: date, findings: Findings, assessment: Assessment
+) -> dict[str, Any]:
+    """The progress-ledger row of `p` on `day`."""
+    return {
+        "project_id": p.project_id,
+        "day": day,
+        "state": p.state,
+        "planned": p.progress.planned,
+        "actual": p.progress.actual,
+        "lag": p.progress.lag,
+        "flag": assessment.flag,
+        "reasons": [{"level": r.level, "code": r.code, "text": r.text} for r in assessment.reasons],
+        "reports_overdue": findings.reports_overdue,
+        "open_letters": findings.open_letters,
+        "last_report": p.last_report,
+    }
+
+
 def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
     """Check every active project on `day`; idempotent, so a repeat for the same day issues nothing.
 
@@ -97,23 +138,7 @@ def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
         if session.get_bind().dialect.name == "postgresql":
             # One check at a time across hosts: a second waits, then finds the letters issued.
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-        projects = session.execute(
-            select(
-                Project.id,
-                Project.state,
-                Project.title,
-                Project.category,
-                Project.start,
-                Project.end,
-                Unit.name,
-                func.coalesce(Project.contact_email, Unit.contact_email),
-            )
-            .join(Unit, Unit.id == Project.unit_id)
-            .where(*active)
-            .order_by(Project.id)
-        ).all()
-        progress = progress_by_project(session, day, active)
-        reports = reports_due_and_submitted(session, day, active)
+        statuses = project_statuses(session, day, active)
         open_letters = _open_letters(session, day)
         money = money_findings(session, day)
         episodes = dict(
@@ -128,76 +153,44 @@ def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
         book = LetterBook(session, ctx.settings, day, ctx.clock())
         snapshots: list[dict[str, Any]] = []
         subjects: list[NoticeSubject] = []
-        for pid, state, title, category, start, end, unit, email in projects:
-            prog, last_report = progress.get(pid, (Progress(0.0, None), None))
-            due, submitted = reports.get(pid, (0, 0))
-            letters = open_letters.get(pid, [])
+        for p in statuses:
+            letters = open_letters.get(p.project_id, [])
+            misuse, unreviewed = money.get(p.project_id, (0, 0))
             findings = Findings(
-                lag=prog.lag,
-                reports_overdue=max(0, due - submitted),
+                lag=p.progress.lag,
+                reports_overdue=max(0, p.reports_due - p.reports_submitted),
                 open_letters=len(letters),
                 rectification_overdue_days=max((x.overdue_days for x in letters), default=0),
-                misuse_flags=money.get(pid, (0, 0))[0],
-                unreviewed_large_expenses=money.get(pid, (0, 0))[1],
+                misuse_flags=misuse,
+                unreviewed_large_expenses=unreviewed,
             )
             assessment = assess(findings, settings)
-            if is_behind(prog.lag, settings.lag_warning) and (
+            if is_behind(p.progress.lag, settings.lag_warning) and (
                 not letters or (assessment.flag == RED and all(x.level != RED for x in letters))
             ):
-                level = RED if assessment.flag == RED else "amber"
-                episode = episodes.get(pid, 0) + 1
-                subject = LetterSubject(
-                    pid,
-                    title,
-                    category,
-                    unit,
-                    start,
-                    end,
-                    email,
-                    prog.planned,
-                    prog.actual or 0.0,
-                    prog.lag or 0.0,
-                    last_report,
-                    [r.text for r in assessment.reasons if r.code not in ("lag", "lag_red")],
-                )
+                episode = episodes.get(p.project_id, 0) + 1
                 if not dry_run:
-                    book.add(subject, level, episode)
-                episodes[pid] = episode
+                    book.add(_letter_subject(p, assessment), _letter_level(assessment), episode)
+                episodes[p.project_id] = episode
                 result.letters_issued += 1
                 result.notices_queued += 1
-                findings = Findings(**{**findings.__dict__, "open_letters": len(letters) + 1})
+                findings = replace(findings, open_letters=len(letters) + 1)
                 assessment = assess(findings, settings)
             result.checked += 1
             result.flags[assessment.flag] += 1
+            reasons = [r.text for r in assessment.reasons]
             subjects.append(
                 NoticeSubject(
-                    pid,
-                    title,
-                    unit,
-                    email,
+                    p.project_id,
+                    p.title,
+                    p.unit,
+                    p.email,
                     assessment.flag,
-                    [r.text for r in assessment.reasons],
-                    submitted,
+                    reasons,
+                    p.reports_submitted,
                 )
             )
-            snapshots.append(
-                {
-                    "project_id": pid,
-                    "day": day,
-                    "state": state,
-                    "planned": prog.planned,
-                    "actual": prog.actual,
-                    "lag": prog.lag,
-                    "flag": assessment.flag,
-                    "reasons": [
-                        {"level": r.level, "code": r.code, "text": r.text}
-                        for r in assessment.reasons
-                    ],
-                    "reports_overdue": findings.reports_overdue,
-                    "open_letters": findings.open_letters,
-                    "last_report": last_report,
-                }
-            )
+            snapshots.append(_snapshot(p, day, findings, assessment))
         book.write()
         result.notices_queued += queue_notices(
             session, ctx.settings, day, ctx.clock(), subjects, active

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Float, and_, case, cast, func, literal, select
+from sqlalchemy import ColumnElement, Float, Select, and_, case, cast, func, literal, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from workflow.db.orm import PlanTask, Project, Report, ReportDue, ReportItem
+from workflow.db.orm import PlanTask, Project, Report, ReportDue, ReportItem, Unit
 from workflow.progress import Progress
 
 DateColumn = ColumnElement[date] | InstrumentedAttribute[date]
 
 
-def _days(later: DateColumn, earlier: DateColumn, dialect: str) -> Any:
+def days_between(later: DateColumn, earlier: DateColumn, dialect: str) -> Any:
     """later − earlier in days, as a float, in the dialect's own date arithmetic."""
     if dialect == "sqlite":
         return func.julianday(later) - func.julianday(earlier)
@@ -25,12 +25,58 @@ def _days(later: DateColumn, earlier: DateColumn, dialect: str) -> Any:
 def _elapsed(day: date, dialect: str) -> Any:
     """SQL of `workflow.progress.task_elapsed`: clamp((day − start)/(due − start), 0, 1)."""
     today = literal(day)
-    span = _days(PlanTask.due, PlanTask.start, dialect)
+    span = days_between(PlanTask.due, PlanTask.start, dialect)
     least, greatest = (func.min, func.max) if dialect == "sqlite" else (func.least, func.greatest)
     return case(
         (span <= 0, case((today >= PlanTask.due, 1.0), else_=0.0)),
-        else_=least(greatest(_days(today, PlanTask.start, dialect) / span, 0.0), 1.0),
+        else_=least(greatest(days_between(today, PlanTask.start, dialect) / span, 0.0), 1.0),
     )
+
+
+def _latest_reports(day: date) -> Any:
+    """Per project: the date of its latest report on or before `day`, and how many there are."""
+    return (
+        select(
+            Report.project_id,
+            func.max(Report.report_date).label("report_date"),
+            func.count().label("submitted"),
+        )
+        .where(Report.report_date <= day)
+        .group_by(Report.project_id)
+        .subquery()
+    )
+
+
+def _with_progress(stmt: Select[Any], latest: Any) -> Select[Any]:
+    """`stmt` (rows of PlanTask) joined to the items of each project's latest report."""
+    return (
+        stmt.outerjoin(latest, latest.c.project_id == PlanTask.project_id)
+        .outerjoin(
+            Report,
+            and_(
+                Report.project_id == PlanTask.project_id, Report.report_date == latest.c.report_date
+            ),
+        )
+        .outerjoin(
+            ReportItem, and_(ReportItem.report_id == Report.id, ReportItem.task_id == PlanTask.id)
+        )
+    )
+
+
+def _sums(day: date, dialect: str) -> list[Any]:
+    """The sums of the progress formula over a project's tasks, as `_progress` takes them."""
+    return [
+        func.sum(PlanTask.weight),
+        func.sum(PlanTask.weight * _elapsed(day, dialect)),
+        func.sum(PlanTask.weight * func.coalesce(ReportItem.completion, 0.0)),
+    ]
+
+
+def _progress(total: float | None, planned: float, actual: float, reported: bool) -> Progress:
+    """The formula's division and rounding applied to the sums of `_sums`."""
+    if not total or total <= 0:
+        return Progress(0.0, 0.0 if reported else None)
+    return Progress(round(100 * planned / total, 2), round(actual / total, 2) if reported else None)
 
 
 def progress_by_project(
@@ -44,72 +90,106 @@ def progress_by_project(
     division and rounding, so the figures are those of `progress` for the same plan.
     """
     dialect = session.get_bind().dialect.name
-    latest = (
-        select(Report.project_id, func.max(Report.report_date).label("report_date"))
-        .where(Report.report_date <= day)
-        .group_by(Report.project_id)
-        .subquery()
-    )
+    latest = _latest_reports(day)
+    stmt = select(PlanTask.project_id, *_sums(day, dialect), func.max(latest.c.report_date))
     rows = session.execute(
-        select(
-            PlanTask.project_id,
-            func.sum(PlanTask.weight),
-            func.sum(PlanTask.weight * _elapsed(day, dialect)),
-            func.sum(PlanTask.weight * func.coalesce(ReportItem.completion, 0.0)),
-            func.max(latest.c.report_date),
-        )
-        .join(Project, Project.id == PlanTask.project_id)
-        .outerjoin(latest, latest.c.project_id == PlanTask.project_id)
-        .outerjoin(
-            Report,
-            and_(
-                Report.project_id == PlanTask.project_id, Report.report_date == latest.c.report_date
-            ),
-        )
-        .outerjoin(
-            ReportItem, and_(ReportItem.report_id == Report.id, ReportItem.task_id == PlanTask.id)
-        )
+        _with_progress(stmt.join(Project, Project.id == PlanTask.project_id), latest)
         .where(*where)
         .group_by(PlanTask.project_id)
     ).tuples()
-    result: dict[int, tuple[Progress, date | None]] = {}
-    for project_id, total, planned, actual, last_report in rows:
-        reported = last_report is not None
-        if total <= 0:
-            result[project_id] = (Progress(0.0, 0.0 if reported else None), last_report)
-            continue
-        result[project_id] = (
-            Progress(
-                round(100 * planned / total, 2), round(actual / total, 2) if reported else None
-            ),
-            last_report,
-        )
-    return result
+    return {
+        project_id: (_progress(total, planned, actual, last is not None), last)
+        for project_id, total, planned, actual, last in rows
+    }
 
 
-def reports_due_and_submitted(
+class ProjectStatus(NamedTuple):
+    """A project as the nightly check sees it on a day: who, its progress, its reports."""
+
+    project_id: int
+    state: str
+    title: str
+    category: str
+    start: date
+    end: date
+    unit: str
+    email: str | None
+    progress: Progress
+    last_report: date | None
+    reports_due: int
+    reports_submitted: int
+
+
+def project_statuses(
     session: Session, day: date, where: Iterable[ColumnElement[bool]] = ()
-) -> dict[int, tuple[int, int]]:
-    """Per selected project: reports due before `day` and reports dated on or before it."""
-    where = list(where)
-    due = dict(
-        session.execute(
-            select(ReportDue.project_id, func.count())
-            .join(Project, Project.id == ReportDue.project_id)
-            .where(ReportDue.due < day, *where)
-            .group_by(ReportDue.project_id)
-        )
-        .tuples()
-        .all()
+) -> list[ProjectStatus]:
+    """Every project `where` selects, by id, with its progress and report counts on `day`.
+
+    One grouped query, one pass over projects, plan tasks and the latest reports (the same
+    sums as `progress_by_project`); a project without a plan has progress 0 and no actual.
+    Reports due counts the deadlines before `day`; submitted, the reports dated on or before.
+    """
+    dialect = session.get_bind().dialect.name
+    latest = _latest_reports(day)
+    due = (
+        select(func.count())
+        .select_from(ReportDue)
+        .where(ReportDue.project_id == Project.id, ReportDue.due < day)
+        .scalar_subquery()
     )
-    submitted = dict(
-        session.execute(
-            select(Report.project_id, func.count())
-            .join(Project, Project.id == Report.project_id)
-            .where(Report.report_date <= day, *where)
-            .group_by(Report.project_id)
+    stmt = select(
+        Project.id,
+        Project.state,
+        Project.title,
+        Project.category,
+        Project.start,
+        Project.end,
+        Project.unit_id,
+        Project.contact_email,
+        *_sums(day, dialect),
+        func.max(latest.c.report_date),
+        func.max(latest.c.submitted),
+        due,
+    ).outerjoin(PlanTask, PlanTask.project_id == Project.id)
+    # Grouped by the primary key alone, so the database can group as it reads in id order.
+    rows = session.execute(
+        _with_progress(stmt, latest).where(*where).group_by(Project.id).order_by(Project.id)
+    ).tuples()
+    units = {
+        uid: (name, email)
+        for uid, name, email in session.execute(
+            select(Unit.id, Unit.name, Unit.contact_email)
+        ).tuples()
+    }
+    return [
+        ProjectStatus(
+            pid,
+            state,
+            title,
+            category,
+            start,
+            end,
+            units[unit_id][0],
+            email if email is not None else units[unit_id][1],
+            _progress(total, planned, actual, last is not None),
+            last,
+            n_due,
+            submitted or 0,
         )
-        .tuples()
-        .all()
-    )
-    return {pid: (due.get(pid, 0), submitted.get(pid, 0)) for pid in due.keys() | submitted.keys()}
+        for (
+            pid,
+            state,
+            title,
+            category,
+            start,
+            end,
+            unit_id,
+            email,
+            total,
+            planned,
+            actual,
+            last,
+            submitted,
+            n_due,
+        ) in rows
+    ]

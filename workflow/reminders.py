@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, select
+from sqlalchemy import ColumnElement, Integer, Table, and_, cast, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from workflow.config import Settings
 from workflow.db.orm import LedgerSnapshot, OutboxMessage, Project, ReportDue
+from workflow.progress_query import days_between
 from workflow.recommendations import record_many
 from workflow.render import chinese_date, render
 from workflow.risk import AMBER, FLAG_LABELS, GREEN, RED
@@ -30,7 +31,6 @@ from workflow.risk import AMBER, FLAG_LABELS, GREEN, RED
 REMINDER, OVERDUE, RED_NOTICE = "reminder", "overdue", "red"
 DAYS_BEFORE = {GREEN: (7,), AMBER: (14, 7, 3)}
 OVERDUE_EVERY_DAYS = 7
-LOOKAHEAD_DAYS = max(max(v) for v in DAYS_BEFORE.values())
 SUBJECTS = {
     REMINDER: "【季度报告提醒】",
     OVERDUE: "【季度报告逾期催报】",
@@ -90,10 +90,20 @@ def notices_for(
 def _report_dues(
     session: Session, day: date, where: Sequence[ColumnElement[bool]]
 ) -> dict[int, list[tuple[int, date]]]:
+    """The deadlines on which a notice can fall on `day`: some days ahead, or whole weeks past.
+
+    `notices_for` gives nothing for any other deadline, so the database leaves them out.
+    """
+    dialect = session.get_bind().dialect.name
+    ahead = sorted({day + timedelta(days=n) for days in DAYS_BEFORE.values() for n in days})
+    weeks_past = and_(
+        ReportDue.due < day,
+        cast(days_between(literal(day), ReportDue.due, dialect), Integer) % OVERDUE_EVERY_DAYS == 0,
+    )
     rows = session.execute(
         select(ReportDue.project_id, ReportDue.seq, ReportDue.due)
         .join(Project, Project.id == ReportDue.project_id)
-        .where(ReportDue.due <= day + timedelta(days=LOOKAHEAD_DAYS), *where)
+        .where(or_(ReportDue.due.in_(ahead), weeks_past), *where)
         .order_by(ReportDue.project_id, ReportDue.seq)
     )
     dues: dict[int, list[tuple[int, date]]] = defaultdict(list)
