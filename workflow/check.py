@@ -14,7 +14,10 @@ SQLite serialises writers by itself (one scheduler per SQLite database).
 
 from __future__ import annotations
 
+import gc
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -125,6 +128,23 @@ def _snapshot(
     }
 
 
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the duration.
+
+    A check holds a few hundred thousand small acyclic objects (rows, snapshots, notices);
+    the collector would traverse all of them again each time a generation fills up, a third
+    of the run at 100,000 projects. Reference counting frees them as usual meanwhile.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
     """Check every active project on `day`; idempotent, so a repeat for the same day issues nothing.
 
@@ -134,7 +154,7 @@ def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
     result = CheckResult(day, dry_run)
     settings = ctx.settings.check
     active = [Project.state.in_(ACTIVE_STATES)]
-    with transaction(ctx.engine) as session:
+    with _without_cyclic_gc(), transaction(ctx.engine) as session:
         if session.get_bind().dialect.name == "postgresql":
             # One check at a time across hosts: a second waits, then finds the letters issued.
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
