@@ -7,6 +7,7 @@ from typing import Any
 from states.categories import CATEGORIES
 from states.definitions import DEFINITIONS, STATE_LABELS, Definition
 from states.guards import GUARD_LABELS
+from states.i18n import _
 
 
 def mermaid(definition: Definition) -> str:
@@ -38,7 +39,7 @@ def describe_definition(category: str) -> dict[str, Any]:
                 "to": t.dest,
                 "label": t.label,
                 "amount": t.amount,
-                "guards": [GUARD_LABELS[g] for g in t.guards],
+                "guards": [_(GUARD_LABELS[g]) for g in t.guards],
             }
             for t in definition.transitions
         ],
