@@ -68,7 +68,7 @@ def validate(p: NewProject) -> None:
     if category.term_years is not None and term_years(p.start, p.end) != category.term_years:
         raise Refused(
             _("{name}的实施期为{term_years}年，而{start}至{end}为{years}年").format(
-                name=category.name,
+                name=_(category.name),
                 term_years=category.term_years,
                 start=p.start,
                 end=p.end,
@@ -222,10 +222,10 @@ def _refusal(project: Project, trigger: str, reasons: list[str]) -> Refused:
         ).format(
             id=project.id,
             title=project.title,
-            label=STATE_LABELS[project.state],
+            label=_(STATE_LABELS[project.state]),
             state=project.state,
             trigger=trigger,
-            reasons="；".join(reasons),
+            reasons=_("；").join(reasons),
             possible=possible,
         )
     )

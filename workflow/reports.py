@@ -43,7 +43,7 @@ def submit(
         if project.state not in ACTIVE_STATES:
             raise Refused(
                 _("项目#{id}当前状态为{label}（{state}），不在实施期内，不能提交季度报告").format(
-                    id=project.id, label=STATE_LABELS[project.state], state=project.state
+                    id=project.id, label=_(STATE_LABELS[project.state]), state=project.state
                 )
             )
         if not project.start <= report_date <= project.end:

@@ -12,7 +12,7 @@ from workflow.db.engine import transaction
 from workflow.db.orm import Project, Unit
 from workflow.db.orm_users import AppUser, RefusalLog
 from workflow.errors import Refused
-from workflow.i18n import _
+from workflow.i18n import _, language
 from workflow.permissions import (
     EVERYTHING,
     OWN_PROJECTS_ONLY,
@@ -71,12 +71,15 @@ def authorize(ctx: AppContext, action: str, project_id: int | None = None) -> No
 
     Call it before the use case opens its own transaction: the refusal is written in a
     transaction of its own, so it stays recorded while the refused action changes nothing.
+    The log keeps the reason in Chinese; the refusal says it in the language in force.
     """
     with transaction(ctx.engine) as session:
         denial = _denial(session, ctx.actor, action, project_id)
-    if denial is None:
-        return
-    role, reason = denial
+        if denial is None:
+            return
+        with language("zh"):
+            role, logged = _denial(session, ctx.actor, action, project_id) or denial
+    reason = denial[1]
     with transaction(ctx.engine) as session:
         session.add(
             RefusalLog(
@@ -85,7 +88,7 @@ def authorize(ctx: AppContext, action: str, project_id: int | None = None) -> No
                 role=role,
                 action=action,
                 project_id=project_id,
-                reason=reason,
+                reason=logged,
             )
         )
     raise Refused(reason)
