@@ -821,7 +821,7 @@ def deliverer(context: AppContext, retry_all: bool = False) -> Callable[[], dict
             context.settings, Path(context.settings.delivery.outbox_dir)
         )
     except ChannelConfigError as exc:
-        raise Refused(str(exc)) from None
+        raise Refused(_(exc.template).format(**exc.values)) from None
     return lambda: flush(context, channels, retry_all=retry_all)
 
 

@@ -213,3 +213,35 @@ def test_the_compiled_catalogue_is_package_data() -> None:
     relative = MO.relative_to(ROOT / "workflow").as_posix()
 
     assert any(fnmatch(relative, p) for p in patterns)
+
+
+def test_a_channel_configuration_error_is_said_in_english(ipflow: Cli, tmp_path: Path) -> None:
+    config = tmp_path / "ipflow.toml"
+    config.write_text('[[webhooks]]\nkind = "slack"\nurl = "https://x"\n', encoding="utf-8")
+
+    code, _, err = run(ipflow, "--lang en", "--config", str(config), "notify", "flush")
+
+    assert code == 1
+    assert '[[webhooks]].kind "slack" is invalid; choose from: wecom, dingtalk, feishu' in err
+
+
+def test_the_demo_summary_has_english_headers(ipflow: Cli) -> None:
+    code, out, _ = run(ipflow, "--lang en", "demo", "--today", "2027-09-30")
+
+    lines = out.splitlines()
+    assert code == 0
+    assert (
+        lines[0]
+        == "Demo built: the 2027 Guizhou IP utilisation-promotion programme, checked on 2027-09-30"
+    )
+    assert lines[1].split() == [
+        "Category",
+        "Code",
+        "Projects",
+        "Checked",
+        "green",
+        "amber",
+        "red",
+        "Letters",
+    ]
+    assert lines[2].startswith("High-value patent cultivation project")
