@@ -10,11 +10,10 @@ from pathlib import Path
 
 from states.i18n import N_, _, activate
 
-__all__ = ["LANGUAGES", "LOCALE_DIR", "N_", "_", "choose_language", "language", "translations"]
+__all__ = ["LOCALE_DIR", "N_", "_", "choose_language", "language", "translations"]
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "ipflow"
-LANGUAGES = ("zh", "en")
 
 
 def choose_language(option: str | None, environ: Mapping[str, str]) -> str:
