@@ -22,6 +22,13 @@ if TYPE_CHECKING:
 DEFAULT_DB = "sqlite:///ipflow.db"
 
 
+def _(message: str) -> str:
+    """`message` (a Chinese msgid) in the language in force."""
+    from workflow.i18n import _ as translate
+
+    return translate(message)
+
+
 class DateType(click.ParamType[date, Any]):
     """A YYYY-MM-DD calendar date."""
 
@@ -33,7 +40,7 @@ class DateType(click.ParamType[date, Any]):
         try:
             return date.fromisoformat(str(value))
         except ValueError:
-            self.fail(f"“{value}”不是YYYY-MM-DD格式的日期", param, ctx)
+            self.fail(_("“{value}”不是YYYY-MM-DD格式的日期").format(value=value), param, ctx)
 
 
 class YuanType(click.ParamType[int, Any]):
@@ -117,9 +124,9 @@ class IpflowGroup(click.Group):
             fail(str(exc))
         except SQLAlchemyError as exc:
             detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            fail(f"数据库操作失败，未做任何修改：{detail}")
+            fail(_("数据库操作失败，未做任何修改：{detail}").format(detail=detail))
         except OSError as exc:
-            fail(f"文件或网络操作失败：{exc}")
+            fail(_("文件或网络操作失败：{error}").format(error=exc))
 
 
 @click.group(cls=IpflowGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -138,8 +145,20 @@ class IpflowGroup(click.Group):
     metavar="FILE",
     help="TOML configuration (else $IPFLOW_CONFIG, else ./ipflow.toml, else defaults).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    envvar="IPFLOW_LANG",
+    help="Language of messages: zh or en (else $IPFLOW_LANG, else the locale, else zh).",
+)
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None, actor: str | None, config_path: str | None) -> None:
+def cli(
+    ctx: click.Context,
+    db_url: str | None,
+    actor: str | None,
+    config_path: str | None,
+    lang: str | None,
+) -> None:
     """ipflow: projects of the Guizhou IP utilisation-promotion programme, application to closure.
 
     \b
@@ -148,7 +167,11 @@ def cli(ctx: click.Context, db_url: str | None, actor: str | None, config_path: 
       ipflow project create --category high_value_patent --title 磷化工专利培育 \\
           --unit 贵州大学 --start 2027-01-01 --end 2028-12-31 --budget 500000
       ipflow check run --today 2027-06-30 --json
+      ipflow --lang en project show 3
     """
+    from workflow.i18n import choose_language, language
+
+    ctx.with_resource(language(choose_language(lang, os.environ)))
     ctx.obj = {
         "db": db_url or os.environ.get("IPFLOW_DB") or DEFAULT_DB,
         "actor": actor or os.environ.get("IPFLOW_USER") or getpass.getuser(),
@@ -197,9 +220,11 @@ def db_upgrade(ctx: click.Context) -> None:
         if type(exc).__module__.startswith(("sqlalchemy", "psycopg", "sqlite3")):
             from workflow.db.engine import DatabaseError
 
-            raise DatabaseError(f"无法迁移数据库：{str(exc).splitlines()[0]}") from None
+            raise DatabaseError(
+                _("无法迁移数据库：{error}").format(error=str(exc).splitlines()[0])
+            ) from None
         raise
-    click.echo(f"数据库结构已是最新版本（{revision}）")
+    click.echo(_("数据库结构已是最新版本（{revision}）").format(revision=revision))
 
 
 # ---------------------------------------------------------------- demo
@@ -255,7 +280,7 @@ def unit_add(ctx: click.Context, name: str, kind: str, contact_email: str | None
     from workflow.units import add_unit
 
     unit_id = add_unit(app(ctx), name, kind, contact_email)
-    click.echo(f"已登记单位#{unit_id}：{name}")
+    click.echo(_("已登记单位#{id}：{name}").format(id=unit_id, name=name))
 
 
 @unit.command("list")
@@ -275,8 +300,11 @@ def unit_list(ctx: click.Context, as_json: bool) -> None:
         emit_json(rows)
         return
     for r in rows:
-        flag = f"  有效信用记录{r['active_records']}条" if r["active_records"] else ""
-        click.echo(f"#{r['id']:<5} {r['name']}（{r['kind']}）{flag}")
+        count = r["active_records"]
+        flag = _("  有效信用记录{count}条").format(count=count) if count else ""
+        click.echo(
+            f"#{r['id']:<5} " + _("{name}（{kind}）").format(name=r["name"], kind=r["kind"]) + flag
+        )
 
 
 @unit.group("record")
@@ -308,7 +336,7 @@ def unit_record_add(
     from workflow.units import add_record
 
     record_id = add_record(app(ctx), unit_name, kind, start, end, note)
-    click.echo(f"已记录信用记录#{record_id}")
+    click.echo(_("已记录信用记录#{id}").format(id=record_id))
 
 
 @unit_record.command("list")
@@ -329,10 +357,11 @@ def unit_record_list(ctx: click.Context, unit_name: str, as_json: bool) -> None:
         emit_json([r.__dict__ for r in records])
         return
     if not records:
-        click.echo(f"{unit_name}没有信用记录")
+        click.echo(_("{unit}没有信用记录").format(unit=unit_name))
     for r in records:
-        state = "有效" if r.active else "已失效"
-        click.echo(f"#{r.id} {RECORD_KINDS[r.kind]} {r.start}至{r.end or '长期'} {state} {r.note}")
+        state = _("有效") if r.active else _("已失效")
+        period = _("{start}至{end}").format(start=r.start, end=r.end or _("长期"))
+        click.echo(f"#{r.id} {_(RECORD_KINDS[r.kind])} {period} {state} {r.note}")
 
 
 # ---------------------------------------------------------------- projects
@@ -352,13 +381,17 @@ def _read_plan(path: str | None, start: date, end: date) -> list[Any]:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise Refused(f"无法读取计划文件{path}：{exc.strerror}") from None
+        raise Refused(
+            _("无法读取计划文件{path}：{reason}").format(path=path, reason=exc.strerror)
+        ) from None
     except UnicodeDecodeError:
-        raise Refused(f"计划文件{path}不是UTF-8编码的CSV") from None
+        raise Refused(_("计划文件{path}不是UTF-8编码的CSV").format(path=path)) from None
     try:
         return parse_plan(text, start, end, source=path)
     except PlanError as exc:
-        raise Refused("计划文件有误：" + "；".join(exc.problems)) from None
+        raise Refused(
+            _("计划文件有误：{problems}").format(problems=_("；").join(exc.problems))
+        ) from None
 
 
 @project.command("create")
@@ -410,7 +443,9 @@ def project_create(
     if as_json:
         emit_json(result)
     else:
-        click.echo(f"已创建项目#{result['id']}，状态：{result['state']}")
+        click.echo(
+            _("已创建项目#{id}，状态：{state}").format(id=result["id"], state=result["state"])
+        )
 
 
 @project.command("import")
@@ -440,15 +475,19 @@ def project_import(ctx: click.Context, path: str, plan_path: str | None, as_json
     from workflow.importing import import_projects
 
     console = terminal(as_json)
-    with working(console, "正在校验并导入项目…"):
+    with working(console, _("正在校验并导入项目…")):
         ids = import_projects(app(ctx), Path(path), Path(plan_path) if plan_path else None)
     if as_json:
         emit_json({"imported": len(ids), "ids": ids})
-    elif console is not None:
-        numbers = f"#{ids[0]}至#{ids[-1]}" if ids else "—"
-        summary_table(console, f"导入 {path}", [("导入项目", str(len(ids))), ("项目编号", numbers)])
+        return
+    numbers = _("#{first}至#{last}").format(first=ids[0], last=ids[-1]) if ids else "—"
+    if console is not None:
+        rows = [(_("导入项目"), str(len(ids))), (_("项目编号"), numbers)]
+        summary_table(console, _("导入 {path}").format(path=path), rows)
+    elif ids:
+        click.echo(_("已导入{count}个项目：{numbers}").format(count=len(ids), numbers=numbers))
     else:
-        click.echo(f"已导入{len(ids)}个项目：#{ids[0]}至#{ids[-1]}" if ids else "没有可导入的项目")
+        click.echo(_("没有可导入的项目"))
 
 
 def _local_time(iso: str) -> str:
@@ -460,7 +499,9 @@ def _local_time(iso: str) -> str:
 
 
 def _flag_text(flag: str | None) -> str:
-    return {"green": "绿", "amber": "黄", "red": "红", None: "—"}[flag]
+    from workflow.risk import FLAG_LABELS
+
+    return "—" if flag is None else _(FLAG_LABELS[flag])
 
 
 def _pct(value: float | None) -> str:
@@ -489,9 +530,11 @@ def project_list(
         emit_json(rows)
         return
     for r in rows:
+        planned = _("计划{pct}").format(pct=f"{_pct(r['planned']):>7}")
+        actual = _("实际{pct}").format(pct=f"{_pct(r['actual']):>7}")
         click.echo(
-            f"#{r['id']:<5} {_flag_text(r['flag'])} {r['state']:<14} 计划{_pct(r['planned']):>7} "
-            f"实际{_pct(r['actual']):>7}  {r['category']:<22} {r['unit']}｜{r['title']}"
+            f"#{r['id']:<5} {_flag_text(r['flag'])} {r['state']:<14} {planned} {actual}  "
+            f"{r['category']:<22} {r['unit']}｜{r['title']}"
         )
 
 
@@ -507,28 +550,48 @@ def project_show(ctx: click.Context, project_id: int, as_json: bool) -> None:
       ipflow project show 12 --json
     """
     from workflow.projects import show
+    from workflow.risk import explain
 
     p = show(app(ctx), project_id)
     if as_json:
         emit_json(p)
         return
-    click.echo(f"项目#{p['id']} {p['title']}")
-    click.echo(f"  类别：{p['category']}   承担单位：{p['unit']}")
-    click.echo(f"  实施期：{p['start']} 至 {p['end']}   预算：{p['budget']}元")
-    click.echo(f"  状态：{p['state']}   可执行：{'、'.join(p['triggers']) or '无'}")
+    click.echo(_("项目#{id} {title}").format(id=p["id"], title=p["title"]))
     click.echo(
-        f"  进度（{p['as_of']}）：计划{_pct(p['planned'])}，实际{_pct(p['actual'])}，"
-        f"滞后{'—' if p['lag'] is None else p['lag']}个百分点；最近报告：{p['last_report'] or '无'}"
+        _("  类别：{category}   承担单位：{unit}").format(category=p["category"], unit=p["unit"])
+    )
+    click.echo(
+        _("  实施期：{start} 至 {end}   预算：{budget}元").format(
+            start=p["start"], end=p["end"], budget=p["budget"]
+        )
+    )
+    click.echo(
+        _("  状态：{state}   可执行：{triggers}").format(
+            state=p["state"], triggers=_("、").join(p["triggers"]) or _("无")
+        )
+    )
+    click.echo(
+        _(
+            "  进度（{as_of}）：计划{planned}，实际{actual}，滞后{lag}个百分点；最近报告：{last}"
+        ).format(
+            as_of=p["as_of"],
+            planned=_pct(p["planned"]),
+            actual=_pct(p["actual"]),
+            lag="—" if p["lag"] is None else p["lag"],
+            last=p["last_report"] or _("无"),
+        )
     )
     if p["flag"] is None:
-        click.echo("  预警：尚未检查")
+        click.echo(_("  预警：尚未检查"))
     else:
-        click.echo(f"  预警：{_flag_text(p['flag'])}（{p['flag_date']}检查）")
+        click.echo(
+            _("  预警：{flag}（{day}检查）").format(flag=_flag_text(p["flag"]), day=p["flag_date"])
+        )
         for reason in p["flag_reasons"]:
-            click.echo(f"    - {reason['text']}")
+            click.echo(f"    - {explain(reason['code'], reason['text'])}")
         if not p["flag_reasons"]:
-            click.echo("    - 进度正常，报告按时提交，无未办结的告知书")
-    click.echo("  历史（北京时间）：")
+            click.echo(_("    - 进度正常，报告按时提交，无未办结的告知书"))
+    click.echo(_("  历史（北京时间）："))
     for e in p["history"]:
         note = f"  {e['note']}" if e["note"] else ""
         click.echo(
@@ -541,7 +604,9 @@ def _data_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise click.BadParameter(f"“{pair}”应为 KEY=VALUE", param_hint="--data")
+            raise click.BadParameter(
+                _("“{pair}”应为 KEY=VALUE").format(pair=pair), param_hint="--data"
+            )
         data[key.strip()] = value.strip()
     return data
 
@@ -585,7 +650,10 @@ def project_advance(
     if as_json:
         emit_json(result)
     else:
-        click.echo(f"项目#{result['id']}：{result['from']} →{trigger}→ {result['to']}")
+        click.echo(
+            _("项目#{id}：").format(id=result["id"])
+            + f"{result['from']} →{trigger}→ {result['to']}"
+        )
 
 
 # ---------------------------------------------------------------- reports
@@ -603,7 +671,9 @@ def _progress_pairs(pairs: tuple[str, ...]) -> dict[str, float]:
     for pair in pairs:
         task, sep, pct = pair.rpartition("=")
         if not sep or not task.strip():
-            raise click.BadParameter(f"“{pair}”应为 任务=百分比", param_hint="--progress")
+            raise click.BadParameter(
+                _("“{pair}”应为 任务=百分比").format(pair=pair), param_hint="--progress"
+            )
         try:
             result[task.strip()] = parse_percent(pct.strip(), task.strip())
         except ValueError as exc:
@@ -641,7 +711,7 @@ def report_submit(
     if as_json:
         emit_json(result)
     else:
-        click.echo(f"已记录项目#{project_id}的{report_date}季度报告")
+        click.echo(_("已记录项目#{id}的{day}季度报告").format(id=project_id, day=report_date))
 
 
 # ---------------------------------------------------------------- check
@@ -670,28 +740,37 @@ def check_run(ctx: click.Context, today: date | None, dry_run: bool, as_json: bo
 
     context = app(ctx)
     console = terminal(as_json)
-    with working(console, "正在检查全部在研项目…"):
+    with working(console, _("正在检查全部在研项目…")):
         result = run_check(context, today or context.today(), dry_run)
     if as_json:
         emit_json(result.as_json())
         return
     j = result.as_json()
-    prefix = "（试运行，未写入）" if dry_run else ""
+    prefix = _("（试运行，未写入）") if dry_run else ""
     if console is not None:
         rows = [
-            ("检查项目", str(j["checked"])),
-            ("[green]绿[/]", str(j["flags"]["green"])),
-            ("[yellow]黄[/]", str(j["flags"]["amber"])),
-            ("[red]红[/]", str(j["flags"]["red"])),
-            ("发出预警告知书", str(j["letters_issued"])),
-            ("待发通知", str(j["notices_queued"])),
+            (_("检查项目"), str(j["checked"])),
+            (f"[green]{_flag_text('green')}[/]", str(j["flags"]["green"])),
+            (f"[yellow]{_flag_text('amber')}[/]", str(j["flags"]["amber"])),
+            (f"[red]{_flag_text('red')}[/]", str(j["flags"]["red"])),
+            (_("发出预警告知书"), str(j["letters_issued"])),
+            (_("待发通知"), str(j["notices_queued"])),
         ]
-        summary_table(console, f"{prefix}{j['date']}夜间检查", rows)
+        summary_table(console, prefix + _("{day}夜间检查").format(day=j["date"]), rows)
         return
     click.echo(
-        f"{prefix}{j['date']}检查{j['checked']}个项目：绿{j['flags']['green']} "
-        f"黄{j['flags']['amber']} 红{j['flags']['red']}；发出预警告知书{j['letters_issued']}份，"
-        f"待发通知{j['notices_queued']}条"
+        prefix
+        + _(
+            "{day}检查{checked}个项目：绿{green} 黄{amber} 红{red}；发出预警告知书{letters}份，待发通知{notices}条"
+        ).format(
+            day=j["date"],
+            checked=j["checked"],
+            green=j["flags"]["green"],
+            amber=j["flags"]["amber"],
+            red=j["flags"]["red"],
+            letters=j["letters_issued"],
+            notices=j["notices_queued"],
+        )
     )
 
 
@@ -742,7 +821,7 @@ def deliverer(context: AppContext, retry_all: bool = False) -> Callable[[], dict
             context.settings, Path(context.settings.delivery.outbox_dir)
         )
     except ChannelConfigError as exc:
-        raise Refused(str(exc)) from None
+        raise Refused(_(exc.template).format(**exc.values)) from None
     return lambda: flush(context, channels, retry_all=retry_all)
 
 
@@ -771,7 +850,7 @@ def notify_flush(ctx: click.Context, retry_all: bool, as_json: bool) -> None:
     if as_json:
         emit_json(counts)
         return
-    click.echo(f"已发送{counts['sent']}条，失败{counts['failed']}条，仍待发送{counts['pending']}条")
+    click.echo(_("已发送{sent}条，失败{failed}条，仍待发送{pending}条").format(**counts))
 
 
 # ---------------------------------------------------------------- letters
@@ -800,9 +879,10 @@ def letters_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
         emit_json(rows)
         return
     for r in rows:
+        project = _("项目#{id}").format(id=r["project_id"])
+        lag = _("滞后{lag}").format(lag=f"{r['lag']:g}")
         click.echo(
-            f"#{r['id']:<4} {r['number']} 项目#{r['project_id']} {r['issued_on']} "
-            f"滞后{r['lag']:g} {r['level']} {r['status']}"
+            f"#{r['id']:<4} {r['number']} {project} {r['issued_on']} {lag} {r['level']} {r['status']}"
         )
 
 
@@ -826,12 +906,12 @@ def letters_show(ctx: click.Context, letter_id: int, fmt: str, output: str | Non
     body = show_letter(app(ctx), letter_id, fmt)
     if isinstance(body, bytes):
         if not output:
-            raise click.UsageError("PDF格式须用 --output 指定文件")
+            raise click.UsageError(_("PDF格式须用 --output 指定文件"))
         Path(output).write_bytes(body)
-        click.echo(f"已写入{output}")
+        click.echo(_("已写入{path}").format(path=output))
     elif output:
         Path(output).write_text(body, encoding="utf-8")
-        click.echo(f"已写入{output}")
+        click.echo(_("已写入{path}").format(path=output))
     else:
         click.echo(body, nl=False)
 
@@ -862,15 +942,20 @@ def workflow_show(category: str, as_json: bool) -> None:
     except KeyError:
         from states.categories import CATEGORIES
 
-        raise Refused(f"未知的项目类别“{category}”；可选：{', '.join(CATEGORIES)}") from None
+        raise Refused(
+            _("未知的项目类别“{category}”；可选：{choices}").format(
+                category=category, choices=", ".join(CATEGORIES)
+            )
+        ) from None
     if as_json:
         emit_json(document)
         return
-    click.echo(f"{document['category']}（{document['name']}），定义版本{document['version']}")
-    click.echo("状态：" + "、".join(document["states"]))
-    click.echo("转换：")
+    click.echo(_("{category}（{name}），定义版本{version}").format(**document))
+    click.echo(_("状态：{states}").format(states=_("、").join(document["states"])))
+    click.echo(_("转换："))
     for t in document["transitions"]:
-        guards = f"  [条件：{'；'.join(t['guards'])}]" if t["guards"] else ""
+        conditions = _("；").join(t["guards"])
+        guards = "  " + _("[条件：{guards}]").format(guards=conditions) if t["guards"] else ""
         money = "  (--amount)" if t["amount"] else ""
         click.echo(f"  {t['trigger']:<20} {' | '.join(t['from'])} → {t['to']}{money}{guards}")
     click.echo("\nMermaid:\n" + document["mermaid"])
@@ -905,10 +990,18 @@ def recommendations_list(ctx: click.Context, status: str | None, as_json: bool) 
         emit_json(rows)
         return
     for r in rows:
-        source = SOURCE_LABELS.get(r["source"], r["source"])
+        source = _(SOURCE_LABELS[r["source"]]) if r["source"] in SOURCE_LABELS else r["source"]
         click.echo(
-            f"#{r['id']:<4} 项目#{r['project_id']} {r['title']}（{r['unit']}）"
-            f"{r['created_on']} {source} {r['status']}：{r['reason']}"
+            f"#{r['id']:<4} "
+            + _("项目#{id} {title}（{unit}）{day} {source} {status}：{reason}").format(
+                id=r["project_id"],
+                title=r["title"],
+                unit=r["unit"],
+                day=r["created_on"],
+                source=source,
+                status=r["status"],
+                reason=r["reason"],
+            )
         )
 
 
@@ -945,8 +1038,13 @@ def letters_review(
     if as_json:
         emit_json(result)
         return
-    extra = "，已向省知识产权局提出风险处置建议" if result["recommendation_created"] else ""
-    click.echo(f"预警告知书{result['number']}已改为“{STATUS_LABELS[status]}”{extra}")
+    extra = _("，已向省知识产权局提出风险处置建议") if result["recommendation_created"] else ""
+    click.echo(
+        _("预警告知书{number}已改为“{status}”").format(
+            number=result["number"], status=_(STATUS_LABELS[status])
+        )
+        + extra
+    )
 
 
 @letters.command("plan")
@@ -979,8 +1077,12 @@ def letters_plan(
     if as_json:
         emit_json(result)
         return
-    late = f"（逾期{result['late_days']}天报送）" if result["late_days"] else ""
-    click.echo(f"已登记{result['number']}的整改方案{late}，整改完成期限{result['due']}")
+    late = _("（逾期{days}天报送）").format(days=result["late_days"]) if result["late_days"] else ""
+    click.echo(
+        _("已登记{number}的整改方案{late}，整改完成期限{due}").format(
+            number=result["number"], late=late, due=result["due"]
+        )
+    )
 
 
 @letters.command("follow-up")
@@ -1005,8 +1107,12 @@ def letters_follow_up(
     if as_json:
         emit_json(result)
         return
-    state = "整改已完成" if done else f"整改未完成，逾期{result['overdue_days']}天"
-    click.echo(f"已记录{day}的整改跟踪：{state}")
+    state = (
+        _("整改已完成")
+        if done
+        else _("整改未完成，逾期{days}天").format(days=result["overdue_days"])
+    )
+    click.echo(_("已记录{day}的整改跟踪：{state}").format(day=day, state=state))
 
 
 @letters.command("file")
@@ -1026,16 +1132,27 @@ def letters_file(ctx: click.Context, letter_id: int, as_json: bool) -> None:
     if as_json:
         emit_json(doc)
         return
-    click.echo(f"{doc['number']} 项目#{doc['project_id']} {STATUS_LABELS[doc['status']]}")
+    project = _("项目#{id}").format(id=doc["project_id"])
+    click.echo(f"{doc['number']} {project} {_(STATUS_LABELS[doc['status']])}")
     for r in doc["reviews"]:
-        click.echo(f"  {r['day']} {r['actor']}：{STATUS_LABELS[r['to']]}，{r['comment']}")
+        click.echo(
+            f"  {r['day']} {r['actor']}："
+            + _("{status}，{comment}").format(
+                status=_(STATUS_LABELS[r["to"]]), comment=r["comment"]
+            )
+        )
     plan = doc["plan"]
     if plan is None:
-        click.echo(f"  整改方案：未收到（应于{doc['rectification_due']}前报送）")
+        click.echo(_("  整改方案：未收到（应于{due}前报送）").format(due=doc["rectification_due"]))
         return
-    click.echo(f"  整改方案：{plan['received_on']}收到，{plan['due']}前完成。{plan['summary']}")
+    click.echo(
+        _("  整改方案：{received}收到，{due}前完成。{summary}").format(
+            received=plan["received_on"], due=plan["due"], summary=plan["summary"]
+        )
+    )
     for f in plan["follow_ups"]:
-        click.echo(f"  {f['day']} 跟踪：{f['note']}{'（已完成）' if f['done'] else ''}")
+        done = _("（已完成）") if f["done"] else ""
+        click.echo(f"  {f['day']} " + _("跟踪：{note}").format(note=f["note"]) + done)
 
 
 @cli.group()
@@ -1066,16 +1183,20 @@ def ledger_export(
     context = app(ctx)
     day = today or context.today()
     console = terminal(as_json)
-    with working(console, "正在导出进度台账…"):
+    with working(console, _("正在导出进度台账…")):
         count = export_ledger(context, fmt, Path(output), day)
     if as_json:
         emit_json({"output": output, "format": fmt, "date": day.isoformat(), "projects": count})
         return
     if console is not None:
-        rows = [("台账日期", day.isoformat()), ("项目", str(count)), ("文件", output)]
-        summary_table(console, "进度台账已导出", rows)
+        rows = [(_("台账日期"), day.isoformat()), (_("项目"), str(count)), (_("文件"), output)]
+        summary_table(console, _("进度台账已导出"), rows)
         return
-    click.echo(f"已导出{day}的进度台账（{count}个项目）到{output}")
+    click.echo(
+        _("已导出{day}的进度台账（{count}个项目）到{path}").format(
+            day=day, count=count, path=output
+        )
+    )
 
 
 @report.command("periodic")
@@ -1106,19 +1227,19 @@ def report_periodic(
 
     chosen = fmt or ("pdf" if output.lower().endswith(".pdf") else "html")
     console = terminal(False)
-    with working(console, "正在生成报告…"):
+    with working(console, _("正在生成报告…")):
         document = render_report(app(ctx), kind, period, chosen)
     Path(output).write_bytes(document)
     if console is not None:
         rows = [
-            ("报告", kind),
-            ("期间", period),
-            ("文件", output),
-            ("大小", f"{len(document):,}字节"),
+            (_("报告"), kind),
+            (_("期间"), period),
+            (_("文件"), output),
+            (_("大小"), _("{size}字节").format(size=f"{len(document):,}")),
         ]
-        summary_table(console, "报告已生成", rows)
+        summary_table(console, _("报告已生成"), rows)
         return
-    click.echo(f"已写入{output}")
+    click.echo(_("已写入{path}").format(path=output))
 
 
 @cli.group()
@@ -1129,7 +1250,7 @@ def plot() -> None:
 def _write_plot(output: str, make: Callable[[str], bytes]) -> None:
     fmt = "svg" if output.lower().endswith(".svg") else "png"
     Path(output).write_bytes(make(fmt))
-    click.echo(f"已写入{output}")
+    click.echo(_("已写入{path}").format(path=output))
 
 
 @plot.command("progress")
@@ -1169,7 +1290,7 @@ def plot_flags(ctx: click.Context, first: date, last: date, output: str) -> None
     if not days:
         from workflow.errors import Refused
 
-        raise Refused(f"{first}至{last}之间没有检查记录，无法作图")
+        raise Refused(_("{first}至{last}之间没有检查记录，无法作图").format(first=first, last=last))
     _write_plot(output, lambda fmt: flag_counts(days, counts, fmt))
 
 
@@ -1228,8 +1349,11 @@ def user_add(
     if as_json:
         emit_json(result)
     else:
-        unit_text = f"，单位：{result['unit']}" if result["unit"] else ""
-        click.echo(f"已登记用户“{result['name']}”，角色：{result['role']}{unit_text}")
+        unit_text = _("，单位：{unit}").format(unit=result["unit"]) if result["unit"] else ""
+        click.echo(
+            _("已登记用户“{name}”，角色：{role}").format(name=result["name"], role=result["role"])
+            + unit_text
+        )
 
 
 @user.command("list")
@@ -1249,9 +1373,9 @@ def user_list(ctx: click.Context, as_json: bool) -> None:
         emit_json(rows)
         return
     if not rows:
-        click.echo("尚未登记用户：单用户模式，操作人可执行一切操作")
+        click.echo(_("尚未登记用户：单用户模式，操作人可执行一切操作"))
     for r in rows:
-        state = "在用" if r["active"] else f"已停用（{r['disabled_by']}）"
+        state = _("在用") if r["active"] else _("已停用（{by}）").format(by=r["disabled_by"])
         click.echo(f"{r['name']:<16} {r['role']:<10} {r['unit'] or '—'}  {state}")
 
 
@@ -1272,7 +1396,7 @@ def user_disable(ctx: click.Context, name: str, as_json: bool) -> None:
     if as_json:
         emit_json(result)
     else:
-        click.echo(f"已停用用户“{result['name']}”")
+        click.echo(_("已停用用户“{name}”").format(name=result["name"]))
 
 
 @user.command("refusals")
@@ -1292,9 +1416,11 @@ def user_refusals(ctx: click.Context, as_json: bool) -> None:
         emit_json(rows)
         return
     if not rows:
-        click.echo("没有被拒绝的操作")
+        click.echo(_("没有被拒绝的操作"))
     for r in rows:
-        target = f" 项目#{r['project_id']}" if r["project_id"] is not None else ""
+        target = (
+            " " + _("项目#{id}").format(id=r["project_id"]) if r["project_id"] is not None else ""
+        )
         click.echo(f"{_local_time(r['at'])} {r['actor']} {r['action']}{target}：{r['reason']}")
 
 
@@ -1337,20 +1463,27 @@ def city_rank(
     try:
         text = Path(scores_path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise Refused(f"无法读取评分文件{scores_path}：{exc.strerror}") from None
+        raise Refused(
+            _("无法读取评分文件{path}：{reason}").format(path=scores_path, reason=exc.strerror)
+        ) from None
     except UnicodeDecodeError:
-        raise Refused(f"评分文件{scores_path}不是UTF-8编码的CSV") from None
+        raise Refused(_("评分文件{path}不是UTF-8编码的CSV").format(path=scores_path)) from None
     rows = rank_cities(app(ctx), year, text, approve)
     if as_json:
         emit_json(rows)
         return
     for r in rows:
         click.echo(
-            f"第{r['rank']:>2}名 {r['unit']} 项目#{r['project_id']} 总分{r['total']:g} "
-            f"资助{r['amount']}元"
+            _("第{rank}名 {unit} 项目#{id} 总分{total} 资助{amount}元").format(
+                rank=f"{r['rank']:>2}",
+                unit=r["unit"],
+                id=r["project_id"],
+                total=f"{r['total']:g}",
+                amount=r["amount"],
+            )
         )
     if approve:
-        click.echo(f"已统一立项：{sum(1 for r in rows if r['amount'])}项")
+        click.echo(_("已统一立项：{count}项").format(count=sum(1 for r in rows if r["amount"])))
 
 
 @cli.group()
@@ -1376,13 +1509,15 @@ def programme_status(ctx: click.Context, year: int | None, as_json: bool) -> Non
     if as_json:
         emit_json(document)
         return
-    click.echo(f"{document['year']}年度资金使用情况（元）")
+    click.echo(_("{year}年度资金使用情况（元）").format(year=document["year"]))
     for r in document["categories"]:
-        budget = "未设定" if r["budget"] is None else r["budget"]
+        budget = _("未设定") if r["budget"] is None else r["budget"]
         left = "-" if r["remaining"] is None else r["remaining"]
         click.echo(
-            f"{r['category']:<24} 预算{budget} 已承诺{r['committed']} "
-            f"已拨付{r['disbursed']} 剩余{left}"
+            f"{r['category']:<24} "
+            + _("预算{budget} 已承诺{committed} 已拨付{disbursed} 剩余{left}").format(
+                budget=budget, committed=r["committed"], disbursed=r["disbursed"], left=left
+            )
         )
 
 
@@ -1407,7 +1542,11 @@ def programme_budget(
     if as_json:
         emit_json(result)
     else:
-        click.echo(f"{year}年度{category}预算：{amount}元（已承诺{result['committed']}元）")
+        click.echo(
+            _("{year}年度{category}预算：{amount}元（已承诺{committed}元）").format(
+                year=year, category=category, amount=amount, committed=result["committed"]
+            )
+        )
 
 
 @cli.group()
@@ -1423,11 +1562,11 @@ def _line_pairs(pairs: tuple[str, ...]) -> dict[str, int]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep:
-            raise click.UsageError(f"“{pair}”应写成 科目=元")
+            raise click.UsageError(_("“{pair}”应写成 科目=元").format(pair=pair))
         try:
             lines[name.strip()] = parse_yuan(value)
         except ValueError as exc:
-            raise Refused(f"预算科目“{name}”：{exc}") from None
+            raise Refused(_("预算科目“{name}”：{error}").format(name=name, error=exc)) from None
     return lines
 
 
@@ -1451,7 +1590,9 @@ def budget_set(
     if as_json:
         emit_json(result)
     else:
-        click.echo(f"项目#{project_id}预算科目已设定，合计{result['total']}元")
+        click.echo(
+            _("项目#{id}预算科目已设定，合计{total}元").format(id=project_id, total=result["total"])
+        )
 
 
 @budget.command("show")
@@ -1473,14 +1614,27 @@ def budget_show(ctx: click.Context, project_id: int, as_of: date | None, as_json
         emit_json(d)
         return
     click.echo(
-        f"项目#{project_id}（截至{d['as_of']}）承诺{d['committed']}元 已拨付{d['disbursed']}元 "
-        f"已支出{d['spent']}元（审核通过{d['spent_accepted']}元）"
+        _(
+            "项目#{id}（截至{as_of}）承诺{committed}元 已拨付{disbursed}元 已支出{spent}元（审核通过{spent_accepted}元）"
+        ).format(id=project_id, **d)
     )
     for line in d["lines"]:
-        planned = "科目外" if line["budget"] is None else f"预算{line['budget']}元"
-        click.echo(f"  {line['line']}：{planned}，已支出{line['spent']}元")
+        planned = (
+            _("科目外")
+            if line["budget"] is None
+            else _("预算{amount}元").format(amount=line["budget"])
+        )
+        click.echo(
+            _("  {line}：{planned}，已支出{spent}元").format(
+                line=line["line"], planned=planned, spent=line["spent"]
+            )
+        )
     for flag in d["open_flags"]:
-        click.echo(f"  支出#{flag['expense_id']} {flag['amount']}元：{flag['text']}")
+        click.echo(
+            _("  支出#{id} {amount}元：{text}").format(
+                id=flag["expense_id"], amount=flag["amount"], text=flag["text"]
+            )
+        )
 
 
 @cli.command("disburse")
@@ -1505,7 +1659,11 @@ def disburse_cmd(
     if as_json:
         emit_json(result)
     else:
-        click.echo(f"项目#{project_id}已拨付{amount}元，累计{result['disbursed']}元")
+        click.echo(
+            _("项目#{id}已拨付{amount}元，累计{total}元").format(
+                id=project_id, amount=amount, total=result["disbursed"]
+            )
+        )
 
 
 @cli.group()
@@ -1542,8 +1700,9 @@ def expense_add(
     if as_json:
         emit_json(result)
         return
-    flags = "、".join(FLAG_LABELS[f] for f in result["flags"])
-    click.echo(f"支出#{result['id']}已登记" + (f"，标记：{flags}（待审核）" if flags else ""))
+    flags = _("、").join(_(FLAG_LABELS[f]) for f in result["flags"])
+    marked = _("，标记：{flags}（待审核）").format(flags=flags) if flags else ""
+    click.echo(_("支出#{id}已登记").format(id=result["id"]) + marked)
 
 
 @expense.command("review")
@@ -1567,7 +1726,7 @@ def expense_review(
     if as_json:
         emit_json(result)
     else:
-        click.echo(f"支出#{expense_id}审核结论：{result['status']}")
+        click.echo(_("支出#{id}审核结论：{status}").format(id=expense_id, status=result["status"]))
 
 
 def main() -> None:

@@ -20,8 +20,21 @@ BOTS: dict[str, type[WebhookNotifier]] = {
 WEBHOOK_KEYS = {"kind", "url", "secret", "name", "msgtype", "timeout"}
 
 
+def N_(message: str) -> str:
+    """Mark a Chinese message for the catalogue; the CLI translates it (notifiers import no workflow)."""
+    return message
+
+
 class ChannelConfigError(Exception):
-    """A channel's configuration is incomplete or wrong; the text says which and how."""
+    """A channel's configuration is incomplete or wrong; the text says which and how.
+
+    `template` (a Chinese msgid) and `values` let a caller say it in another language.
+    """
+
+    def __init__(self, template: str, **values: object) -> None:
+        super().__init__(template.format(**values))
+        self.template = template
+        self.values = values
 
 
 class SmtpConfig(Protocol):
@@ -56,7 +69,7 @@ def smtp_from_settings(smtp: SmtpConfig, environ: Mapping[str, str] = os.environ
     if smtp.password_env:
         if smtp.password_env not in environ:
             raise ChannelConfigError(
-                f"[smtp].password_env 指定的环境变量 {smtp.password_env} 未设置"
+                N_("[smtp].password_env 指定的环境变量 {name} 未设置"), name=smtp.password_env
             )
         password = environ[smtp.password_env]
     return SmtpNotifier(
@@ -73,25 +86,31 @@ def bot_from_entry(entry: Mapping[str, object]) -> tuple[str, WebhookNotifier]:
     """The channel name and bot of one [[webhooks]] entry."""
     unknown = set(entry) - WEBHOOK_KEYS
     if unknown:
-        raise ChannelConfigError(f"[[webhooks]]中有未知的键：{', '.join(sorted(unknown))}")
+        raise ChannelConfigError(
+            N_("[[webhooks]]中有未知的键：{keys}"), keys=", ".join(sorted(unknown))
+        )
     kind = entry.get("kind")
     if kind not in BOTS:
-        raise ChannelConfigError(f"[[webhooks]].kind“{kind}”无效；可选：{', '.join(BOTS)}")
+        raise ChannelConfigError(
+            N_("[[webhooks]].kind“{kind}”无效；可选：{choices}"), kind=kind, choices=", ".join(BOTS)
+        )
     url = entry.get("url")
     if not isinstance(url, str) or not url:
-        raise ChannelConfigError(f"[[webhooks]]（{kind}）缺少 url")
+        raise ChannelConfigError(N_("[[webhooks]]（{kind}）缺少 url"), kind=kind)
     name = entry.get("name", kind)
     secret = entry.get("secret", "")
     msgtype = entry.get("msgtype", "")
     timeout = entry.get("timeout", 10)
     if not isinstance(name, str) or not isinstance(secret, str) or not isinstance(msgtype, str):
-        raise ChannelConfigError(f"[[webhooks]]（{kind}）的 name、secret、msgtype 应为字符串")
+        raise ChannelConfigError(
+            N_("[[webhooks]]（{kind}）的 name、secret、msgtype 应为字符串"), kind=kind
+        )
     if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
-        raise ChannelConfigError(f"[[webhooks]]（{kind}）的 timeout 应为正数（秒）")
+        raise ChannelConfigError(N_("[[webhooks]]（{kind}）的 timeout 应为正数（秒）"), kind=kind)
     try:
         return name, BOTS[kind](url, secret, msgtype=msgtype, timeout=float(timeout))
     except ValueError as exc:
-        raise ChannelConfigError(str(exc)) from None
+        raise ChannelConfigError("{error}", error=exc) from None
 
 
 def channels_from_settings(
@@ -108,6 +127,8 @@ def channels_from_settings(
     for entry in settings.webhooks:
         name, bot = bot_from_entry(entry)
         if name in channels:
-            raise ChannelConfigError(f"通道名“{name}”重复：同类的多个机器人请用 name 键区分")
+            raise ChannelConfigError(
+                N_("通道名“{name}”重复：同类的多个机器人请用 name 键区分"), name=name
+            )
         channels[name] = bot
     return channels

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from states.i18n import N_
+
 
 class Funding(Enum):
     """Whether money is granted at approval (pre) or follows evaluations (post)."""
@@ -33,41 +35,43 @@ WAN = 10_000
 CATEGORIES: dict[str, Category] = {
     c.code: c
     for c in (
-        Category("high_value_patent", "高价值专利培育项目", Funding.PRE, 50 * WAN, None),
-        Category("strong_enterprise", "知识产权强企培育项目", Funding.PRE, 20 * WAN, None),
-        Category("gi_brand", "知识产权品牌培育项目", Funding.PRE, 50 * WAN, 2),
+        Category("high_value_patent", N_("高价值专利培育项目"), Funding.PRE, 50 * WAN, None),
+        Category("strong_enterprise", N_("知识产权强企培育项目"), Funding.PRE, 20 * WAN, None),
+        Category("gi_brand", N_("知识产权品牌培育项目"), Funding.PRE, 50 * WAN, 2),
         Category(
             "capability_provincial",
-            "知识产权转化运用能力提升项目（省级）",
+            N_("知识产权转化运用能力提升项目（省级）"),
             Funding.PRE,
             50 * WAN,
             None,
         ),
-        Category("capability_city", "知识产权转化运用能力提升项目（市州级）", Funding.PRE, None, 1),
+        Category(
+            "capability_city", N_("知识产权转化运用能力提升项目（市州级）"), Funding.PRE, None, 1
+        ),
         Category(
             "risk_control",
-            "知识产权转化运用能力提升项目（风险防控项目）",
+            N_("知识产权转化运用能力提升项目（风险防控项目）"),
             Funding.PRE,
             50 * WAN,
             None,
         ),
-        Category("patent_navigation", "专利导航项目", Funding.PRE, None, None),
-        Category("data_ip_chain", "数据知识产权强链增效项目", Funding.PRE, 30 * WAN, 1),
+        Category("patent_navigation", N_("专利导航项目"), Funding.PRE, None, None),
+        Category("data_ip_chain", N_("数据知识产权强链增效项目"), Funding.PRE, 30 * WAN, 1),
         Category(
-            "data_ip_scenario", "数据知识产权高价值应用场景打造项目", Funding.PRE, 30 * WAN, 1
+            "data_ip_scenario", N_("数据知识产权高价值应用场景打造项目"), Funding.PRE, 30 * WAN, 1
         ),
         Category(
             "service_cluster",
-            "国家知识产权服务业高质量集聚发展示范区项目",
+            N_("国家知识产权服务业高质量集聚发展示范区项目"),
             Funding.PRE,
             100 * WAN,
             None,
         ),
-        Category("service_brand", "知识产权服务机构品牌培育项目", Funding.PRE, 50 * WAN, 1),
-        Category("data_ip_leader", "数据知识产权领军企业项目", Funding.POST, None, 3),
+        Category("service_brand", N_("知识产权服务机构品牌培育项目"), Funding.PRE, 50 * WAN, 1),
+        Category("data_ip_leader", N_("数据知识产权领军企业项目"), Funding.POST, None, 3),
         Category(
             "data_ip_securitization",
-            "数据知识产权证券化资助项目",
+            N_("数据知识产权证券化资助项目"),
             Funding.POST,
             None,
             None,

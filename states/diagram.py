@@ -7,13 +7,14 @@ from typing import Any
 from states.categories import CATEGORIES
 from states.definitions import DEFINITIONS, STATE_LABELS, Definition
 from states.guards import GUARD_LABELS
+from states.i18n import _
 
 
 def mermaid(definition: Definition) -> str:
     """A Mermaid stateDiagram-v2 of `definition`."""
     lines = ["stateDiagram-v2", f"    [*] --> {definition.initial}"]
     for state in definition.states:
-        lines.append(f"    {state} : {state} {STATE_LABELS[state]}")
+        lines.append(f"    {state} : {state} {_(STATE_LABELS[state])}")
     for t in definition.transitions:
         for source in t.sources:
             lines.append(f"    {source} --> {t.dest} : {t.trigger}")
@@ -27,7 +28,7 @@ def describe_definition(category: str) -> dict[str, Any]:
     definition = DEFINITIONS[category]
     return {
         "category": category,
-        "name": CATEGORIES[category].name,
+        "name": _(CATEGORIES[category].name),
         "version": definition.version,
         "initial": definition.initial,
         "states": list(definition.states),
@@ -36,9 +37,9 @@ def describe_definition(category: str) -> dict[str, Any]:
                 "trigger": t.trigger,
                 "from": list(t.sources),
                 "to": t.dest,
-                "label": t.label,
+                "label": _(t.label) if t.label else "",
                 "amount": t.amount,
-                "guards": [GUARD_LABELS[g] for g in t.guards],
+                "guards": [_(GUARD_LABELS[g]) for g in t.guards],
             }
             for t in definition.transitions
         ],

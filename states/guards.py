@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from states.categories import WAN
+from states.i18n import N_, _
 
 
 @dataclass
@@ -60,140 +61,154 @@ SERVICE_BRAND_REVENUE = 1000 * WAN
 SECURITIZATION_CAP = 200 * WAN
 
 
-@labelled("承担单位无有效的不良信用记录或限制申报")
+@labelled(N_("承担单位无有效的不良信用记录或限制申报"))
 def unit_eligible(f: Facts) -> str | None:
     """Approval needs a unit with no active adverse credit record or restriction."""
-    return f"承担单位存在有效的不良信用记录：{f.credit_block}" if f.credit_block else None
+    return (
+        _("承担单位存在有效的不良信用记录：{credit_block}").format(credit_block=f.credit_block)
+        if f.credit_block
+        else None
+    )
 
 
-@labelled("风险防控机构不得承担其他类别项目")
+@labelled(N_("风险防控机构不得承担其他类别项目"))
 def no_conflict_of_interest(f: Facts) -> str | None:
     """The risk-control contractor may not hold projects of other categories."""
     return f.conflict
 
 
-@labelled("按综合得分排序统一立项")
+@labelled(N_("按综合得分排序统一立项"))
 def approved_by_ranking(f: Facts) -> str | None:
     """capability_city projects are approved together, by rank, never one by one."""
     if f.via_ranking:
         return None
-    return "市州级能力提升项目按综合得分排序后统一立项（ipflow city rank --approve），不能单独批准"
+    return _(
+        "市州级能力提升项目按综合得分排序后统一立项（ipflow city rank --approve），不能单独批准"
+    )
 
 
-@labelled("项目期内尚有下一年度")
+@labelled(N_("项目期内尚有下一年度"))
 def before_final_year(f: Facts) -> str | None:
     """A yearly review is only held while the term has another year to run."""
     if f.reviews_done + 1 < f.term_years:
         return None
-    return f"项目期限为{f.term_years}年，已完成{f.reviews_done}次年度评审，应进入验收而非年度评审"
+    return _(
+        "项目期限为{term_years}年，已完成{reviews_done}次年度评审，应进入验收而非年度评审"
+    ).format(term_years=f.term_years, reviews_done=f.reviews_done)
 
 
-@labelled("滚动支持金额为50万至100万元（含）")
+@labelled(N_("滚动支持金额为50万至100万元（含）"))
 def rolling_amount_in_range(f: Facts) -> str | None:
     """gi_brand rolling funding is 50万 to 100万 inclusive, entered by the reviewer."""
     if f.amount is None:
-        return "滚动支持须填写金额（--amount，50万至100万元）"
+        return _("滚动支持须填写金额（--amount，50万至100万元）")
     if not GI_ROLLING_MIN <= f.amount <= GI_ROLLING_MAX:
-        return f"滚动支持金额{f.amount}元超出50万至100万元（含）的范围"
+        return _("滚动支持金额{amount}元超出50万至100万元（含）的范围").format(amount=f.amount)
     return None
 
 
-@labelled("项目期内季度报告全部提交")
+@labelled(N_("项目期内季度报告全部提交"))
 def all_reports_in(f: Facts) -> str | None:
     """Acceptance needs every quarterly report of the term."""
     if f.reports_submitted >= f.reports_due_in_term:
         return None
-    return (
-        f"验收前须提交项目期内全部季度报告：应交{f.reports_due_in_term}份，"
-        f"已交{f.reports_submitted}份"
-    )
+    return _(
+        "验收前须提交项目期内全部季度报告：应交{reports_due_in_term}份，已交{reports_submitted}份"
+    ).format(reports_due_in_term=f.reports_due_in_term, reports_submitted=f.reports_submitted)
 
 
-@labelled("多年度项目已完成各年度评审")
+@labelled(N_("多年度项目已完成各年度评审"))
 def term_reviewed(f: Facts) -> str | None:
     """Acceptance comes after every yearly review of a multi-year term."""
     if f.reviews_done + 1 >= f.term_years:
         return None
-    return f"项目期限为{f.term_years}年，已完成{f.reviews_done}次年度评审，尚不能申请验收"
-
-
-@labelled("第一年度评价后入库")
-def first_evaluation(f: Facts) -> str | None:
-    """data_ip_leader enters the library only after its year-1 evaluation."""
-    return None if f.reviews_done == 1 else "只有第一年度评价为“优秀”的单位才能入库"
-
-
-@labelled("第二、三年度评价之后")
-def later_evaluation(f: Facts) -> str | None:
-    """Awards and carrying on follow the year-2 and year-3 evaluations only."""
-    return None if f.reviews_done in (2, 3) else "第二、三年度评价后才能决定是否给予补助"
-
-
-@labelled("年度评价不超过三次")
-def evaluations_left(f: Facts) -> str | None:
-    """data_ip_leader is evaluated once a year, three times in all."""
-    return None if f.reviews_done < 3 else "领军企业项目已完成三次年度评价"
-
-
-@labelled("三次年度评价均已完成")
-def all_evaluations_done(f: Facts) -> str | None:
-    """data_ip_leader is accepted after its third evaluation."""
-    return (
-        None if f.reviews_done >= 3 else f"验收须在三次年度评价之后，目前已评价{f.reviews_done}次"
+    return _("项目期限为{term_years}年，已完成{reviews_done}次年度评审，尚不能申请验收").format(
+        term_years=f.term_years, reviews_done=f.reviews_done
     )
 
 
-@labelled("每次补助10万元且累计不超过20万元")
+@labelled(N_("第一年度评价后入库"))
+def first_evaluation(f: Facts) -> str | None:
+    """data_ip_leader enters the library only after its year-1 evaluation."""
+    return None if f.reviews_done == 1 else _("只有第一年度评价为“优秀”的单位才能入库")
+
+
+@labelled(N_("第二、三年度评价之后"))
+def later_evaluation(f: Facts) -> str | None:
+    """Awards and carrying on follow the year-2 and year-3 evaluations only."""
+    return None if f.reviews_done in (2, 3) else _("第二、三年度评价后才能决定是否给予补助")
+
+
+@labelled(N_("年度评价不超过三次"))
+def evaluations_left(f: Facts) -> str | None:
+    """data_ip_leader is evaluated once a year, three times in all."""
+    return None if f.reviews_done < 3 else _("领军企业项目已完成三次年度评价")
+
+
+@labelled(N_("三次年度评价均已完成"))
+def all_evaluations_done(f: Facts) -> str | None:
+    """data_ip_leader is accepted after its third evaluation."""
+    return (
+        None
+        if f.reviews_done >= 3
+        else _("验收须在三次年度评价之后，目前已评价{reviews_done}次").format(
+            reviews_done=f.reviews_done
+        )
+    )
+
+
+@labelled(N_("每次补助10万元且累计不超过20万元"))
 def leader_award_allowed(f: Facts) -> str | None:
     """An award is exactly 10万, and a unit never receives more than 20万 in all.
 
     `awards_total` counts the awards of all the unit's data_ip_leader projects (单个单位累计).
     """
     if f.amount != LEADER_AWARD:
-        return f"领军企业年度补助为每次{LEADER_AWARD}元（--amount {LEADER_AWARD}）"
+        return _("领军企业年度补助为每次{award}元（--amount {award}）").format(award=LEADER_AWARD)
     if f.awards_total + f.amount > LEADER_AWARD_CAP:
-        return f"累计补助将达{f.awards_total + f.amount}元，超过20万元上限"
+        return _("累计补助将达{total}元，超过20万元上限").format(total=f.awards_total + f.amount)
     return None
 
 
-@labelled("填写收回金额（不小于0），且等于已拨付未使用资金（已拨付−已支出并审核通过）")
+@labelled(N_("填写收回金额（不小于0），且等于已拨付未使用资金（已拨付−已支出并审核通过）"))
 def clawback_amount_given(f: Facts) -> str | None:
     """Closing after a claw-back records the amount recovered: disbursed − spent-and-accepted."""
     if f.amount is None or f.amount < 0:
-        return "收回资金须填写金额（--amount，元，不小于0）"
+        return _("收回资金须填写金额（--amount，元，不小于0）")
     if f.clawback_due is not None and f.amount != f.clawback_due:
-        return (
-            f"收回金额须等于已拨付未使用资金（已拨付−已支出并审核通过）{f.clawback_due}元，"
-            f"而填写的是{f.amount}元"
+        return _(
+            "收回金额须等于已拨付未使用资金（已拨付−已支出并审核通过）{clawback_due}元，而填写的是{amount}元"
+        ).format(clawback_due=f.clawback_due, amount=f.amount)
+    return None
+
+
+@labelled(N_("本年度证券化补贴额度（200万元）尚有余额"))
+def securitization_cap_left(f: Facts) -> str | None:
+    """Subsidies are reserved first come, first served until the year's 200万 cap is used."""
+    if f.cap_remaining is not None and f.cap_remaining <= 0:
+        return _("本年度数据知识产权证券化补贴额度{cap}元已用完（先申请先资助）").format(
+            cap=SECURITIZATION_CAP
         )
     return None
 
 
-@labelled("本年度证券化补贴额度（200万元）尚有余额")
-def securitization_cap_left(f: Facts) -> str | None:
-    """Subsidies are reserved first come, first served until the year's 200万 cap is used."""
-    if f.cap_remaining is not None and f.cap_remaining <= 0:
-        return f"本年度数据知识产权证券化补贴额度{SECURITIZATION_CAP}元已用完（先申请先资助）"
-    return None
-
-
-@labelled("证券化产品已到期结束")
+@labelled(N_("证券化产品已到期结束"))
 def product_has_ended(f: Facts) -> str | None:
     """The securitisation subsidy is paid only after the product ends."""
     if f.product_ended is False:
-        return "补贴于证券化产品结束后发放：产品尚未到期"
+        return _("补贴于证券化产品结束后发放：产品尚未到期")
     return None
 
 
-@labelled("2026年度营业收入不低于1000万元且已入库纳统")
+@labelled(N_("2026年度营业收入不低于1000万元且已入库纳统"))
 def revenue_condition_met(f: Facts) -> str | None:
     """service_brand is paid only with 2026 revenue of 1000万 or more and statistics registration."""
     revenue = f.data.get("revenue", "")
     registered = f.data.get("registered", "").lower() in ("yes", "true", "1", "是")
     if not revenue.isdecimal():
-        return "须提供2026年度营业收入（--data revenue=元）"
+        return _("须提供2026年度营业收入（--data revenue=元）")
     if int(revenue) < SERVICE_BRAND_REVENUE:
-        return f"2026年度营业收入{int(revenue)}元，未达到1000万元"
+        return _("2026年度营业收入{revenue}元，未达到1000万元").format(revenue=int(revenue))
     if not registered:
-        return "机构尚未“入库纳统”（--data registered=yes）"
+        return _("机构尚未“入库纳统”（--data registered=yes）")
     return None

@@ -10,6 +10,7 @@ from transitions import EventData, Machine, MachineError
 
 from states.definitions import DEFINITION_VERSION, DEFINITIONS, Definition, Transition
 from states.guards import Facts, Guard
+from states.i18n import _
 
 
 class TransitionRefused(Exception):
@@ -94,12 +95,19 @@ def fire(trigger: str, facts: Facts, version: int = DEFINITION_VERSION) -> str:
     try:
         fired = subject.trigger(trigger, facts=facts)  # type: ignore[attr-defined]
     except (MachineError, AttributeError):
-        possible = "、".join(definition.triggers_from(facts.state)) or "无"
+        possible = _("、").join(definition.triggers_from(facts.state)) or _("无")
         raise TransitionRefused(
-            [f"状态“{facts.state}”下不能执行“{trigger}”；当前可执行：{possible}"], absent=True
+            [
+                _("状态“{state}”下不能执行“{trigger}”；当前可执行：{possible}").format(
+                    state=facts.state, trigger=trigger, possible=possible
+                )
+            ],
+            absent=True,
         ) from None
     finally:
         machine.remove_model(subject)
     if not fired:
-        raise TransitionRefused(facts.refusals or [f"“{trigger}”的条件未满足"])
+        raise TransitionRefused(
+            facts.refusals or [_("“{trigger}”的条件未满足").format(trigger=trigger)]
+        )
     return subject.state

@@ -107,19 +107,31 @@ def ctx(engine: Engine) -> AppContext:
     return AppContext(engine, Settings(), fixed_clock(NOON), "tester")
 
 
+LANGUAGE_ENV = ("IPFLOW_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
+"""The variables that choose the language: unset for each run unless a test sets them."""
+
+
 @dataclass
 class Cli:
-    """Runs `ipflow` in-process against the test database, as a user would type it."""
+    """Runs `ipflow` in-process against the test database, as a user would type it.
+
+    The language is the default, Chinese, whatever the locale of the machine running the tests.
+    """
 
     db_url: str
     today: date | None = None
 
-    def __call__(self, *args: str, input: str | None = None) -> Result:
+    def __call__(
+        self, *args: str, input: str | None = None, env: dict[str, str] | None = None
+    ) -> Result:
         from cli import cli
 
-        env = {"IPFLOW_TODAY": self.today.isoformat()} if self.today else {}
+        run_env: dict[str, str | None] = dict.fromkeys(LANGUAGE_ENV)
+        if self.today:
+            run_env["IPFLOW_TODAY"] = self.today.isoformat()
+        run_env.update(env or {})
         return CliRunner().invoke(
-            cli, ["--db", self.db_url, "--as", "tester", *args], input=input, env=env
+            cli, ["--db", self.db_url, "--as", "tester", *args], input=input, env=run_env
         )
 
 

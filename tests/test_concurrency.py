@@ -69,7 +69,7 @@ print(json.dumps(rounds, ensure_ascii=False))
 
 def race(db_url: str, project_id: int, workdir: Path) -> list[dict[str, Any]]:
     """Fire each trigger of TRIGGERS from RACERS processes released together by a file."""
-    env = {**os.environ, "IPFLOW_TODAY": "2027-04-15", "IPFLOW_USER": "racer"}
+    env = {**os.environ, "IPFLOW_TODAY": "2027-04-15", "IPFLOW_USER": "racer", "IPFLOW_LANG": "zh"}
     done = subprocess.run(
         [
             sys.executable,

@@ -25,7 +25,13 @@ from workflow.plans import PlanRow
 from workflow.reports import submit
 
 IPFLOW = str(Path(sys.executable).with_name("ipflow"))
-ENV = {**os.environ, "COLUMNS": "100", "TERM": "xterm-256color", "IPFLOW_USER": "tester"}
+ENV = {
+    **os.environ,
+    "COLUMNS": "100",
+    "TERM": "xterm-256color",
+    "IPFLOW_USER": "tester",
+    "IPFLOW_LANG": "zh",
+}
 ENV.pop("NO_COLOR", None)
 ESC = "\x1b"
 

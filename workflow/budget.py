@@ -24,13 +24,14 @@ from workflow.db.engine import transaction
 from workflow.db.orm import Project
 from workflow.db.orm_money import BudgetLine, Disbursement, Expenditure, ProjectFunding
 from workflow.errors import Refused
+from workflow.i18n import N_, _
 
 FLAG_LABELS = {
-    "outside_lines": "超出批复预算科目",
-    "large": "单笔大额支出",
-    "over_line": "超出该科目预算",
-    "over_budget": "累计支出超出预算",
-    "over_disbursed": "累计支出超出已拨付资金",
+    "outside_lines": N_("超出批复预算科目"),
+    "large": N_("单笔大额支出"),
+    "over_line": N_("超出该科目预算"),
+    "over_budget": N_("累计支出超出预算"),
+    "over_disbursed": N_("累计支出超出已拨付资金"),
 }
 ACCEPTED, PENDING, MISUSE = "accepted", "pending", "misuse"
 DECISIONS = {"accept": ACCEPTED, "misuse": MISUSE}
@@ -63,41 +64,45 @@ def spent_accepted_total(session: Session, project_id: int) -> int:
 def _project(session: Session, project_id: int) -> Project:
     project = session.get(Project, project_id)
     if project is None:
-        raise Refused(f"没有编号为{project_id}的项目")
+        raise Refused(_("没有编号为{project_id}的项目").format(project_id=project_id))
     return project
 
 
 def _committed(session: Session, project: Project, rule: str) -> int:
     row = session.get(ProjectFunding, project.id)
     if row is None:
-        raise Refused(f"项目#{project.id}尚未立项，没有资助承诺：{rule}")
+        raise Refused(_("项目#{id}尚未立项，没有资助承诺：{rule}").format(id=project.id, rule=rule))
     return row.committed
 
 
 def _check_amount(amount: int, what: str) -> None:
     if amount <= 0:
-        raise Refused(f"{what}须为正整数元，得到{amount}")
+        raise Refused(_("{what}须为正整数元，得到{amount}").format(what=what, amount=amount))
 
 
 def set_budget_lines(ctx: AppContext, project_id: int, lines: dict[str, int]) -> dict[str, Any]:
     """Approve (or replace) a project's budget lines; they must add up to its committed funding."""
     if not lines:
-        raise Refused("至少需要一个预算科目（--line 科目=元）")
+        raise Refused(_("至少需要一个预算科目（--line 科目=元）"))
     for name, amount in lines.items():
         if not name.strip():
-            raise Refused("预算科目名称不能为空")
-        _check_amount(amount, f"预算科目“{name}”的金额")
+            raise Refused(_("预算科目名称不能为空"))
+        _check_amount(amount, _("预算科目“{name}”的金额").format(name=name))
     with transaction(ctx.engine) as session:
         project = _project(session, project_id)
         if project.state not in LINE_STATES:
             raise Refused(
-                f"项目#{project.id}当前状态为{project.state}：预算科目只能在立项后、结项前设定"
+                _("项目#{id}当前状态为{state}：预算科目只能在立项后、结项前设定").format(
+                    id=project.id, state=project.state
+                )
             )
-        committed = _committed(session, project, "预算科目须在立项后设定")
+        committed = _committed(session, project, _("预算科目须在立项后设定"))
         total = sum(lines.values())
         if total != committed:
             raise Refused(
-                f"预算科目合计{total}元，须等于项目承诺资助额{committed}元（预算按批复资金编制）"
+                _(
+                    "预算科目合计{total}元，须等于项目承诺资助额{committed}元（预算按批复资金编制）"
+                ).format(total=total, committed=committed)
             )
         for old in session.scalars(select(BudgetLine).where(BudgetLine.project_id == project.id)):
             session.delete(old)
@@ -113,28 +118,32 @@ def disburse(
     """Pay a stage of a project's funding (拨付), never above what the rules committed."""
     from workflow.funding import PAID_BY_TRANSITION
 
-    _check_amount(amount, "拨付金额")
+    _check_amount(amount, _("拨付金额"))
     if not stage.strip():
-        raise Refused("须注明拨付阶段（--stage）")
+        raise Refused(_("须注明拨付阶段（--stage）"))
     if day > ctx.today():
-        raise Refused(f"拨付日期{day}晚于今天{ctx.today()}")
+        raise Refused(_("拨付日期{day}晚于今天{today}").format(day=day, today=ctx.today()))
     with transaction(ctx.engine) as session:
         project = _project(session, project_id)
         if project.category in PAID_BY_TRANSITION:
             raise Refused(
-                f"{project.category}类项目的资金只随其评价或验收结果拨付"
-                "（award、pay_subsidy、pass_acceptance），不能单独拨付"
+                _(
+                    "{category}类项目的资金只随其评价或验收结果拨付（award、pay_subsidy、pass_acceptance），不能单独拨付"
+                ).format(category=project.category)
             )
         if project.state not in DISBURSE_STATES:
             raise Refused(
-                f"项目#{project.id}当前状态为{project.state}，不能拨付："
-                "只在立项后、实施期间拨付，暂停期间停止拨款"
+                _(
+                    "项目#{id}当前状态为{state}，不能拨付：只在立项后、实施期间拨付，暂停期间停止拨款"
+                ).format(id=project.id, state=project.state)
             )
-        committed = _committed(session, project, "不能拨付")
+        committed = _committed(session, project, _("不能拨付"))
         paid = disbursed_total(session, project.id)
         if paid + amount > committed:
             raise Refused(
-                f"累计拨付将达{paid + amount}元，超过项目承诺资助额{committed}元（已拨付{paid}元）"
+                _(
+                    "累计拨付将达{total}元，超过项目承诺资助额{committed}元（已拨付{paid}元）"
+                ).format(total=paid + amount, committed=committed, paid=paid)
             )
         row = Disbursement(
             project_id=project.id,
@@ -179,20 +188,24 @@ def record_expenditure(
     ctx: AppContext, project_id: int, line: str, day: date, amount: int, description: str
 ) -> dict[str, Any]:
     """Book one expenditure of a project being carried out; returns its id and flags."""
-    _check_amount(amount, "支出金额")
+    _check_amount(amount, _("支出金额"))
     if not description.strip():
-        raise Refused("须说明支出内容（--description）")
+        raise Refused(_("须说明支出内容（--description）"))
     if day > ctx.today():
-        raise Refused(f"支出日期{day}晚于今天{ctx.today()}")
+        raise Refused(_("支出日期{day}晚于今天{today}").format(day=day, today=ctx.today()))
     with transaction(ctx.engine) as session:
         project = _project(session, project_id)
         if project.state not in ACTIVE_STATES:
             raise Refused(
-                f"项目#{project.id}当前状态为{project.state}，只有实施中的项目才能登记支出"
+                _("项目#{id}当前状态为{state}，只有实施中的项目才能登记支出").format(
+                    id=project.id, state=project.state
+                )
             )
         if day < project.start:
-            raise Refused(f"支出日期{day}早于项目开始日期{project.start}")
-        committed = _committed(session, project, "不能登记支出")
+            raise Refused(
+                _("支出日期{day}早于项目开始日期{start}").format(day=day, start=project.start)
+            )
+        committed = _committed(session, project, _("不能登记支出"))
         lines = dict(
             session.execute(
                 select(BudgetLine.name, BudgetLine.amount).where(
@@ -242,17 +255,19 @@ def review_expenditure(
 ) -> dict[str, Any]:
     """The contractor's review of an expenditure: accepted, or misuse (final)."""
     if decision not in DECISIONS:
-        raise Refused(f"审核结论须为 accept 或 misuse，得到“{decision}”")
+        raise Refused(
+            _("审核结论须为 accept 或 misuse，得到“{decision}”").format(decision=decision)
+        )
     with transaction(ctx.engine) as session:
         row = session.get(Expenditure, expense_id)
         if row is None:
-            raise Refused(f"没有编号为{expense_id}的支出")
+            raise Refused(_("没有编号为{expense_id}的支出").format(expense_id=expense_id))
         if row.review_status == MISUSE:
-            raise Refused(f"支出#{row.id}已认定为违规挪用，不能再改变审核结论")
+            raise Refused(_("支出#{id}已认定为违规挪用，不能再改变审核结论").format(id=row.id))
         if row.review_status == ACCEPTED and decision == "accept":
-            raise Refused(f"支出#{row.id}已是审核通过状态")
+            raise Refused(_("支出#{id}已是审核通过状态").format(id=row.id))
         if decision == "misuse" and not note.strip():
-            raise Refused("认定违规挪用须写明理由（--note）")
+            raise Refused(_("认定违规挪用须写明理由（--note）"))
         row.review_status = DECISIONS[decision]
         row.reviewed_on = ctx.today()
         row.reviewer = ctx.actor
@@ -360,8 +375,8 @@ def fund_use_rows(session: Session, project_ids: list[int], day: date) -> dict[i
                     "amount": e.amount,
                     "status": e.review_status,
                     "flags": list(e.flags),
-                    "text": "、".join(FLAG_LABELS[f] for f in e.flags)
-                    + ("（认定违规挪用）" if e.review_status == MISUSE else "（待审核）"),
+                    "text": _("、").join(_(FLAG_LABELS[f]) for f in e.flags)
+                    + (_("（认定违规挪用）") if e.review_status == MISUSE else _("（待审核）")),
                 }
             )
     for pid, uses in lines.items():

@@ -27,6 +27,7 @@ from workflow.db.engine import transaction
 from workflow.db.orm import Project, Unit
 from workflow.errors import Refused
 from workflow.funding import CITY_TIERS, city_grant
+from workflow.i18n import _
 from workflow.projects import advance_in
 from workflow.users import authorize
 
@@ -46,21 +47,27 @@ def parse_scores(text: str, weights: dict[str, float]) -> tuple[list[str], list[
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     rows = [r for r in reader if any(cell.strip() for cell in r)]
     if not rows or rows[0][0].strip() != "unit" or len(rows[0]) < 2:
-        raise Refused("评分文件的表头须为 unit,维度1,维度2,…（至少一个评分维度）")
+        raise Refused(_("评分文件的表头须为 unit,维度1,维度2,…（至少一个评分维度）"))
     dimensions = [d.strip() for d in rows[0][1:]]
     if len(set(dimensions)) != len(dimensions) or not all(dimensions):
-        raise Refused("评分文件的维度名称不能为空或重复")
+        raise Refused(_("评分文件的维度名称不能为空或重复"))
     unknown = set(weights) - set(dimensions)
     if unknown:
         raise Refused(
-            f"配置[rules].city_weights中的维度不在评分文件中：{'、'.join(sorted(unknown))}"
+            _("配置[rules].city_weights中的维度不在评分文件中：{dimensions}").format(
+                dimensions=_("、").join(sorted(unknown))
+            )
         )
     problems: list[str] = []
     scored: list[Scored] = []
     for line, row in enumerate(rows[1:], start=2):
         unit = row[0].strip()
         if len(row) != len(rows[0]):
-            problems.append(f"第{line}行应有{len(rows[0])}列，实有{len(row)}列")
+            problems.append(
+                _("第{line}行应有{expected}列，实有{count}列").format(
+                    line=line, expected=len(rows[0]), count=len(row)
+                )
+            )
             continue
         values: list[Decimal] = []
         for dimension, cell in zip(dimensions, row[1:], strict=True):
@@ -69,15 +76,19 @@ def parse_scores(text: str, weights: dict[str, float]) -> tuple[list[str], list[
             except InvalidOperation:
                 value = Decimal(-1)
             if not value.is_finite() or value < 0:
-                problems.append(f"第{line}行“{dimension}”的得分“{cell}”不是不小于0的数")
+                problems.append(
+                    _("第{line}行“{dimension}”的得分“{cell}”不是不小于0的数").format(
+                        line=line, dimension=dimension, cell=cell
+                    )
+                )
             values.append(value)
         if any(s.unit == unit for s in scored):
-            problems.append(f"第{line}行：单位“{unit}”重复")
+            problems.append(_("第{line}行：单位“{unit}”重复").format(line=line, unit=unit))
         scored.append(Scored(unit, tuple(values)))
     if problems:
-        raise Refused("评分文件有误：" + "；".join(problems))
+        raise Refused(_("评分文件有误：{problems}").format(problems=_("；").join(problems)))
     if not scored:
-        raise Refused("评分文件中没有任何单位")
+        raise Refused(_("评分文件中没有任何单位"))
     return dimensions, scored
 
 
@@ -94,8 +105,9 @@ def rank(
     for (a, ta), (b, tb) in pairwise(ordered):
         if ta == tb and a.scores == b.scores:
             raise Refused(
-                f"“{a.unit}”与“{b.unit}”总分和各维度得分完全相同，无法按规则排序："
-                "请评审委员会确定名次后修改评分文件"
+                _(
+                    "“{a}”与“{b}”总分和各维度得分完全相同，无法按规则排序：请评审委员会确定名次后修改评分文件"
+                ).format(a=a.unit, b=b.unit)
             )
     return ordered
 
@@ -122,10 +134,18 @@ def city_rank(ctx: AppContext, year: int, scores_text: str, approve: bool) -> li
         }
         missing = [s.unit for s in scored if s.unit not in projects]
         if missing:
-            raise Refused(f"以下单位没有{year}年度已初审的市州级能力提升项目：{'、'.join(missing)}")
+            raise Refused(
+                _("以下单位没有{year}年度已初审的市州级能力提升项目：{units}").format(
+                    year=year, units=_("、").join(missing)
+                )
+            )
         unscored = sorted(set(projects) - {s.unit for s in scored})
         if unscored:
-            raise Refused(f"以下申报单位没有评分，须全部评分后统一排序：{'、'.join(unscored)}")
+            raise Refused(
+                _("以下申报单位没有评分，须全部评分后统一排序：{units}").format(
+                    units=_("、").join(unscored)
+                )
+            )
         result = [
             {
                 "unit": s.unit,

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from workflow.i18n import _
+
 
 class ConfigError(Exception):
     """The configuration file is missing, unreadable or holds a wrong value."""
@@ -99,18 +101,26 @@ def _section(cls: type[Any], raw: dict[str, Any], name: str) -> Any:
     known = {f.name: f for f in fields(cls)}
     unknown = set(raw) - set(known)
     if unknown:
-        raise ConfigError(f"配置项[{name}]中有未知的键：{', '.join(sorted(unknown))}")
+        raise ConfigError(
+            _("配置项[{name}]中有未知的键：{keys}").format(
+                name=name, keys=", ".join(sorted(unknown))
+            )
+        )
     values: dict[str, Any] = {}
     for key, value in raw.items():
         default = getattr(cls(), key)
         if isinstance(default, tuple):
             if not isinstance(value, list):
-                raise ConfigError(f"配置项[{name}].{key}应为列表")
+                raise ConfigError(_("配置项[{name}].{key}应为列表").format(name=name, key=key))
             value = tuple(value)
         elif isinstance(default, bool) != isinstance(value, bool) or not isinstance(
             value, type(default) if not isinstance(default, float) else (int, float)
         ):
-            raise ConfigError(f"配置项[{name}].{key}的值{value!r}类型不对")
+            raise ConfigError(
+                _("配置项[{name}].{key}的值{value}类型不对").format(
+                    name=name, key=key, value=repr(value)
+                )
+            )
         values[key] = value
     return cls(**values)
 
@@ -125,9 +135,13 @@ def load_settings(path: str | None) -> Settings:
     try:
         raw = tomllib.loads(Path(chosen).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"无法读取配置文件{chosen}：{exc.strerror}") from None
+        raise ConfigError(
+            _("无法读取配置文件{chosen}：{strerror}").format(chosen=chosen, strerror=exc.strerror)
+        ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"配置文件{chosen}不是有效的TOML：{exc}") from None
+        raise ConfigError(
+            _("配置文件{chosen}不是有效的TOML：{exc}").format(chosen=chosen, exc=exc)
+        ) from None
     tables = {
         "check": CheckSettings,
         "schedule": ScheduleSettings,
@@ -139,9 +153,13 @@ def load_settings(path: str | None) -> Settings:
     }
     unknown = set(raw) - set(tables) - {"webhooks"}
     if unknown:
-        raise ConfigError(f"配置文件{chosen}中有未知的表：{', '.join(sorted(unknown))}")
+        raise ConfigError(
+            _("配置文件{chosen}中有未知的表：{tables}").format(
+                chosen=chosen, tables=", ".join(sorted(unknown))
+            )
+        )
     sections = {name: _section(cls, raw.get(name, {}), name) for name, cls in tables.items()}
     webhooks = raw.get("webhooks", [])
     if not isinstance(webhooks, list) or not all(isinstance(w, dict) for w in webhooks):
-        raise ConfigError("配置项[[webhooks]]应为表的数组")
+        raise ConfigError(_("配置项[[webhooks]]应为表的数组"))
     return Settings(**sections, webhooks=tuple(webhooks))

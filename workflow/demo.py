@@ -20,6 +20,7 @@ from workflow.db.orm import LedgerSnapshot, Letter, Project, Unit
 from workflow.db.orm_money import ProjectFunding
 from workflow.errors import Refused
 from workflow.funding import PAID_BY_TRANSITION
+from workflow.i18n import N_, _
 from workflow.plans import PlanRow
 from workflow.progress import TaskProgress, add_months, progress, report_due_dates, task_elapsed
 from workflow.projects import NewProject, advance, create
@@ -586,8 +587,9 @@ def _refuse_if_not_empty(ctx: AppContext) -> None:
         units = session.scalar(select(func.count()).select_from(Unit)) or 0
     if projects or units:
         raise Refused(
-            f"数据库中已有{projects}个项目、{units}个单位：演示数据只能装入空数据库，"
-            "请换一个新的数据库（例如 ipflow --db sqlite:///demo.db demo）"
+            _(
+                "数据库中已有{projects}个项目、{units}个单位：演示数据只能装入空数据库，请换一个新的数据库（例如 ipflow --db sqlite:///demo.db demo）"
+            ).format(projects=projects, units=units)
         )
 
 
@@ -623,7 +625,7 @@ def _build(ctx: AppContext, demo: Demo, today: date) -> list[str]:
         add_record(
             at(ctx, blocked_on), demo.unit, "abnormal_operation", blocked_on, None, BLOCK_NOTE
         )
-    for day, _, payload in _timeline(steps, reports):
+    for day, _order, payload in _timeline(steps, reports):
         if day > today:
             break
         if isinstance(payload, Step):
@@ -639,7 +641,7 @@ def _build(ctx: AppContext, demo: Demo, today: date) -> list[str]:
             except Refused as exc:
                 if not (demo.blocked and payload.trigger == "approve"):
                     raise
-                refused.append(f"演示信用审查，批准被拒：{exc}")
+                refused.append(_("演示信用审查，批准被拒：{refusal}").format(refusal=exc))
                 break
         else:
             submit(
@@ -660,7 +662,7 @@ def _money(ctx: AppContext, today: date) -> None:
             .order_by(Project.id)
         ).all()
     funded = [f for f in funded if f.category not in PAID_BY_TRANSITION]
-    for n, (project_id, _, start, committed) in enumerate(funded):
+    for n, (project_id, _category, start, committed) in enumerate(funded):
         paid_on, spent_on = start + timedelta(days=20), start + timedelta(days=45)
         if spent_on > today:
             continue
@@ -753,30 +755,28 @@ def _counts(
             )
         )
     checked = Counter[str]()
-    for (category, _), n in flags.items():
+    for (category, _flag), n in flags.items():
         checked[category] += n
     return projects, checked, flags, letters
 
 
 COLUMNS = (
-    ("类别", 46),
-    ("代码", 23),
-    ("项目", 5),
-    ("在监测", 7),
-    ("绿", 4),
-    ("黄", 4),
-    ("红", 4),
-    ("告知书", 7),
+    (N_("类别"), 46),
+    (N_("代码"), 23),
+    (N_("项目"), 5),
+    (N_("在监测"), 7),
+    (N_("绿"), 4),
+    (N_("黄"), 4),
+    (N_("红"), 4),
+    (N_("告知书"), 7),
 )
+"""The summary's columns: a msgid, which also keys the counts of a row, and a least width."""
 
 
 def summary(ctx: AppContext, today: date, refused: list[str]) -> str:
     """The demo's result: per category count, flags and letters, a total line, and what next."""
     projects, checked, flags, letters = _counts(ctx, today)
-    lines = [
-        f"演示数据已生成：2027年度贵州省知识产权运用促进项目，检查日 {today.isoformat()}",
-        "".join(_cell(name, w, right=i >= 2) for i, (name, w) in enumerate(COLUMNS)),
-    ]
+    table = [[_(name) for name, _width in COLUMNS]]
     total = Counter[str]()
     for code, category in CATEGORIES.items():
         row = {
@@ -788,20 +788,30 @@ def summary(ctx: AppContext, today: date, refused: list[str]) -> str:
             "告知书": letters[code],
         }
         total.update(row)
-        lines.append(_row(category.name, code, row))
-    lines.append(_row("合计", "", dict(total)))
-    lines.append(
-        "说明：市州级能力提升项目须按综合得分排序统一立项（ipflow city rank --approve），"
-        "演示中停在“已初审”待评分；“在监测”为夜间检查覆盖的实施中项目。"
-    )
-    lines.extend(refused)
-    lines.append(
-        "下一步：ipflow project list --flag red 查看红色预警项目；ipflow letters list 查看预警告知书"
-    )
+        table.append(_row(_(category.name), code, row))
+    table.append(_row(_("合计"), "", dict(total)))
+    widths = [
+        max(width, *(_width(cells[i]) + 1 for cells in table))
+        for i, (_name, width) in enumerate(COLUMNS)
+    ]
+    lines = [
+        _("演示数据已生成：2027年度贵州省知识产权运用促进项目，检查日 {day}").format(
+            day=today.isoformat()
+        ),
+        *(
+            "".join(_cell(c, widths[i], right=i >= 2) for i, c in enumerate(cells))
+            for cells in table
+        ),
+        _(
+            "说明：市州级能力提升项目须按综合得分排序统一立项（ipflow city rank --approve），演示中停在“已初审”待评分；“在监测”为夜间检查覆盖的实施中项目。"
+        ),
+        *refused,
+        _(
+            "下一步：ipflow project list --flag red 查看红色预警项目；ipflow letters list 查看预警告知书"
+        ),
+    ]
     return "\n".join(lines)
 
 
-def _row(name: str, code: str, counts: dict[str, int]) -> str:
-    cells = [_cell(name, COLUMNS[0][1]), _cell(code, COLUMNS[1][1])]
-    cells.extend(_cell(str(counts.get(label, 0)), w, right=True) for label, w in COLUMNS[2:])
-    return "".join(cells)
+def _row(name: str, code: str, counts: dict[str, int]) -> list[str]:
+    return [name, code, *(str(counts.get(label, 0)) for label, _width in COLUMNS[2:])]

@@ -36,6 +36,7 @@ from workflow.context import AppContext
 from workflow.db.orm import Project, ProjectEvent
 from workflow.db.orm_money import Disbursement, FinalAccount, ProgrammeBudget, ProjectFunding
 from workflow.errors import Refused
+from workflow.i18n import _
 from workflow.money import parse_yuan
 
 CITY_TIERS: tuple[int, ...] = tuple(n * WAN for n in (200, 100, 100, 50, 50, 50, 20, 20, 20, 20))
@@ -119,26 +120,30 @@ def money_facts(
 def _positive_int(data: dict[str, str], key: str, label: str) -> int:
     text = data.get(key)
     if text is None:
-        raise Refused(f"须提供{label}（--data {key}=元）")
+        raise Refused(_("须提供{label}（--data {key}=元）").format(label=label, key=key))
     try:
         value = parse_yuan(text)
     except ValueError as exc:
-        raise Refused(f"{label}：{exc}") from None
+        raise Refused(_("{label}：{error}").format(label=label, error=exc)) from None
     if value <= 0:
-        raise Refused(f"{label}须为正整数元，得到{value}")
+        raise Refused(_("{label}须为正整数元，得到{value}").format(label=label, value=value))
     return value
 
 
 def _securitization_terms(data: dict[str, str]) -> tuple[int, int, int, date]:
-    issuance = _positive_int(data, "issuance", "证券化产品发行金额")
-    financing = _positive_int(data, "financing", "企业实际融资额")
-    size = _positive_int(data, "size", "产品发行规模") if "size" in data else issuance
+    issuance = _positive_int(data, "issuance", _("证券化产品发行金额"))
+    financing = _positive_int(data, "financing", _("企业实际融资额"))
+    size = _positive_int(data, "size", _("产品发行规模")) if "size" in data else issuance
     if financing > size:
-        raise Refused(f"企业实际融资额{financing}元不能超过产品发行规模{size}元")
+        raise Refused(
+            _("企业实际融资额{financing}元不能超过产品发行规模{size}元").format(
+                financing=financing, size=size
+            )
+        )
     try:
         ends = date.fromisoformat(data.get("ends", ""))
     except ValueError:
-        raise Refused("须提供证券化产品到期日（--data ends=YYYY-MM-DD）") from None
+        raise Refused(_("须提供证券化产品到期日（--data ends=YYYY-MM-DD）")) from None
     return issuance, financing, size, ends
 
 
@@ -149,8 +154,15 @@ def _check_year_budget(session: Session, year: int, category: str, extra: int) -
     committed = committed_in_year(session, year, category)
     if committed + extra > budget.amount:
         raise Refused(
-            f"超出{year}年度{CATEGORIES[category].name}预算：预算{budget.amount}元，"
-            f"已承诺{committed}元，本次{extra}元"
+            _(
+                "超出{year}年度{name}预算：预算{budget}元，已承诺{committed}元，本次{extra}元"
+            ).format(
+                year=year,
+                name=_(CATEGORIES[category].name),
+                budget=budget.amount,
+                committed=committed,
+                extra=extra,
+            )
         )
 
 
@@ -165,8 +177,9 @@ def _approve(
         kind = data.get("kind", "")
         if kind not in NAVIGATION_GRANTS:
             raise Refused(
-                "专利导航项目须注明类型：--data kind=industry（产业类，20万元）"
-                "或 --data kind=enterprise（企业类，10万元）"
+                _(
+                    "专利导航项目须注明类型：--data kind=industry（产业类，20万元）或 --data kind=enterprise（企业类，10万元）"
+                )
             )
         row.kind, row.committed = kind, NAVIGATION_GRANTS[kind]
     elif category == "capability_city":

@@ -12,6 +12,7 @@ from typing import TypeVar
 from workflow.context import AppContext
 from workflow.db.engine import transaction
 from workflow.errors import Refused
+from workflow.i18n import _
 from workflow.money import parse_yuan
 from workflow.permissions import CREATE
 from workflow.plans import PlanRow, parse_date, plan_row
@@ -51,12 +52,16 @@ class Problems:
 
     def add(self, source: str, line: int, reason: str) -> None:
         """Record one problem of `source` at `line`."""
-        self.lines.append(f"{source}第{line}行：{reason}")
+        self.lines.append(
+            _("{source}第{line}行：{reason}").format(source=source, line=line, reason=reason)
+        )
 
     def refusal(self) -> Refused:
         """One refusal listing every problem, one per line."""
         return Refused(
-            f"导入未执行，数据库未作任何修改；共发现{len(self.lines)}处问题：\n"
+            _("导入未执行，数据库未作任何修改；共发现{count}处问题：\n").format(
+                count=len(self.lines)
+            )
             + "\n".join(self.lines)
         )
 
@@ -105,18 +110,20 @@ def import_projects(ctx: AppContext, path: Path, plan_path: Path | None) -> list
 
         if plan_path is not None:
             raise Refused(
-                f"xlsx工作簿{path}的计划应放在其“plan”（或“计划”）工作表中，不能另用 --plan 指定"
+                _(
+                    "xlsx工作簿{path}的计划应放在其“plan”（或“计划”）工作表中，不能另用 --plan 指定"
+                ).format(path=path)
             )
         projects_table, plans_table = read_workbook(path, problems)
     else:
         projects_table = _csv_table(
-            path, "项目文件", PROJECT_COLUMNS, OPTIONAL_PROJECT_COLUMNS, problems
+            path, _("项目文件"), PROJECT_COLUMNS, OPTIONAL_PROJECT_COLUMNS, problems
         )
         plan_file = plan_path or default_plan_path(path)
         plans_table = None
         if projects_table.records is not None and (plan_path is not None or plan_file.exists()):
             plans_table = _csv_table(
-                plan_file, "计划文件", PLAN_COLUMNS, OPTIONAL_PLAN_COLUMNS, problems
+                plan_file, _("计划文件"), PLAN_COLUMNS, OPTIONAL_PLAN_COLUMNS, problems
             )
     return _import_rows(ctx, projects_table, plans_table, problems)
 
@@ -150,11 +157,17 @@ def _read_text(path: Path, what: str) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise Refused(f"找不到{what}{path}") from None
+        raise Refused(_("找不到{what}{path}").format(what=what, path=path)) from None
     except OSError as exc:
-        raise Refused(f"无法读取{what}{path}：{exc.strerror}") from None
+        raise Refused(
+            _("无法读取{what}{path}：{strerror}").format(
+                what=what, path=path, strerror=exc.strerror
+            )
+        ) from None
     except UnicodeDecodeError:
-        raise Refused(f"{what}{path}不是UTF-8编码的CSV文件") from None
+        raise Refused(
+            _("{what}{path}不是UTF-8编码的CSV文件").format(what=what, path=path)
+        ) from None
 
 
 def _csv_table(
@@ -188,13 +201,17 @@ def _records(
                 continue
             if any(v.strip() for v in values[len(header) :]):
                 problems.add(
-                    source, reader.line_num, f"有{len(values)}列，多于表头的{len(header)}列"
+                    source,
+                    reader.line_num,
+                    _("有{count}列，多于表头的{columns}列").format(
+                        count=len(values), columns=len(header)
+                    ),
                 )
                 continue
             padded = values + [""] * (len(header) - len(values))
             records.append((reader.line_num, {h: padded[i].strip() for i, h in enumerate(header)}))
     except csv.Error as exc:
-        problems.add(source, max(reader.line_num, 1), f"CSV格式错误：{exc}")
+        problems.add(source, max(reader.line_num, 1), _("CSV格式错误：{exc}").format(exc=exc))
     return records
 
 
@@ -211,15 +228,17 @@ def header_ok(
     if not missing and not unknown:
         return True
     expected = ",".join(required) + "".join(f"[,{c}]" for c in optional)
-    detail = "；".join(
+    detail = _("；").join(
         part
         for part in (
-            f"缺少 {', '.join(missing)}" if missing else "",
-            f"无法识别的列 {', '.join(unknown)}" if unknown else "",
+            _("缺少 {columns}").format(columns=", ".join(missing)) if missing else "",
+            _("无法识别的列 {columns}").format(columns=", ".join(unknown)) if unknown else "",
         )
         if part
     )
-    problems.add(source, 1, f"表头须为 {expected}：{detail}")
+    problems.add(
+        source, 1, _("表头须为 {expected}：{detail}").format(expected=expected, detail=detail)
+    )
     return False
 
 
@@ -236,7 +255,11 @@ def _read_projects(table: Table, problems: Problems) -> ProjectsFile:
             project = _project(record)
             validate(project)
             if title in found.by_title:
-                raise ValueError(f"项目名称“{title}”与第{found.by_title[title].line}行重复")
+                raise ValueError(
+                    _("项目名称“{title}”与第{line}行重复").format(
+                        title=title, line=found.by_title[title].line
+                    )
+                )
         except (ValueError, Refused) as exc:
             problems.add(source, line, str(exc))
             found.bad_refs.update({str(line), title})
@@ -251,15 +274,15 @@ def _read_projects(table: Table, problems: Problems) -> ProjectsFile:
 def _project(record: dict[str, str]) -> NewProject:
     """The application a projects-file row states; ValueError naming every unreadable field."""
     reasons = [
-        f"{_label(column)}长度超过{limit}个字符"
+        _("{label}长度超过{limit}个字符").format(label=_label(column), limit=limit)
         for column, limit in MAX_LENGTHS.items()
         if len(record.get(column, "")) > limit
     ]
-    start = _field(lambda: parse_date(record["start"], "开始日期"), reasons)
-    end = _field(lambda: parse_date(record["end"], "结束日期"), reasons)
+    start = _field(lambda: parse_date(record["start"], _("开始日期")), reasons)
+    end = _field(lambda: parse_date(record["end"], _("结束日期")), reasons)
     budget = _field(lambda: _budget(record["budget"]), reasons)
     if reasons or start is None or end is None or budget is None:
-        raise ValueError("；".join(reasons))
+        raise ValueError(_("；").join(reasons))
     return NewProject(
         category=record["category"],
         title=record["title"],
@@ -272,7 +295,7 @@ def _project(record: dict[str, str]) -> NewProject:
 
 
 def _label(column: str) -> str:
-    return {"title": "项目名称", "unit": "承担单位", "contact_email": "联系邮箱"}[column]
+    return {"title": _("项目名称"), "unit": _("承担单位"), "contact_email": _("联系邮箱")}[column]
 
 
 def _field(parse: Callable[[], T], reasons: list[str]) -> T | None:
@@ -286,13 +309,13 @@ def _field(parse: Callable[[], T], reasons: list[str]) -> T | None:
 
 def _budget(text: str) -> int:
     if not text:
-        raise ValueError("预算为空")
+        raise ValueError(_("预算为空"))
     try:
         budget = parse_yuan(text)
     except ValueError:
-        raise ValueError(f"预算“{text}”不是整数元") from None
+        raise ValueError(_("预算“{text}”不是整数元").format(text=text)) from None
     if budget > MAX_BUDGET:
-        raise ValueError(f"预算“{text}”超出可记录的范围")
+        raise ValueError(_("预算“{text}”超出可记录的范围").format(text=text))
     return budget
 
 
@@ -305,10 +328,18 @@ def _read_plans(table: Table, projects: ProjectsFile, problems: Problems) -> Non
         row = projects.find(ref)
         if row is None:
             if ref not in projects.bad_refs:
-                problems.add(source, line, f"“{ref}”不是项目文件中任何项目的行号或名称")
+                problems.add(
+                    source, line, _("“{ref}”不是项目文件中任何项目的行号或名称").format(ref=ref)
+                )
             continue
         p = row.project
         try:
             row.plan.append(plan_row(record, p.start, p.end, seen.setdefault(row.line, set())))
         except ValueError as exc:
-            problems.add(source, line, f"项目“{p.title}”（第{row.line}行）：{exc}")
+            problems.add(
+                source,
+                line,
+                _("项目“{title}”（第{line}行）：{exc}").format(
+                    title=p.title, line=row.line, exc=exc
+                ),
+            )

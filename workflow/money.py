@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from workflow.i18n import _
+
 
 def parse_yuan(text: str) -> int:
     """An amount in whole yuan from text such as "500000"; ValueError when it is not one."""
     try:
         value = Decimal(text.strip().replace(",", ""))
     except InvalidOperation:
-        raise ValueError(f"金额“{text}”不是整数元") from None
+        raise ValueError(_("金额“{text}”不是整数元").format(text=text)) from None
     if not value.is_finite() or value != value.to_integral_value():
-        raise ValueError(f"金额“{text}”不是整数元")
+        raise ValueError(_("金额“{text}”不是整数元").format(text=text))
     return int(value)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from workflow.i18n import N_
+
 ROLES: dict[str, str] = {
-    "admin": "省知识产权局",
-    "manager": "项目管理员",
-    "unit": "项目承担单位",
-    "contractor": "风险防控机构",
+    "admin": N_("省知识产权局"),
+    "manager": N_("项目管理员"),
+    "unit": N_("项目承担单位"),
+    "contractor": N_("风险防控机构"),
 }
 
 EVERYTHING = "*"

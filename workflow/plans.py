@@ -7,6 +7,8 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from workflow.i18n import _
+
 
 @dataclass(frozen=True)
 class PlanRow:
@@ -31,17 +33,24 @@ def parse_date(text: str, what: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(f"{what}“{text}”不是YYYY-MM-DD格式的日期") from None
+        raise ValueError(
+            _("{what}“{text}”不是YYYY-MM-DD格式的日期").format(what=what, text=text)
+        ) from None
 
 
-def parse_plan(text: str, start: date, end: date, source: str = "计划文件") -> list[PlanRow]:
+def parse_plan(text: str, start: date, end: date, source: str | None = None) -> list[PlanRow]:
     """Read a plan CSV and check every row; all problems are reported together by line."""
+    source = source or _("计划文件")
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in reader.fieldnames or []]
     missing = {"task", "start", "due"} - set(header)
     if missing:
         raise PlanError(
-            [f"{source}：表头须为 task,start,due[,weight]，缺少 {', '.join(sorted(missing))}"]
+            [
+                _("{source}：表头须为 task,start,due[,weight]，缺少 {columns}").format(
+                    source=source, columns=", ".join(sorted(missing))
+                )
+            ]
         )
     rows: list[PlanRow] = []
     problems: list[str] = []
@@ -51,9 +60,11 @@ def parse_plan(text: str, start: date, end: date, source: str = "计划文件") 
         try:
             rows.append(plan_row(row, start, end, seen))
         except ValueError as exc:
-            problems.append(f"{source}第{line}行：{exc}")
+            problems.append(
+                _("{source}第{line}行：{exc}").format(source=source, line=line, exc=exc)
+            )
     if not rows and not problems:
-        problems.append(f"{source}：没有任何任务")
+        problems.append(_("{source}：没有任何任务").format(source=source))
     if problems:
         raise PlanError(problems)
     return rows
@@ -63,22 +74,30 @@ def plan_row(row: dict[str, str], start: date, end: date, seen: set[str]) -> Pla
     """One validated plan row: a new task name, dates inside the term, a positive weight."""
     name = row.get("task", "")
     if not name:
-        raise ValueError("任务名称为空")
+        raise ValueError(_("任务名称为空"))
     if name in seen:
-        raise ValueError(f"任务“{name}”重复")
-    task_start = parse_date(row.get("start", ""), "开始日期")
-    due = parse_date(row.get("due", ""), "完成日期")
+        raise ValueError(_("任务“{name}”重复").format(name=name))
+    task_start = parse_date(row.get("start", ""), _("开始日期"))
+    due = parse_date(row.get("due", ""), _("完成日期"))
     if due < task_start:
-        raise ValueError(f"任务“{name}”的完成日期{due}早于开始日期{task_start}")
+        raise ValueError(
+            _("任务“{name}”的完成日期{due}早于开始日期{task_start}").format(
+                name=name, due=due, task_start=task_start
+            )
+        )
     if task_start < start or due > end:
-        raise ValueError(f"任务“{name}”的日期{task_start}至{due}超出项目期限{start}至{end}")
+        raise ValueError(
+            _("任务“{name}”的日期{task_start}至{due}超出项目期限{start}至{end}").format(
+                name=name, task_start=task_start, due=due, start=start, end=end
+            )
+        )
     weight_text = row.get("weight") or "1"
     try:
         weight = float(weight_text)
     except ValueError:
-        raise ValueError(f"权重“{weight_text}”不是数字") from None
+        raise ValueError(_("权重“{weight_text}”不是数字").format(weight_text=weight_text)) from None
     if not weight > 0 or weight == float("inf"):
-        raise ValueError(f"权重须大于0，得到“{weight_text}”")
+        raise ValueError(_("权重须大于0，得到“{weight_text}”").format(weight_text=weight_text))
     seen.add(name)
     return PlanRow(name, task_start, due, weight)
 

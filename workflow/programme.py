@@ -13,21 +13,32 @@ from workflow.db.engine import transaction
 from workflow.db.orm_money import Disbursement, ProgrammeBudget, ProjectFunding
 from workflow.errors import Refused
 from workflow.funding import committed_in_year
+from workflow.i18n import _
 
 
 def set_year_budget(ctx: AppContext, year: int, category: str, amount: int) -> dict[str, Any]:
     """Set the year's budget of a category; never below what is already committed."""
     if category not in CATEGORIES:
-        raise Refused(f"未知的项目类别“{category}”；可选：{', '.join(CATEGORIES)}")
+        raise Refused(
+            _("未知的项目类别“{category}”；可选：{choices}").format(
+                category=category, choices=", ".join(CATEGORIES)
+            )
+        )
     if amount <= 0:
-        raise Refused(f"年度预算须为正整数元，得到{amount}")
+        raise Refused(_("年度预算须为正整数元，得到{amount}").format(amount=amount))
     if category == "data_ip_securitization" and amount > SECURITIZATION_CAP:
-        raise Refused(f"证券化资助全年最多{SECURITIZATION_CAP}元，预算{amount}元超过上限")
+        raise Refused(
+            _("证券化资助全年最多{cap}元，预算{amount}元超过上限").format(
+                cap=SECURITIZATION_CAP, amount=amount
+            )
+        )
     with transaction(ctx.engine) as session:
         committed = committed_in_year(session, year, category)
         if amount < committed:
             raise Refused(
-                f"{year}年度{category}已承诺{committed}元，预算不能低于此数（{amount}元）"
+                _("{year}年度{category}已承诺{committed}元，预算不能低于此数（{amount}元）").format(
+                    year=year, category=category, committed=committed, amount=amount
+                )
             )
         row = session.get(ProgrammeBudget, (year, category))
         if row is None:

@@ -26,6 +26,7 @@ from workflow.db.orm import (
     ReportDue,
 )
 from workflow.errors import Refused
+from workflow.i18n import _
 from workflow.permissions import CREATE
 from workflow.plans import PlanRow, default_plan
 from workflow.progress import report_due_dates, term_years
@@ -52,22 +53,31 @@ def validate(p: NewProject) -> None:
     """Refuse an application whose category, title, term or budget is wrong."""
     category = CATEGORIES.get(p.category)
     if category is None:
-        raise Refused(f"未知的项目类别“{p.category}”；可选：{', '.join(CATEGORIES)}")
+        raise Refused(
+            _("未知的项目类别“{category}”；可选：{choices}").format(
+                category=p.category, choices=", ".join(CATEGORIES)
+            )
+        )
     if not p.title.strip():
-        raise Refused("项目名称不能为空")
+        raise Refused(_("项目名称不能为空"))
     if not p.unit.strip():
-        raise Refused("承担单位名称不能为空")
+        raise Refused(_("承担单位名称不能为空"))
     if p.end <= p.start:
-        raise Refused(f"项目结束日期{p.end}须晚于开始日期{p.start}")
+        raise Refused(_("项目结束日期{end}须晚于开始日期{start}").format(end=p.end, start=p.start))
     if category.term_years is not None and term_years(p.start, p.end) != category.term_years:
         raise Refused(
-            f"{category.name}的实施期为{category.term_years}年，"
-            f"而{p.start}至{p.end}为{term_years(p.start, p.end)}年"
+            _("{name}的实施期为{term_years}年，而{start}至{end}为{years}年").format(
+                name=_(category.name),
+                term_years=category.term_years,
+                start=p.start,
+                end=p.end,
+                years=term_years(p.start, p.end),
+            )
         )
     if p.budget < 0:
-        raise Refused(f"预算须为不小于0的整数元，得到{p.budget}")
+        raise Refused(_("预算须为不小于0的整数元，得到{budget}").format(budget=p.budget))
     if p.contact_email is not None and "@" not in p.contact_email:
-        raise Refused(f"联系邮箱“{p.contact_email}”无效")
+        raise Refused(_("联系邮箱“{contact_email}”无效").format(contact_email=p.contact_email))
 
 
 def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
@@ -76,10 +86,16 @@ def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
     unit = ensure_unit(session, ctx, p.unit.strip())
     restricted = [r for r in active_records(session, unit.id, p.start) if r.kind == "restricted"]
     if restricted:
-        raise Refused(f"单位“{unit.name}”处于限制申报期：{describe(restricted[0])}")
+        raise Refused(
+            _("单位“{name}”处于限制申报期：{record}").format(
+                name=unit.name, record=describe(restricted[0])
+            )
+        )
     conflict = conflict_of_interest(session, unit.id, p.category, None)
     if conflict:
-        raise Refused(f"单位“{unit.name}”不能申报该项目：{conflict}")
+        raise Refused(
+            _("单位“{name}”不能申报该项目：{conflict}").format(name=unit.name, conflict=conflict)
+        )
     now = ctx.clock()
     project = Project(
         category=p.category,
@@ -138,7 +154,7 @@ def get_project(session: Session, project_id: int) -> Project:
     """The project with `project_id`, or a refusal."""
     project = session.get(Project, project_id)
     if project is None:
-        raise Refused(f"没有编号为{project_id}的项目")
+        raise Refused(_("没有编号为{project_id}的项目").format(project_id=project_id))
     return project
 
 
@@ -155,7 +171,7 @@ def lock_project(session: Session, project_id: int) -> Project:
         )
     project = session.get(Project, project_id, with_for_update=True)
     if project is None:
-        raise Refused(f"没有编号为{project_id}的项目")
+        raise Refused(_("没有编号为{project_id}的项目").format(project_id=project_id))
     return project
 
 
@@ -178,7 +194,7 @@ def _facts(
         state=project.state,
         amount=amount,
         data=data,
-        credit_block="；".join(describe(r) for r in records) or None,
+        credit_block=_("；").join(describe(r) for r in records) or None,
         conflict=conflict_of_interest(session, project.unit_id, project.category, project.id),
         reports_due_in_term=session.scalar(
             select(func.count()).select_from(ReportDue).where(ReportDue.project_id == project.id)
@@ -200,10 +216,19 @@ def _facts(
 
 def _refusal(project: Project, trigger: str, reasons: list[str]) -> Refused:
     definition = definition_for(project.category, project.definition_version)
-    possible = "、".join(definition.triggers_from(project.state)) or "无"
+    possible = _("、").join(definition.triggers_from(project.state)) or _("无")
     return Refused(
-        f"项目#{project.id}“{project.title}”当前状态为{STATE_LABELS[project.state]}"
-        f"（{project.state}），不能执行“{trigger}”：{'；'.join(reasons)}。当前可执行的操作：{possible}"
+        _(
+            "项目#{id}“{title}”当前状态为{label}（{state}），不能执行“{trigger}”：{reasons}。当前可执行的操作：{possible}"
+        ).format(
+            id=project.id,
+            title=project.title,
+            label=_(STATE_LABELS[project.state]),
+            state=project.state,
+            trigger=trigger,
+            reasons=_("；").join(reasons),
+            possible=possible,
+        )
     )
 
 
@@ -224,8 +249,9 @@ def advance(
             return advance_in(session, ctx, project, trigger, note, amount, data)
     except StaleDataError:
         raise Refused(
-            f"项目#{project_id}在本次操作期间已被他人修改，本次操作未生效：请用 ipflow project show "
-            f"{project_id} 查看最新状态后重试"
+            _(
+                "项目#{project_id}在本次操作期间已被他人修改，本次操作未生效：请用 ipflow project show {project_id} 查看最新状态后重试"
+            ).format(project_id=project_id)
         ) from None
 
 
@@ -244,14 +270,16 @@ def advance_in(
     definition = definition_for(project.category, project.definition_version)
     transition = definition.transition(trigger, project.state)
     if transition is not None and amount is not None and not transition.amount:
-        raise _refusal(project, trigger, ["该操作不涉及金额，不应提供 --amount"])
+        raise _refusal(project, trigger, [_("该操作不涉及金额，不应提供 --amount")])
     if amount is not None and amount < 0:
-        raise _refusal(project, trigger, [f"金额须为不小于0的整数元，得到{amount}"])
+        raise _refusal(
+            project, trigger, [_("金额须为不小于0的整数元，得到{amount}").format(amount=amount)]
+        )
     facts = _facts(session, ctx, project, trigger, amount, data, via_ranking)
     try:
         new_state = fire(trigger, facts, project.definition_version)
     except TransitionRefused as refused:
-        reasons = ["当前状态下没有这一操作"] if refused.absent else refused.reasons
+        reasons = [_("当前状态下没有这一操作")] if refused.absent else refused.reasons
         raise _refusal(project, trigger, reasons) from None
     from workflow.funding import apply_effects
 
@@ -409,9 +437,17 @@ def list_projects(
 ) -> list[dict[str, Any]]:
     """Projects matching the filters, each summarised as `show` does, without history."""
     if category is not None and category not in CATEGORIES:
-        raise Refused(f"未知的项目类别“{category}”；可选：{', '.join(CATEGORIES)}")
+        raise Refused(
+            _("未知的项目类别“{category}”；可选：{choices}").format(
+                category=category, choices=", ".join(CATEGORIES)
+            )
+        )
     if state is not None and state not in STATE_LABELS:
-        raise Refused(f"未知的状态“{state}”；可选：{', '.join(STATE_LABELS)}")
+        raise Refused(
+            _("未知的状态“{state}”；可选：{choices}").format(
+                state=state, choices=", ".join(STATE_LABELS)
+            )
+        )
     day = ctx.today()
     where = [
         c

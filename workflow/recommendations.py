@@ -15,9 +15,10 @@ from workflow.db.engine import transaction
 from workflow.db.orm import Project, Unit
 from workflow.db.orm_notices import HANDLED, OPEN, RiskRecommendation
 from workflow.errors import Refused
+from workflow.i18n import N_, _
 
 STATUSES = (OPEN, HANDLED)
-SOURCE_LABELS = {"red_flag": "红色预警", "escalation": "告知书升级"}
+SOURCE_LABELS = {"red_flag": N_("红色预警"), "escalation": N_("告知书升级")}
 
 
 def record_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
@@ -65,7 +66,11 @@ def recommend(session: Session, project_id: int, day: date, reason: str, source:
 def list_recommendations(ctx: AppContext, status: str | None) -> list[dict[str, Any]]:
     """Recommendations, newest first, optionally only those with `status` (open or handled)."""
     if status is not None and status not in STATUSES:
-        raise Refused(f"未知的处置建议状态“{status}”；可选：{', '.join(STATUSES)}")
+        raise Refused(
+            _("未知的处置建议状态“{status}”；可选：{choices}").format(
+                status=status, choices=", ".join(STATUSES)
+            )
+        )
     with transaction(ctx.engine) as session:
         query = (
             select(RiskRecommendation, Project.title, Unit.name)

@@ -12,6 +12,7 @@ from workflow.context import AppContext
 from workflow.db.engine import transaction
 from workflow.db.orm import PlanTask, Report, ReportItem
 from workflow.errors import Refused
+from workflow.i18n import _
 from workflow.permissions import REPORT
 from workflow.projects import get_project
 from workflow.users import authorize
@@ -22,9 +23,11 @@ def parse_percent(text: str, task: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"任务“{task}”的完成度“{text}”不是数字") from None
+        raise ValueError(
+            _("任务“{task}”的完成度“{text}”不是数字").format(task=task, text=text)
+        ) from None
     if not 0 <= value <= 100:
-        raise ValueError(f"任务“{task}”的完成度{text}须在0至100之间")
+        raise ValueError(_("任务“{task}”的完成度{text}须在0至100之间").format(task=task, text=text))
     return value
 
 
@@ -33,18 +36,21 @@ def submit(
 ) -> dict[str, Any]:
     """Record a quarterly report; tasks it leaves out keep their previously reported completion."""
     if not completions:
-        raise Refused("季度报告至少须填写一项任务的完成度（--progress 任务=百分比）")
+        raise Refused(_("季度报告至少须填写一项任务的完成度（--progress 任务=百分比）"))
     authorize(ctx, REPORT, project_id)
     with transaction(ctx.engine) as session:
         project = get_project(session, project_id)
         if project.state not in ACTIVE_STATES:
             raise Refused(
-                f"项目#{project.id}当前状态为{STATE_LABELS[project.state]}（{project.state}），"
-                "不在实施期内，不能提交季度报告"
+                _("项目#{id}当前状态为{label}（{state}），不在实施期内，不能提交季度报告").format(
+                    id=project.id, label=_(STATE_LABELS[project.state]), state=project.state
+                )
             )
         if not project.start <= report_date <= project.end:
             raise Refused(
-                f"报告日期{report_date}不在项目#{project.id}的实施期{project.start}至{project.end}内"
+                _("报告日期{report_date}不在项目#{id}的实施期{start}至{end}内").format(
+                    report_date=report_date, id=project.id, start=project.start, end=project.end
+                )
             )
         tasks = {
             t.name: t
@@ -53,15 +59,20 @@ def submit(
         unknown = sorted(set(completions) - set(tasks))
         if unknown:
             raise Refused(
-                f"项目#{project.id}的计划中没有任务：{'、'.join(unknown)}；"
-                f"计划任务为：{'、'.join(tasks)}"
+                _("项目#{id}的计划中没有任务：{unknown}；计划任务为：{tasks}").format(
+                    id=project.id, unknown="、".join(unknown), tasks="、".join(tasks)
+                )
             )
         if session.scalar(
             select(Report.id).where(
                 Report.project_id == project.id, Report.report_date == report_date
             )
         ):
-            raise Refused(f"项目#{project.id}已有{report_date}的季度报告")
+            raise Refused(
+                _("项目#{id}已有{report_date}的季度报告").format(
+                    id=project.id, report_date=report_date
+                )
+            )
         previous = session.scalar(
             select(Report)
             .where(Report.project_id == project.id, Report.report_date < report_date)

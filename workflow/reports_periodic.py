@@ -20,16 +20,17 @@ from workflow.db.orm import LedgerSnapshot, Letter, PlanTask, Project, Report, R
 from workflow.db.orm_money import Disbursement, Expenditure
 from workflow.db.orm_review import RectificationPlan
 from workflow.errors import Refused
+from workflow.i18n import N_, _
 from workflow.ledger import LedgerRow, ledger_rows
 from workflow.progress import TaskProgress, progress
 from workflow.render import chinese_date, render
 from workflow.risk import FLAG_LABELS
 
 KINDS = {
-    "quarterly": ("Q", "项目任务执行季度报告"),
-    "fund-use": ("H", "项目资金使用监管报告"),
-    "risk": ("H", "项目风险评估报告"),
-    "performance": ("Y", "项目绩效评价报告"),
+    "quarterly": ("Q", N_("项目任务执行季度报告")),
+    "fund-use": ("H", N_("项目资金使用监管报告")),
+    "risk": ("H", N_("项目风险评估报告")),
+    "performance": ("Y", N_("项目绩效评价报告")),
 }
 """Each report kind: the period it covers (quarter, half-year, year) and its title."""
 QUARTERS = "一二三四"
@@ -51,10 +52,12 @@ def parse_period(text: str) -> Period:
     """2027Q3 → the third quarter of 2027; 2027H1 → its first half; 2027 → the year."""
     m = re.fullmatch(r"(\d{4})(?:([QqHh])([1-4]))?", text.strip())
     if not m:
-        raise Refused(f"无法识别的报告期“{text}”：应为 2027Q3、2027H1 或 2027 这样的写法")
+        raise Refused(
+            _("无法识别的报告期“{text}”：应为 2027Q3、2027H1 或 2027 这样的写法").format(text=text)
+        )
     year, unit, n = int(m[1]), (m[2] or "Y").upper(), int(m[3] or 1)
     if unit == "H" and n > 2:
-        raise Refused(f"无法识别的报告期“{text}”：半年只有H1和H2")
+        raise Refused(_("无法识别的报告期“{text}”：半年只有H1和H2").format(text=text))
     months = {"Q": 3, "H": 6, "Y": 12}[unit]
     first = date(year, (n - 1) * months + 1, 1)
     end_month = first.month + months
@@ -476,12 +479,18 @@ BUILDERS = {
 def build_report(ctx: AppContext, kind: str, period_text: str) -> dict[str, Any]:
     """Everything the report template shows for `kind` over the period `period_text`."""
     if kind not in KINDS:
-        raise Refused(f"未知的报告类型“{kind}”；可选：{', '.join(KINDS)}")
+        raise Refused(
+            _("未知的报告类型“{kind}”；可选：{choices}").format(kind=kind, choices=", ".join(KINDS))
+        )
     unit, title = KINDS[kind]
     period = parse_period(period_text)
     if period.kind != unit:
         example = {"Q": "2027Q3", "H": "2027H1", "Y": "2027"}[unit]
-        raise Refused(f"{title}的报告期应写作{example}这样的形式，而不是“{period_text}”")
+        raise Refused(
+            _("{title}的报告期应写作{example}这样的形式，而不是“{period_text}”").format(
+                title=_(title), example=example, period_text=period_text
+            )
+        )
     with transaction(ctx.engine) as session:
         sections = BUILDERS[kind](ctx, session, period)
     return {
@@ -497,7 +506,7 @@ def build_report(ctx: AppContext, kind: str, period_text: str) -> dict[str, Any]
 def render_report(ctx: AppContext, kind: str, period_text: str, fmt: str) -> bytes:
     """The report as HTML (UTF-8) or PDF bytes."""
     if fmt not in ("html", "pdf"):
-        raise Refused(f"不支持的格式“{fmt}”：可用 html 或 pdf")
+        raise Refused(_("不支持的格式“{fmt}”：可用 html 或 pdf").format(fmt=fmt))
     html = render("report_periodic.html", build_report(ctx, kind, period_text))
     if fmt == "html":
         return html.encode("utf-8")
@@ -513,7 +522,7 @@ def progress_curve_data(
     with transaction(ctx.engine) as session:
         project = session.get(Project, project_id)
         if project is None:
-            raise Refused(f"没有编号为{project_id}的项目")
+            raise Refused(_("没有编号为{project_id}的项目").format(project_id=project_id))
         tasks = session.scalars(select(PlanTask).where(PlanTask.project_id == project_id)).all()
         plain = [TaskProgress(t.start, t.due, t.weight) for t in tasks]
         days = [

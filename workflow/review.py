@@ -13,6 +13,7 @@ from workflow.db.engine import transaction
 from workflow.db.orm import Letter
 from workflow.db.orm_review import LetterReview, RectificationFollowUp, RectificationPlan
 from workflow.errors import Refused
+from workflow.i18n import N_, _
 from workflow.permissions import LETTER_REVIEW, RECTIFICATION
 from workflow.recommendations import recommend
 from workflow.users import authorize
@@ -25,17 +26,17 @@ REVIEW_MOVES: dict[str, tuple[str, ...]] = {
 }
 """Which review status a letter may move to from each status (SPEC.md §6)."""
 STATUS_LABELS = {
-    "pending": "待审核",
-    "reviewed": "已审核",
-    "closed": "已办结",
-    "escalated": "已上报",
+    "pending": N_("待审核"),
+    "reviewed": N_("已审核"),
+    "closed": N_("已办结"),
+    "escalated": N_("已上报"),
 }
 
 
 def _letter(session: Session, letter_id: int) -> Letter:
     letter = session.get(Letter, letter_id, with_for_update=True)
     if letter is None:
-        raise Refused(f"没有编号为{letter_id}的预警告知书")
+        raise Refused(_("没有编号为{letter_id}的预警告知书").format(letter_id=letter_id))
     return letter
 
 
@@ -58,24 +59,35 @@ def review_letter(ctx: AppContext, letter_id: int, status: str, comment: str) ->
     recommendation (风险处置建议) in the same transaction.
     """
     if status not in STATUS_LABELS:
-        raise Refused(f"未知的审核状态“{status}”；可选：{', '.join(STATUS_LABELS)}")
+        raise Refused(
+            _("未知的审核状态“{status}”；可选：{choices}").format(
+                status=status, choices=", ".join(STATUS_LABELS)
+            )
+        )
     if not comment.strip():
-        raise Refused("审核意见不能为空：请用 --comment 说明审核结论")
+        raise Refused(_("审核意见不能为空：请用 --comment 说明审核结论"))
     _authorize(ctx, LETTER_REVIEW, letter_id)
     day = ctx.today()
     with transaction(ctx.engine) as session:
         letter = _letter(session, letter_id)
         allowed = REVIEW_MOVES[letter.status]
         if status not in allowed:
-            possible = "、".join(STATUS_LABELS[s] for s in allowed) or "无（已是终结状态）"
+            possible = _("、").join(_(STATUS_LABELS[s]) for s in allowed) or _("无（已是终结状态）")
             raise Refused(
-                f"预警告知书{letter.number}当前为“{STATUS_LABELS[letter.status]}”，"
-                f"不能改为“{STATUS_LABELS[status]}”；当前可改为：{possible}"
+                _(
+                    "预警告知书{number}当前为“{current}”，不能改为“{wanted}”；当前可改为：{possible}"
+                ).format(
+                    number=letter.number,
+                    current=_(STATUS_LABELS[letter.status]),
+                    wanted=_(STATUS_LABELS[status]),
+                    possible=possible,
+                )
             )
         if status == "closed" and _plan(session, letter.id) is None:
             raise Refused(
-                f"预警告知书{letter.number}尚未收到整改方案，不能办结；"
-                f"请先用 ipflow letters plan {letter.id} --received 日期 登记整改方案"
+                _(
+                    "预警告知书{number}尚未收到整改方案，不能办结；请先用 ipflow letters plan {id} --received 日期 登记整改方案"
+                ).format(number=letter.number, id=letter.id)
             )
         session.add(
             LetterReview(
@@ -118,21 +130,35 @@ def record_plan(
         letter = _letter(session, letter_id)
         if letter.status in ("closed", "escalated"):
             raise Refused(
-                f"预警告知书{letter.number}已{STATUS_LABELS[letter.status]}，不能再登记整改方案"
+                _("预警告知书{number}已{status}，不能再登记整改方案").format(
+                    number=letter.number, status=_(STATUS_LABELS[letter.status])
+                )
             )
         if received < letter.issued_on:
             raise Refused(
-                f"整改方案收到日期{received}早于告知书{letter.number}的发出日期{letter.issued_on}"
+                _("整改方案收到日期{received}早于告知书{number}的发出日期{issued_on}").format(
+                    received=received, number=letter.number, issued_on=letter.issued_on
+                )
             )
         if received > ctx.today():
-            raise Refused(f"整改方案收到日期{received}晚于今天{ctx.today()}")
+            raise Refused(
+                _("整改方案收到日期{received}晚于今天{today}").format(
+                    received=received, today=ctx.today()
+                )
+            )
         if _plan(session, letter.id) is not None:
             raise Refused(
-                f"预警告知书{letter.number}的整改方案已登记；整改进展请用 letters follow-up"
+                _("预警告知书{number}的整改方案已登记；整改进展请用 letters follow-up").format(
+                    number=letter.number
+                )
             )
         plan_due = due or received + timedelta(days=ctx.settings.check.rectification_days)
         if plan_due < received:
-            raise Refused(f"整改完成期限{plan_due}早于方案收到日期{received}")
+            raise Refused(
+                _("整改完成期限{plan_due}早于方案收到日期{received}").format(
+                    plan_due=plan_due, received=received
+                )
+            )
         plan = RectificationPlan(
             letter_id=letter.id,
             received_on=received,
@@ -157,15 +183,23 @@ def record_plan(
 def follow_up(ctx: AppContext, letter_id: int, day: date, note: str, done: bool) -> dict[str, Any]:
     """Record one follow-up of a letter's rectification plan (整改跟踪)."""
     if not note.strip():
-        raise Refused("跟踪情况不能为空：请用 --note 说明整改进展")
+        raise Refused(_("跟踪情况不能为空：请用 --note 说明整改进展"))
     _authorize(ctx, RECTIFICATION, letter_id)
     with transaction(ctx.engine) as session:
         letter = _letter(session, letter_id)
         plan = _plan(session, letter.id)
         if plan is None:
-            raise Refused(f"预警告知书{letter.number}尚未登记整改方案，无法记录整改跟踪")
+            raise Refused(
+                _("预警告知书{number}尚未登记整改方案，无法记录整改跟踪").format(
+                    number=letter.number
+                )
+            )
         if day < plan.received_on or day > ctx.today():
-            raise Refused(f"跟踪日期{day}须在方案收到日期{plan.received_on}与今天{ctx.today()}之间")
+            raise Refused(
+                _("跟踪日期{day}须在方案收到日期{received_on}与今天{today}之间").format(
+                    day=day, received_on=plan.received_on, today=ctx.today()
+                )
+            )
         session.add(
             RectificationFollowUp(
                 plan_id=plan.id, day=day, note=note, done=done, actor=ctx.actor, at=ctx.clock()

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from workflow.check import JOB, run_check
 from workflow.context import AppContext
+from workflow.i18n import _
 from workflow.runs import claim, last_done, missed_dates, owner_name
 
 log = logging.getLogger("ipflow.scheduler")
@@ -54,7 +55,9 @@ def parse_time(text: str) -> time:
     except ValueError:
         from workflow.config import ConfigError
 
-        raise ConfigError(f"配置项[schedule].time“{text}”不是HH:MM格式的时间") from None
+        raise ConfigError(
+            _("配置项[schedule].time“{text}”不是HH:MM格式的时间").format(text=text)
+        ) from None
 
 
 def due_through(now: datetime, at: time, tz: ZoneInfo) -> date:

@@ -13,22 +13,23 @@ from workflow.context import AppContext
 from workflow.db.engine import transaction
 from workflow.db.orm import CreditRecord, Project, Unit
 from workflow.errors import Refused
+from workflow.i18n import N_, _
 
 UNIT_KINDS = {
-    "enterprise": "企业",
-    "university": "高校",
-    "institute": "科研院所",
-    "association": "行业协会/社会组织",
-    "service_org": "知识产权服务机构",
-    "authority": "知识产权主管部门",
+    "enterprise": N_("企业"),
+    "university": N_("高校"),
+    "institute": N_("科研院所"),
+    "association": N_("行业协会/社会组织"),
+    "service_org": N_("知识产权服务机构"),
+    "authority": N_("知识产权主管部门"),
 }
 
 RECORD_KINDS = {
-    "penalty": "行政处罚",
-    "abnormal_operation": "经营异常",
-    "serious_dishonesty": "严重失信",
-    "blacklist": "社会组织失信名单",
-    "restricted": "限制申报省级知识产权项目",
+    "penalty": N_("行政处罚"),
+    "abnormal_operation": N_("经营异常"),
+    "serious_dishonesty": N_("严重失信"),
+    "blacklist": N_("社会组织失信名单"),
+    "restricted": N_("限制申报省级知识产权项目"),
 }
 
 DEAD_STATES = ("rejected", "withdrawn")
@@ -49,9 +50,15 @@ class RecordView:
 
 def describe(record: CreditRecord) -> str:
     """A one-line account of a record: kind, dates and note."""
-    until = record.end.isoformat() if record.end else "长期"
-    note = f"，{record.note}" if record.note else ""
-    return f"{RECORD_KINDS[record.kind]}（#{record.id}，{record.start.isoformat()}至{until}{note}）"
+    until = record.end.isoformat() if record.end else _("长期")
+    note = _("，{note}").format(note=record.note) if record.note else ""
+    return _("{kind}（#{id}，{start}至{until}{note}）").format(
+        kind=_(RECORD_KINDS[record.kind]),
+        id=record.id,
+        start=record.start.isoformat(),
+        until=until,
+        note=note,
+    )
 
 
 def is_active(record: CreditRecord, day: date) -> bool:
@@ -93,15 +100,17 @@ def conflict_of_interest(
     if other is None:
         return None
     if category == CONTRACTOR_CATEGORY:
-        return f"该单位已承担其他类别项目（#{other.id}，{other.category}），不得承担风险防控项目"
-    return f"该单位是风险防控机构（项目#{other.id}），不得申报其他类别项目"
+        return _("该单位已承担其他类别项目（#{id}，{category}），不得承担风险防控项目").format(
+            id=other.id, category=other.category
+        )
+    return _("该单位是风险防控机构（项目#{id}），不得申报其他类别项目").format(id=other.id)
 
 
 def find_unit(session: Session, name: str) -> Unit:
     """The unit called `name`, or a refusal naming it."""
     unit = session.scalar(select(Unit).where(Unit.name == name))
     if unit is None:
-        raise Refused(f"没有名为“{name}”的单位：请先用 ipflow unit add 登记")
+        raise Refused(_("没有名为“{name}”的单位：请先用 ipflow unit add 登记").format(name=name))
     return unit
 
 
@@ -123,12 +132,16 @@ def add_unit(ctx: AppContext, name: str, kind: str, contact_email: str | None) -
     """Register a unit; refused when the name is taken or the kind unknown."""
     name = name.strip()
     if not name:
-        raise Refused("单位名称不能为空")
+        raise Refused(_("单位名称不能为空"))
     if kind not in UNIT_KINDS:
-        raise Refused(f"未知的单位类型“{kind}”；可选：{', '.join(UNIT_KINDS)}")
+        raise Refused(
+            _("未知的单位类型“{kind}”；可选：{choices}").format(
+                kind=kind, choices=", ".join(UNIT_KINDS)
+            )
+        )
     with transaction(ctx.engine) as session:
         if session.scalar(select(Unit.id).where(Unit.name == name)) is not None:
-            raise Refused(f"单位“{name}”已登记")
+            raise Refused(_("单位“{name}”已登记").format(name=name))
         unit = Unit(name=name, kind=kind, contact_email=contact_email, created_at=ctx.clock())
         session.add(unit)
         session.flush()
@@ -157,9 +170,13 @@ def add_record(
 ) -> int:
     """Record an adverse credit finding against a unit, active from `start` to `end`."""
     if kind not in RECORD_KINDS:
-        raise Refused(f"未知的信用记录类型“{kind}”；可选：{', '.join(RECORD_KINDS)}")
+        raise Refused(
+            _("未知的信用记录类型“{kind}”；可选：{choices}").format(
+                kind=kind, choices=", ".join(RECORD_KINDS)
+            )
+        )
     if end is not None and end < start:
-        raise Refused(f"信用记录的结束日期{end}早于开始日期{start}")
+        raise Refused(_("信用记录的结束日期{end}早于开始日期{start}").format(end=end, start=start))
     with transaction(ctx.engine) as session:
         unit = find_unit(session, unit_name)
         record = CreditRecord(

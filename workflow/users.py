@@ -12,6 +12,7 @@ from workflow.db.engine import transaction
 from workflow.db.orm import Project, Unit
 from workflow.db.orm_users import AppUser, RefusalLog
 from workflow.errors import Refused
+from workflow.i18n import _, language
 from workflow.permissions import (
     EVERYTHING,
     OWN_PROJECTS_ONLY,
@@ -23,7 +24,7 @@ from workflow.permissions import (
 
 
 def _role_text(role: str) -> str:
-    return f"{ROLES.get(role, role)}（{role}）"
+    return _("{label}（{role}）").format(label=_(ROLES.get(role, role)), role=role)
 
 
 def _denial(
@@ -38,24 +39,29 @@ def _denial(
     user = session.scalar(select(AppUser).where(AppUser.name == actor))
     if user is None:
         return None, (
-            f"用户“{actor}”未登记，不能执行“{action}”：本系统已启用用户与角色，"
-            "请由管理员用 ipflow user add 登记后再操作（用 --as 或 IPFLOW_USER 指定操作人）"
+            _(
+                "用户“{actor}”未登记，不能执行“{action}”：本系统已启用用户与角色，请由管理员用 ipflow user add 登记后再操作（用 --as 或 IPFLOW_USER 指定操作人）"
+            ).format(actor=actor, action=action)
         )
     if not user.active:
-        return user.role, f"用户“{actor}”已停用，不能执行“{action}”"
+        return user.role, _("用户“{actor}”已停用，不能执行“{action}”").format(
+            actor=actor, action=action
+        )
     if not allowed(user.role, action):
-        granted = "、".join(sorted(PERMISSIONS[user.role] - {EVERYTHING})) or "无"
+        granted = _("、").join(sorted(PERMISSIONS[user.role] - {EVERYTHING})) or _("无")
         return user.role, (
-            f"用户“{actor}”的角色为{_role_text(user.role)}，无权执行“{action}”；"
-            f"该角色可执行：{granted}"
+            _(
+                "用户“{actor}”的角色为{role_text}，无权执行“{action}”；该角色可执行：{granted}"
+            ).format(actor=actor, role_text=_role_text(user.role), action=action, granted=granted)
         )
     if user.role in OWN_PROJECTS_ONLY and project_id is not None:
         owner = session.scalar(select(Project.unit_id).where(Project.id == project_id))
         if owner is not None and owner != user.unit_id:
             own = session.scalar(select(Unit.name).where(Unit.id == user.unit_id))
             return user.role, (
-                f"用户“{actor}”属于单位“{own}”，只能操作本单位的项目，"
-                f"不能对项目#{project_id}执行“{action}”"
+                _(
+                    "用户“{actor}”属于单位“{own}”，只能操作本单位的项目，不能对项目#{project_id}执行“{action}”"
+                ).format(actor=actor, own=own, project_id=project_id, action=action)
             )
     return None
 
@@ -65,12 +71,15 @@ def authorize(ctx: AppContext, action: str, project_id: int | None = None) -> No
 
     Call it before the use case opens its own transaction: the refusal is written in a
     transaction of its own, so it stays recorded while the refused action changes nothing.
+    The log keeps the reason in Chinese; the refusal says it in the language in force.
     """
     with transaction(ctx.engine) as session:
         denial = _denial(session, ctx.actor, action, project_id)
-    if denial is None:
-        return
-    role, reason = denial
+        if denial is None:
+            return
+        with language("zh"):
+            role, logged = _denial(session, ctx.actor, action, project_id) or denial
+    reason = denial[1]
     with transaction(ctx.engine) as session:
         session.add(
             RefusalLog(
@@ -79,7 +88,7 @@ def authorize(ctx: AppContext, action: str, project_id: int | None = None) -> No
                 role=role,
                 action=action,
                 project_id=project_id,
-                reason=reason,
+                reason=logged,
             )
         )
     raise Refused(reason)
@@ -106,23 +115,33 @@ def add_user(ctx: AppContext, name: str, role: str, unit: str | None) -> dict[st
     authorize(ctx, USERS)
     name = name.strip()
     if not name or len(name) > 100:
-        raise Refused("用户名不能为空，且不超过100个字符")
+        raise Refused(_("用户名不能为空，且不超过100个字符"))
     if role not in ROLES:
-        raise Refused(f"未知的角色“{role}”；可选：{', '.join(ROLES)}")
+        raise Refused(
+            _("未知的角色“{role}”；可选：{choices}").format(role=role, choices=", ".join(ROLES))
+        )
     if role == "unit" and not unit:
-        raise Refused("单位用户（unit）须用 --unit 指定其所属的已登记单位")
+        raise Refused(_("单位用户（unit）须用 --unit 指定其所属的已登记单位"))
     if role != "unit" and unit:
-        raise Refused(f"只有单位用户（unit）才属于某个单位；{_role_text(role)}不能指定 --unit")
+        raise Refused(
+            _("只有单位用户（unit）才属于某个单位；{role_text}不能指定 --unit").format(
+                role_text=_role_text(role)
+            )
+        )
     with transaction(ctx.engine) as session:
         if not session.scalar(select(exists().select_from(AppUser))) and role != "admin":
-            raise Refused("第一个用户须为管理员（admin）：登记用户后即按角色授权，须有人能管理用户")
+            raise Refused(
+                _("第一个用户须为管理员（admin）：登记用户后即按角色授权，须有人能管理用户")
+            )
         if session.scalar(select(exists().where(AppUser.name == name))):
-            raise Refused(f"用户“{name}”已存在")
+            raise Refused(_("用户“{name}”已存在").format(name=name))
         unit_id = None
         if unit:
             unit_id = session.scalar(select(Unit.id).where(Unit.name == unit.strip()))
             if unit_id is None:
-                raise Refused(f"没有名为“{unit}”的单位：请先用 ipflow unit add 登记")
+                raise Refused(
+                    _("没有名为“{unit}”的单位：请先用 ipflow unit add 登记").format(unit=unit)
+                )
         user = AppUser(
             name=name,
             role=role,
@@ -153,15 +172,21 @@ def disable_user(ctx: AppContext, name: str) -> dict[str, Any]:
     with transaction(ctx.engine) as session:
         user = session.scalar(select(AppUser).where(AppUser.name == name))
         if user is None:
-            raise Refused(f"没有名为“{name}”的用户")
+            raise Refused(_("没有名为“{name}”的用户").format(name=name))
         if not user.active:
-            raise Refused(f"用户“{name}”已于{user.disabled_at}停用")
+            raise Refused(
+                _("用户“{name}”已于{disabled_at}停用").format(
+                    name=name, disabled_at=user.disabled_at
+                )
+            )
         if user.role == "admin":
             admins = session.scalars(
                 select(AppUser.id).where(AppUser.role == "admin", AppUser.active.is_(True))
             ).all()
             if len(admins) == 1:
-                raise Refused(f"“{name}”是唯一在用的管理员，停用后将无人能管理用户")
+                raise Refused(
+                    _("“{name}”是唯一在用的管理员，停用后将无人能管理用户").format(name=name)
+                )
         user.active = False
         user.disabled_by = ctx.actor
         user.disabled_at = ctx.clock()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.errors import Refused
+from workflow.i18n import _
 from workflow.importing import (
     OPTIONAL_PLAN_COLUMNS,
     OPTIONAL_PROJECT_COLUMNS,
@@ -37,12 +38,16 @@ def read_workbook(path: Path, problems: Problems) -> tuple[Table, Table | None]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
-        raise Refused(f"找不到项目文件{path}") from None
+        raise Refused(_("找不到项目文件{path}").format(path=path)) from None
     except OSError as exc:
-        raise Refused(f"无法读取项目文件{path}：{exc.strerror or exc}") from None
+        raise Refused(
+            _("无法读取项目文件{path}：{reason}").format(path=path, reason=exc.strerror or exc)
+        ) from None
     except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
         raise Refused(
-            f"项目文件{path}不是可读取的xlsx工作簿（{type(exc).__name__}）：请用Excel或WPS另存为.xlsx后再导入"
+            _(
+                "项目文件{path}不是可读取的xlsx工作簿（{error}）：请用Excel或WPS另存为.xlsx后再导入"
+            ).format(path=path, error=type(exc).__name__)
         ) from None
     try:
         names = list(workbook.sheetnames)
@@ -52,7 +57,9 @@ def read_workbook(path: Path, problems: Problems) -> tuple[Table, Table | None]:
         )
         if projects_name is None:
             raise Refused(
-                f"工作簿{path}中没有项目工作表：请将项目放在名为“projects”或“项目”的工作表中"
+                _(
+                    "工作簿{path}中没有项目工作表：请将项目放在名为“projects”或“项目”的工作表中"
+                ).format(path=path)
             )
         projects = _table(
             path,
@@ -91,7 +98,7 @@ def _table(
     problems: Problems,
 ) -> Table:
     """The data rows of one sheet as records numbered by sheet row; None when the header is bad."""
-    source = f"{path}工作表“{sheet}”"
+    source = _("{path}工作表“{sheet}”").format(path=path, sheet=sheet)
     iterator = iter(rows)
     header = [cell_text(v) for v in next(iterator, ())]
     while header and not header[-1]:
@@ -106,7 +113,11 @@ def _table(
         extra = [t for t in texts[len(header) :] if t]
         if extra:
             last = max(i for i, t in enumerate(texts) if t) + 1
-            problems.add(source, number, f"有{last}列，多于表头的{len(header)}列")
+            problems.add(
+                source,
+                number,
+                _("有{last}列，多于表头的{count}列").format(last=last, count=len(header)),
+            )
             continue
         padded = texts + [""] * (len(header) - len(texts))
         records.append((number, {h: padded[i] for i, h in enumerate(header)}))
