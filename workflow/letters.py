@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from states.categories import CATEGORIES
 from workflow.config import Settings
 from workflow.context import AppContext
+from workflow.db.bulk import insert_many
 from workflow.db.engine import transaction
 from workflow.db.orm import Letter, OutboxMessage
 from workflow.errors import Refused
@@ -132,8 +133,11 @@ class LetterBook:
                 "body_html": body_html,
                 "project_id": s.project_id,
                 "status": "pending",
+                "attempts": 0,
                 "next_attempt_at": self.now,
+                "last_error": None,
                 "created_at": self.now,
+                "sent_at": None,
             }
         )
         if len(self.letters) >= self.BATCH:
@@ -144,7 +148,7 @@ class LetterBook:
         if not self.letters:
             return 0
         connection = self.session.connection()
-        connection.execute(insert(Letter), self.letters)
+        insert_many(self.session, insert(Letter), self.letters)
         first, last = self.letters[0]["seq"], self.letters[-1]["seq"]
         ids = dict(
             connection.execute(
@@ -157,7 +161,7 @@ class LetterBook:
         )
         for letter, message in zip(self.letters, self.messages, strict=True):
             message["letter_id"] = ids[letter["seq"]]
-        connection.execute(insert(OutboxMessage), self.messages)
+        insert_many(self.session, insert(OutboxMessage), self.messages)
         written = len(self.letters)
         self.letters, self.messages = [], []
         return written
