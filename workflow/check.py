@@ -208,6 +208,7 @@ def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
                     assessment.flag,
                     reasons,
                     p.reports_submitted,
+                    p.previous_flag == RED,
                 )
             )
             snapshots.append(_snapshot(p, day, findings, assessment))

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, Float, Select, and_, case, cast, func, literal, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from workflow.db.orm import PlanTask, Project, Report, ReportDue, ReportItem, Unit
+from workflow.db.orm import LedgerSnapshot, PlanTask, Project, Report, ReportDue, ReportItem, Unit
 from workflow.progress import Progress
 
 DateColumn = ColumnElement[date] | InstrumentedAttribute[date]
@@ -118,6 +118,7 @@ class ProjectStatus(NamedTuple):
     last_report: date | None
     reports_due: int
     reports_submitted: int
+    previous_flag: str | None
 
 
 def project_statuses(
@@ -128,6 +129,8 @@ def project_statuses(
     One grouped query, one pass over projects, plan tasks and the latest reports (the same
     sums as `progress_by_project`); a project without a plan has progress 0 and no actual.
     Reports due counts the deadlines before `day`; submitted, the reports dated on or before.
+    The previous flag is that of the project's latest ledger snapshot before `day` (one index
+    lookup per project, however long the ledger's history).
     """
     dialect = session.get_bind().dialect.name
     latest = _latest_reports(day)
@@ -135,6 +138,13 @@ def project_statuses(
         select(func.count())
         .select_from(ReportDue)
         .where(ReportDue.project_id == Project.id, ReportDue.due < day)
+        .scalar_subquery()
+    )
+    previous_flag = (
+        select(LedgerSnapshot.flag)
+        .where(LedgerSnapshot.project_id == Project.id, LedgerSnapshot.day < day)
+        .order_by(LedgerSnapshot.day.desc())
+        .limit(1)
         .scalar_subquery()
     )
     stmt = select(
@@ -150,6 +160,7 @@ def project_statuses(
         func.max(latest.c.report_date),
         func.max(latest.c.submitted),
         due,
+        previous_flag,
     ).outerjoin(PlanTask, PlanTask.project_id == Project.id)
     # Grouped by the primary key alone, so the database can group as it reads in id order.
     rows = session.execute(
@@ -175,6 +186,7 @@ def project_statuses(
             last,
             n_due,
             submitted or 0,
+            previous,
         )
         for (
             pid,
@@ -191,5 +203,6 @@ def project_statuses(
             last,
             submitted,
             n_due,
+            previous,
         ) in rows
     ]

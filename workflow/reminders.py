@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Table, and_, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, Table, and_, cast, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from workflow.config import Settings
-from workflow.db.orm import LedgerSnapshot, OutboxMessage, Project, ReportDue
+from workflow.db.orm import OutboxMessage, Project, ReportDue
 from workflow.progress_query import days_between
 from workflow.recommendations import record_many
 from workflow.render import chinese_date, render
@@ -62,6 +62,7 @@ class NoticeSubject:
     flag: str
     reasons: list[str]
     reports_submitted: int
+    was_red: bool
 
 
 def notices_for(
@@ -110,28 +111,6 @@ def _report_dues(
     for project_id, seq, due in rows:
         dues[project_id].append((seq, due))
     return dues
-
-
-def _red_before(session: Session, day: date, where: Sequence[ColumnElement[bool]]) -> set[int]:
-    """Projects whose latest ledger snapshot before `day` is red."""
-    latest = (
-        select(LedgerSnapshot.project_id, func.max(LedgerSnapshot.day).label("day"))
-        .join(Project, Project.id == LedgerSnapshot.project_id)
-        .where(LedgerSnapshot.day < day, *where)
-        .group_by(LedgerSnapshot.project_id)
-        .subquery()
-    )
-    return set(
-        session.scalars(
-            select(LedgerSnapshot.project_id)
-            .join(
-                latest,
-                (latest.c.project_id == LedgerSnapshot.project_id)
-                & (latest.c.day == LedgerSnapshot.day),
-            )
-            .where(LedgerSnapshot.flag == RED)
-        )
-    )
 
 
 def _recipients(
@@ -188,15 +167,14 @@ def queue_notices(
 ) -> int:
     """Queue every notice `subjects` call for on `day`, and recommendations for red ones.
 
-    Three queries whatever the number of projects (report dues, previous flags, the insert);
-    returns the number of outbox rows newly queued.
+    Two queries whatever the number of projects (report dues, the insert); whether a red
+    project was red before comes with its subject. Returns the number of outbox rows queued.
     """
     dues = _report_dues(session, day, where)
-    red_before = _red_before(session, day, where)
     rows: list[dict[str, Any]] = []
     for s in subjects:
         notices = notices_for(
-            s.flag, day, dues.get(s.project_id, []), s.reports_submitted, s.project_id in red_before
+            s.flag, day, dues.get(s.project_id, []), s.reports_submitted, s.was_red
         )
         for notice in notices:
             subject, body_text, body_html = _message(s, notice, day, settings)
