@@ -33,8 +33,14 @@ from workflow.db.engine import transaction
 from workflow.db.orm import CheckRun, LedgerSnapshot, Letter, Project
 from workflow.letters import OPEN_STATUSES, WARNING, LetterBook, LetterSubject
 from workflow.progress import is_behind
-from workflow.progress_query import ProjectStatus, project_statuses
-from workflow.reminders import NoticeSubject, queue_notices
+from workflow.progress_query import (
+    ProjectContact,
+    ProjectStatus,
+    project_contacts,
+    project_statuses,
+)
+from workflow.recommendations import record_many
+from workflow.reminders import NoticeSubject, notices_for, queue_notices, report_dues
 from workflow.risk import AMBER, RED, Assessment, Findings, assess
 
 JOB = "nightly_check"
@@ -91,16 +97,16 @@ def _letter_level(assessment: Assessment) -> str:
     return RED if assessment.flag == RED else AMBER
 
 
-def _letter_subject(p: ProjectStatus, assessment: Assessment) -> LetterSubject:
+def _letter_subject(p: ProjectStatus, c: ProjectContact, assessment: Assessment) -> LetterSubject:
     """What a warning letter says of `p`: its figures and the reasons beside the lag itself."""
     return LetterSubject(
         p.project_id,
-        p.title,
-        p.category,
-        p.unit,
-        p.start,
-        p.end,
-        p.email,
+        c.title,
+        c.category,
+        c.unit,
+        c.start,
+        c.end,
+        c.email,
         p.progress.planned,
         p.progress.actual or 0.0,
         p.progress.lag or 0.0,
@@ -170,9 +176,11 @@ def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
             .tuples()
             .all()
         )
-        book = LetterBook(session, ctx.settings, day, ctx.clock())
+        dues = report_dues(session, day, active)
         snapshots: list[dict[str, Any]] = []
+        letters_due: list[tuple[ProjectStatus, Assessment, int]] = []
         subjects: list[NoticeSubject] = []
+        recommendations: list[dict[str, Any]] = []
         for p in statuses:
             letters = open_letters.get(p.project_id, [])
             misuse, unreviewed = money.get(p.project_id, (0, 0))
@@ -189,32 +197,48 @@ def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
                 not letters or (assessment.flag == RED and all(x.level != RED for x in letters))
             ):
                 episode = episodes.get(p.project_id, 0) + 1
-                if not dry_run:
-                    book.add(_letter_subject(p, assessment), _letter_level(assessment), episode)
+                letters_due.append((p, assessment, episode))
                 episodes[p.project_id] = episode
-                result.letters_issued += 1
-                result.notices_queued += 1
                 findings = replace(findings, open_letters=len(letters) + 1)
                 assessment = assess(findings, settings)
             result.checked += 1
             result.flags[assessment.flag] += 1
             reasons = [r.text for r in assessment.reasons]
-            subjects.append(
-                NoticeSubject(
-                    p.project_id,
-                    p.title,
-                    p.unit,
-                    p.email,
-                    assessment.flag,
-                    reasons,
-                    p.reports_submitted,
-                    p.previous_flag == RED,
-                )
+            notices = notices_for(
+                assessment.flag,
+                day,
+                dues.get(p.project_id, ()),
+                p.reports_submitted,
+                was_red=p.previous_flag == RED,
             )
+            if notices:
+                subjects.append(NoticeSubject(p.project_id, assessment.flag, reasons, notices))
+            if assessment.flag == RED:
+                recommendations.append(
+                    {
+                        "project_id": p.project_id,
+                        "day": day,
+                        "reason": "；".join(reasons),
+                        "source": "red_flag",
+                    }
+                )
             snapshots.append(_snapshot(p, day, findings, assessment))
+        contacts = project_contacts(
+            session,
+            [p.project_id for p, _, _ in letters_due] + [s.project_id for s in subjects],
+        )
+        book = LetterBook(session, ctx.settings, day, ctx.clock())
+        for p, assessment, episode in letters_due:
+            contact = contacts[p.project_id]
+            if not dry_run:
+                book.add(
+                    _letter_subject(p, contact, assessment), _letter_level(assessment), episode
+                )
         book.write()
-        result.notices_queued += queue_notices(
-            session, ctx.settings, day, ctx.clock(), subjects, active
+        result.letters_issued = len(letters_due)
+        record_many(session, recommendations)
+        result.notices_queued = len(letters_due) + queue_notices(
+            session, ctx.settings, day, ctx.clock(), subjects, contacts
         )
         if dry_run:
             session.rollback()

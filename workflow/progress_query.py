@@ -104,16 +104,10 @@ def progress_by_project(
 
 
 class ProjectStatus(NamedTuple):
-    """A project as the nightly check sees it on a day: who, its progress, its reports."""
+    """A project as the nightly check sees it on a day: its progress, reports and last flag."""
 
     project_id: int
     state: str
-    title: str
-    category: str
-    start: date
-    end: date
-    unit: str
-    email: str | None
     progress: Progress
     last_report: date | None
     reports_due: int
@@ -130,7 +124,8 @@ def project_statuses(
     sums as `progress_by_project`); a project without a plan has progress 0 and no actual.
     Reports due counts the deadlines before `day`; submitted, the reports dated on or before.
     The previous flag is that of the project's latest ledger snapshot before `day` (one index
-    lookup per project, however long the ledger's history).
+    lookup per project, however long the ledger's history). Titles and addresses, which
+    only the projects that get a letter or a notice need, come from `project_contacts`.
     """
     dialect = session.get_bind().dialect.name
     latest = _latest_reports(day)
@@ -150,12 +145,6 @@ def project_statuses(
     stmt = select(
         Project.id,
         Project.state,
-        Project.title,
-        Project.category,
-        Project.start,
-        Project.end,
-        Project.unit_id,
-        Project.contact_email,
         *_sums(day, dialect),
         func.max(latest.c.report_date),
         func.max(latest.c.submitted),
@@ -166,43 +155,51 @@ def project_statuses(
     rows = session.execute(
         _with_progress(stmt, latest).where(*where).group_by(Project.id).order_by(Project.id)
     ).tuples()
-    units = {
-        uid: (name, email)
-        for uid, name, email in session.execute(
-            select(Unit.id, Unit.name, Unit.contact_email)
-        ).tuples()
-    }
     return [
         ProjectStatus(
             pid,
             state,
-            title,
-            category,
-            start,
-            end,
-            units[unit_id][0],
-            email if email is not None else units[unit_id][1],
             _progress(total, planned, actual, last is not None),
             last,
             n_due,
             submitted or 0,
             previous,
         )
-        for (
-            pid,
-            state,
-            title,
-            category,
-            start,
-            end,
-            unit_id,
-            email,
-            total,
-            planned,
-            actual,
-            last,
-            submitted,
-            n_due,
-            previous,
-        ) in rows
+        for pid, state, total, planned, actual, last, submitted, n_due, previous in rows
     ]
+
+
+class ProjectContact(NamedTuple):
+    """Who a project's letters and notices concern and where they go."""
+
+    title: str
+    category: str
+    start: date
+    end: date
+    unit: str
+    email: str | None
+
+
+def project_contacts(session: Session, ids: Iterable[int]) -> dict[int, ProjectContact]:
+    """Title, category, term, unit and address (the project's, else the unit's) of `ids`."""
+    wanted = sorted(set(ids))
+    found: dict[int, ProjectContact] = {}
+    for start in range(0, len(wanted), 5000):
+        rows = session.execute(
+            select(
+                Project.id,
+                Project.title,
+                Project.category,
+                Project.start,
+                Project.end,
+                Unit.name,
+                func.coalesce(Project.contact_email, Unit.contact_email),
+            )
+            .join(Unit, Unit.id == Project.unit_id)
+            .where(Project.id.in_(wanted[start : start + 5000]))
+        ).tuples()
+        found.update(
+            (pid, ProjectContact(title, category, begin, end, unit, email))
+            for pid, title, category, begin, end, unit, email in rows
+        )
+    return found

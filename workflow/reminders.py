@@ -12,7 +12,7 @@ that and the recipient, so a repeat or a re-run of the check queues nothing twic
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -23,8 +23,7 @@ from sqlalchemy.orm import Session
 
 from workflow.config import Settings
 from workflow.db.orm import OutboxMessage, Project, ReportDue
-from workflow.progress_query import days_between
-from workflow.recommendations import record_many
+from workflow.progress_query import ProjectContact, days_between
 from workflow.render import chinese_date, render
 from workflow.risk import AMBER, FLAG_LABELS, GREEN, RED
 
@@ -53,16 +52,12 @@ class Notice:
 
 @dataclass(frozen=True)
 class NoticeSubject:
-    """A project as the check found it on the day, with what its notices need."""
+    """A project the check found due for notices on the day: its flag, reasons and notices."""
 
     project_id: int
-    title: str
-    unit: str
-    unit_email: str | None
     flag: str
     reasons: list[str]
-    reports_submitted: int
-    was_red: bool
+    notices: list[Notice]
 
 
 def notices_for(
@@ -88,7 +83,7 @@ def notices_for(
     return found
 
 
-def _report_dues(
+def report_dues(
     session: Session, day: date, where: Sequence[ColumnElement[bool]]
 ) -> dict[int, list[tuple[int, date]]]:
     """The deadlines on which a notice can fall on `day`: some days ahead, or whole weeks past.
@@ -114,10 +109,10 @@ def _report_dues(
 
 
 def _recipients(
-    s: NoticeSubject, notice: Notice, settings: Settings
+    s: NoticeSubject, c: ProjectContact, notice: Notice, settings: Settings
 ) -> list[tuple[str, str, bool]]:
     """(channel, recipient, is_copy) for each addressee: the unit, then the copies."""
-    unit = ("email", s.unit_email, False) if s.unit_email else ("file", f"unit-{s.unit}", False)
+    unit = ("email", c.email, False) if c.email else ("file", f"unit-{c.unit}", False)
     copies = list(settings.recipients.contractor) if s.flag in (AMBER, RED) else []
     if notice.kind == RED_NOTICE:
         copies += list(settings.recipients.office)
@@ -125,14 +120,14 @@ def _recipients(
 
 
 def _message(
-    s: NoticeSubject, notice: Notice, day: date, settings: Settings
+    s: NoticeSubject, c: ProjectContact, notice: Notice, day: date, settings: Settings
 ) -> tuple[str, str, str]:
     """Subject, text and HTML of a notice."""
     data = {
         "kind": notice.kind,
         "project_id": s.project_id,
-        "title": s.title,
-        "unit": s.unit,
+        "title": c.title,
+        "unit": c.unit,
         "flag": FLAG_LABELS[s.flag],
         "reasons": s.reasons,
         "due_cn": chinese_date(notice.due),
@@ -143,7 +138,7 @@ def _message(
         "contact": settings.letters.contact,
         "contact_phone": settings.letters.contact_phone,
     }
-    subject = f"{SUBJECTS[notice.kind]}{s.title}"
+    subject = f"{SUBJECTS[notice.kind]}{c.title}"
     return subject, render("notice.txt", data), render("notice.html", data)
 
 
@@ -163,22 +158,19 @@ def queue_notices(
     day: date,
     now: datetime,
     subjects: Sequence[NoticeSubject],
-    where: Sequence[ColumnElement[bool]],
+    contacts: Mapping[int, ProjectContact],
 ) -> int:
-    """Queue every notice `subjects` call for on `day`, and recommendations for red ones.
+    """Queue the notices of `subjects` on `day` as outbox rows, one per addressee.
 
-    Two queries whatever the number of projects (report dues, the insert); whether a red
-    project was red before comes with its subject. Returns the number of outbox rows queued.
+    One statement whatever the number of projects; a row whose key is already there (a
+    repeat of the day) is skipped. Returns the number of outbox rows newly queued.
     """
-    dues = _report_dues(session, day, where)
     rows: list[dict[str, Any]] = []
     for s in subjects:
-        notices = notices_for(
-            s.flag, day, dues.get(s.project_id, []), s.reports_submitted, s.was_red
-        )
-        for notice in notices:
-            subject, body_text, body_html = _message(s, notice, day, settings)
-            for channel, recipient, is_copy in _recipients(s, notice, settings):
+        contact = contacts[s.project_id]
+        for notice in s.notices:
+            subject, body_text, body_html = _message(s, contact, notice, day, settings)
+            for channel, recipient, is_copy in _recipients(s, contact, notice, settings):
                 rows.append(
                     {
                         "key": f"notice/{s.project_id}/{notice.kind}/{notice.due.isoformat()}/"
@@ -198,17 +190,4 @@ def queue_notices(
                         "sent_at": None,
                     }
                 )
-    record_many(
-        session,
-        [
-            {
-                "project_id": s.project_id,
-                "day": day,
-                "reason": "；".join(s.reasons),
-                "source": "red_flag",
-            }
-            for s in subjects
-            if s.flag == RED
-        ],
-    )
     return _insert_outbox(session, rows)
