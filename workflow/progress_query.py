@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -33,18 +33,20 @@ def _elapsed(day: date, dialect: str) -> Any:
     )
 
 
-def _latest_reports(day: date) -> Any:
-    """Per project: the date of its latest report on or before `day`, and how many there are."""
-    return (
-        select(
-            Report.project_id,
-            func.max(Report.report_date).label("report_date"),
-            func.count().label("submitted"),
-        )
-        .where(Report.report_date <= day)
-        .group_by(Report.project_id)
-        .subquery()
-    )
+def _latest_reports(day: date, where: Sequence[ColumnElement[bool]] = ()) -> Any:
+    """Per project: the date of its latest report on or before `day`, and how many there are.
+
+    With `where` (conditions on Project), only for the projects it selects: a query about a
+    few projects then reads only their reports.
+    """
+    stmt = select(
+        Report.project_id,
+        func.max(Report.report_date).label("report_date"),
+        func.count().label("submitted"),
+    ).where(Report.report_date <= day)
+    if where:
+        stmt = stmt.join(Project, Project.id == Report.project_id).where(*where)
+    return stmt.group_by(Report.project_id).subquery()
 
 
 def _with_progress(stmt: Select[Any], latest: Any) -> Select[Any]:
@@ -90,7 +92,8 @@ def progress_by_project(
     division and rounding, so the figures are those of `progress` for the same plan.
     """
     dialect = session.get_bind().dialect.name
-    latest = _latest_reports(day)
+    where = list(where)
+    latest = _latest_reports(day, where)
     stmt = select(PlanTask.project_id, *_sums(day, dialect), func.max(latest.c.report_date))
     rows = session.execute(
         _with_progress(stmt.join(Project, Project.id == PlanTask.project_id), latest)
