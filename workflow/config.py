@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -132,6 +131,8 @@ def load_settings(path: str | None) -> Settings:
         if not Path("ipflow.toml").exists():
             return Settings()
         chosen = "ipflow.toml"
+    import tomllib  # only when there is a file to read
+
     try:
         raw = tomllib.loads(Path(chosen).read_text(encoding="utf-8"))
     except OSError as exc:

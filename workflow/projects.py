@@ -32,7 +32,6 @@ from workflow.plans import PlanRow, default_plan
 from workflow.progress import report_due_dates, term_years
 from workflow.progress_query import progress_by_project
 from workflow.units import active_records, conflict_of_interest, describe, ensure_unit
-from workflow.users import authorize
 
 
 @dataclass(frozen=True)
@@ -144,6 +143,8 @@ def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
 
 def create(ctx: AppContext, p: NewProject) -> dict[str, Any]:
     """Create one project in state `applied`; returns {"id", "state"}."""
+    from workflow.users import authorize  # roles load only when something changes
+
     authorize(ctx, CREATE)
     with transaction(ctx.engine) as session:
         project = add_project(session, ctx, p)
@@ -241,6 +242,8 @@ def advance(
     data: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Fire one transition, append its event and apply its effects, all in one transaction."""
+    from workflow.users import authorize
+
     data = data or {}
     authorize(ctx, trigger, project_id)
     try:

@@ -65,9 +65,7 @@ class Unit(Base):
     kind: Mapped[str] = mapped_column(String(40), default="enterprise")
     contact_email: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
-    records: Mapped[list[CreditRecord]] = relationship(
-        back_populates="unit", order_by="CreditRecord.id"
-    )
+    records: Mapped[list[CreditRecord]] = relationship(order_by="CreditRecord.id")
 
 
 class CreditRecord(Base):
@@ -83,7 +81,6 @@ class CreditRecord(Base):
     source_project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
     actor: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]
-    unit: Mapped[Unit] = relationship(back_populates="records")
 
 
 class Project(Base):
@@ -103,7 +100,6 @@ class Project(Base):
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]
     unit: Mapped[Unit] = relationship()
-    tasks: Mapped[list[PlanTask]] = relationship(order_by="PlanTask.seq", back_populates="project")
     __mapper_args__ = {"version_id_col": version}
 
 
@@ -119,7 +115,6 @@ class PlanTask(Base):
     start: Mapped[date] = mapped_column(Date)
     due: Mapped[date] = mapped_column(Date)
     weight: Mapped[float] = mapped_column(Float)
-    project: Mapped[Project] = relationship(back_populates="tasks")
 
 
 class ReportDue(Base):
