@@ -413,7 +413,12 @@ def show(ctx: AppContext, project_id: int) -> dict[str, Any]:
     with transaction(ctx.engine) as session:
         project = get_project(session, project_id)
         progress_row = progress_by_project(session, day, [Project.id == project_id]).get(project_id)
-        snapshot = latest_snapshots(session, [project_id]).get(project_id)
+        snapshot = session.scalars(
+            select(LedgerSnapshot)
+            .where(LedgerSnapshot.project_id == project_id)
+            .order_by(LedgerSnapshot.day.desc())
+            .limit(1)
+        ).first()
         result = _summary(project, day, progress_row, snapshot)
         events = session.scalars(
             select(ProjectEvent)
