@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from cli import cli
 from states.definitions import DEFINITIONS
@@ -296,3 +296,28 @@ def test_a_database_behind_the_newest_migration_is_refused_with_the_fix(tmp_path
     result = Cli(url)("project", "list")
     assert result.exit_code == 1
     assert "数据库结构版本为0001" in result.stderr and "ipflow db upgrade" in result.stderr
+
+
+def test_a_database_ahead_of_this_ipflow_is_refused_without_advising_an_upgrade(
+    tmp_path: Path,
+) -> None:
+    from workflow.db.engine import make_engine, upgrade
+
+    url = f"sqlite:///{tmp_path / 'newer.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    result = Cli(url)("project", "list")
+    assert result.exit_code == 1
+    assert "数据库结构版本为9999" in result.stderr and "请升级 ipflow" in result.stderr
+    assert "db upgrade" not in result.stderr
+    english = Cli(url)("--lang", "en", "project", "list")
+    assert "newer than the newest this ipflow knows" in english.stderr
+
+
+def test_database_errors_are_in_the_chosen_language(tmp_path: Path) -> None:
+    result = Cli(f"sqlite:///{tmp_path / 'empty.db'}")("--lang", "en", "project", "list")
+    assert result.exit_code == 1
+    assert "The database is not initialised: run ipflow db upgrade first" in result.stderr

@@ -16,6 +16,7 @@ from workflow.db.bulk import insert_many
 from workflow.db.engine import transaction
 from workflow.db.orm import Letter, OutboxMessage
 from workflow.errors import Refused
+from workflow.i18n import _
 from workflow.render import chinese_date, render
 
 OPEN_STATUSES = ("pending", "reviewed")
@@ -184,7 +185,11 @@ def _row(letter: Letter) -> dict[str, Any]:
 def list_letters(ctx: AppContext, status: str | None) -> list[dict[str, Any]]:
     """Letters, newest first, optionally only those with `status`."""
     if status is not None and status not in LETTER_STATUSES:
-        raise Refused(f"未知的告知书状态“{status}”；可选：{', '.join(LETTER_STATUSES)}")
+        raise Refused(
+            _("未知的告知书状态“{status}”；可选：{choices}").format(
+                status=status, choices=", ".join(LETTER_STATUSES)
+            )
+        )
     with transaction(ctx.engine) as session:
         query = select(Letter).order_by(Letter.issued_on.desc(), Letter.id.desc())
         if status:
@@ -197,7 +202,7 @@ def show_letter(ctx: AppContext, letter_id: int, fmt: str) -> str | bytes:
     with transaction(ctx.engine) as session:
         letter = session.get(Letter, letter_id)
         if letter is None:
-            raise Refused(f"没有编号为{letter_id}的预警告知书")
+            raise Refused(_("没有编号为{letter_id}的预警告知书").format(letter_id=letter_id))
         if fmt == "html":
             return letter.body_html
         if fmt == "text":
@@ -206,4 +211,4 @@ def show_letter(ctx: AppContext, letter_id: int, fmt: str) -> str | bytes:
             from workflow.pdf import html_to_pdf
 
             return html_to_pdf(letter.body_html)
-        raise Refused(f"不支持的格式“{fmt}”：可用 text、html 或 pdf")
+        raise Refused(_("不支持的格式“{fmt}”：可用 text、html 或 pdf").format(fmt=fmt))

@@ -11,6 +11,8 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
+from workflow.i18n import _
+
 ALEMBIC_DIR = Path(__file__).resolve().parents[2] / "alembic"
 
 
@@ -30,7 +32,7 @@ def make_engine(url: str) -> Engine:
     try:
         engine = create_engine(url)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-        raise DatabaseError(f"数据库地址“{url}”无效：{exc}") from None
+        raise DatabaseError(_("数据库地址“{url}”无效：{exc}").format(url=url, exc=exc)) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -84,10 +86,20 @@ def require_schema(engine: Engine) -> None:
                 else None
             )
     except Exception as exc:  # driver errors differ per backend: report them all the same way
-        raise DatabaseError(f"无法连接数据库：{str(exc).splitlines()[0]}") from None
+        reason = str(exc).splitlines()[0]
+        raise DatabaseError(_("无法连接数据库：{reason}").format(reason=reason)) from None
     if current is None:
-        raise DatabaseError("数据库尚未初始化：请先运行 ipflow db upgrade")
-    if current != head_revision():
+        raise DatabaseError(_("数据库尚未初始化：请先运行 ipflow db upgrade"))
+    head = head_revision()
+    if current > head:
         raise DatabaseError(
-            f"数据库结构版本为{current}，程序需要{head_revision()}：请先运行 ipflow db upgrade"
+            _("数据库结构版本为{current}，比本程序所知的最新版本{head}更新：请升级 ipflow").format(
+                current=current, head=head
+            )
+        )
+    if current != head:
+        raise DatabaseError(
+            _("数据库结构版本为{current}，程序需要{head}：请先运行 ipflow db upgrade").format(
+                current=current, head=head
+            )
         )
