@@ -74,6 +74,8 @@ def test_a_mailed_letter_carries_its_pdf_with_number_and_title_in_chinese(
     assert "按计划应完成60%，实际完成45%，进度滞后15个百分点" in text
     body = mail.get_body(("plain",))
     assert body is not None and NUMBER in body.get_content()
+    html = mail.get_body(("html",))  # the letter's own HTML: its outbox row holds no copy
+    assert html is not None and f'<p class="number">{NUMBER}</p>' in html.get_content()
 
 
 def test_a_letter_for_a_unit_without_mail_lands_in_the_folder_with_its_pdf(

@@ -47,7 +47,8 @@ rows wait with backoff like any other failure.
 
 Letters as PDF
 --------------
-A row that delivers a warning letter (`letter_id` set) goes out on the mail and folder
+A row that delivers a warning letter (`letter_id` set) holds no copy of it: the claim reads
+the text and HTML the letter stores. It goes out on the mail and folder
 channels with the letter's A4 PDF attached (rendered from its stored HTML at send time, once
 per letter per run). Bots get the text alone. A PDF that cannot be rendered fails the
 attempt like a channel error, so the row waits and is retried.
@@ -171,6 +172,15 @@ def claim_due(
     )
     with transaction(ctx.engine) as session:
         rows = session.execute(statement).all()
+        letter_ids = [row.letter_id for row in rows if row.body_text is None]
+        letters = {
+            letter_id: (text, html)
+            for letter_id, text, html in session.execute(
+                select(Letter.id, Letter.body_text, Letter.body_html).where(
+                    Letter.id.in_(letter_ids)
+                )
+            ).tuples()
+        }
     claimed = [
         Claimed(
             id=row.id,
@@ -178,8 +188,8 @@ def claim_due(
             channel=row.channel,
             recipient=row.recipient,
             subject=row.subject,
-            body_text=row.body_text,
-            body_html=row.body_html,
+            body_text=row.body_text if row.body_text is not None else letters[row.letter_id][0],
+            body_html=row.body_html if row.body_text is not None else letters[row.letter_id][1],
             attempts=row.attempts,
             created_at=row.created_at,
             claim_until=claim_until,

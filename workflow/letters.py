@@ -130,8 +130,8 @@ class LetterBook:
                 "channel": channel,
                 "recipient": recipient,
                 "subject": f"【预警告知书】{number} {s.title}",
-                "body_text": body_text,
-                "body_html": body_html,
+                "body_text": None,  # sent as the letter stores it, not copied
+                "body_html": None,
                 "project_id": s.project_id,
                 "status": "pending",
                 "attempts": 0,

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Float, Select, and_, case, cast, func, literal, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from workflow.db.orm import LedgerSnapshot, PlanTask, Project, Report, ReportDue, ReportItem, Unit
 from workflow.progress import Progress
@@ -138,11 +138,17 @@ def project_statuses(
         .where(ReportDue.project_id == Project.id, ReportDue.due < day)
         .scalar_subquery()
     )
+    earlier = aliased(LedgerSnapshot)
+    previous_day = (
+        select(func.max(earlier.day))
+        .where(earlier.project_id == Project.id, earlier.day < day)
+        .correlate(Project)
+        .scalar_subquery()
+    )
     previous_flag = (
         select(LedgerSnapshot.flag)
-        .where(LedgerSnapshot.project_id == Project.id, LedgerSnapshot.day < day)
-        .order_by(LedgerSnapshot.day.desc())
-        .limit(1)
+        .where(LedgerSnapshot.project_id == Project.id, LedgerSnapshot.day == previous_day)
+        .correlate(Project)
         .scalar_subquery()
     )
     stmt = select(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,10 +28,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _json_dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets foreign keys and a busy timeout."""
+    """An engine for `url`; SQLite gets foreign keys and a busy timeout.
+
+    JSON columns keep Chinese text as it is (UTF-8), not as \\uXXXX escapes twice its size.
+    """
     try:
-        engine = create_engine(url)
+        engine = create_engine(url, json_serializer=_json_dumps)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise DatabaseError(_("数据库地址“{url}”无效：{exc}").format(url=url, exc=exc)) from None
     if engine.dialect.name == "sqlite":

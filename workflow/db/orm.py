@@ -220,7 +220,8 @@ class OutboxMessage(Base):
     channel: Mapped[str] = mapped_column(String(20))
     recipient: Mapped[str] = mapped_column(String(300))
     subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
+    # A warning letter's row leaves both bodies empty: it is sent as the letter stores them.
+    body_text: Mapped[str | None] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"), index=True)
     letter_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id"))
