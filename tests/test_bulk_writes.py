@@ -47,7 +47,7 @@ def _raw(engine: Engine, table: str, key_column: str) -> dict[Any, tuple[Any, ..
 def test_insert_many_stores_what_a_plain_insert_stores(engine: Engine) -> None:
     with transaction(engine) as session:
         session.execute(insert(OutboxMessage), [_message("a")])
-        insert_many(session, insert(OutboxMessage), [_message("b")])
+        insert_many(session, OutboxMessage, [_message("b")])
     raw = _raw(engine, "outbox", "key")
     assert raw["a"][1:] == raw["b"][1:]  # every column but the key itself
     with transaction(engine) as session:
@@ -94,4 +94,4 @@ def test_insert_many_refuses_rows_lacking_a_column_with_a_default(engine: Engine
     row = _message("c")
     del row["attempts"]
     with transaction(engine) as session, pytest.raises(ValueError, match="attempts"):
-        insert_many(session, insert(OutboxMessage), [row])
+        insert_many(session, OutboxMessage, [row])

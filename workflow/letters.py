@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from states.categories import CATEGORIES
@@ -149,7 +149,7 @@ class LetterBook:
         if not self.letters:
             return 0
         connection = self.session.connection()
-        insert_many(self.session, insert(Letter), self.letters)
+        insert_many(self.session, Letter, self.letters)
         first, last = self.letters[0]["seq"], self.letters[-1]["seq"]
         ids = dict(
             connection.execute(
@@ -162,7 +162,7 @@ class LetterBook:
         )
         for letter, message in zip(self.letters, self.messages, strict=True):
             message["letter_id"] = ids[letter["seq"]]
-        insert_many(self.session, insert(OutboxMessage), self.messages)
+        insert_many(self.session, OutboxMessage, self.messages)
         written = len(self.letters)
         self.letters, self.messages = [], []
         return written
