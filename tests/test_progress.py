@@ -18,6 +18,7 @@ from workflow.progress import (
     report_due_dates,
     task_elapsed,
     term_years,
+    to_cent,
 )
 
 D = date
@@ -378,3 +379,43 @@ def test_report_due_dates_are_increasing_within_the_term_and_end_on_its_last_day
     # no gap between reports (or from the start) is longer than a quarter plus a stub month
     gaps = [(b - a).days for a, b in zip([start, *dues], dues, strict=False)]
     assert max(gaps) <= 92 + 31
+
+
+def test_a_half_hundredth_rounds_up_whatever_float_noise_the_sum_carries() -> None:
+    # 10.015 is stored as 10.01499999…; summed in another order it can come out as 10.0150…1.
+    assert to_cent(10.015) == to_cent(10.015 + 1e-12) == to_cent(10.015 - 1e-12) == 10.02
+    assert (to_cent(0.125), to_cent(2.675), to_cent(66.666), to_cent(-0.14)) == (
+        0.13,
+        2.68,
+        66.67,
+        -0.14,
+    )
+    # weights 1 and 1, completions 10.01 and 10.02: actual 10.015 → 10.02 (四舍五入)
+    tasks = [TaskProgress(D(2027, 1, 1), D(2027, 3, 31), 1, c) for c in (10.01, 10.02)]
+    assert progress(tasks, D(2027, 2, 1), True).actual == 10.02
+
+
+reported_tasks = st.lists(
+    st.builds(
+        lambda start, span, weight, cents: TaskProgress(
+            start, start + timedelta(days=span), weight, cents / 100
+        ),
+        start=st.dates(D(2026, 1, 1), D(2028, 12, 31)),
+        span=st.integers(0, 800),
+        weight=st.integers(1, 5),
+        cents=st.integers(0, 10_000),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@FEW
+@given(tasks=reported_tasks, day=days, seed=st.integers(0, 2**32 - 1))
+def test_reports_with_whole_weights_give_the_same_figures_in_any_task_order(
+    tasks: list[TaskProgress], day: date, seed: int
+) -> None:
+    # The database may add a project's tasks in any order: the figures must not depend on it.
+    shuffled = list(tasks)
+    random.Random(seed).shuffle(shuffled)
+    assert progress(tasks, day, True) == progress(shuffled, day, True)

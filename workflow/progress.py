@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,6 +18,17 @@ class TaskProgress:
     completion: float | None = None
 
 
+def to_cent(value: float) -> float:
+    """`value` rounded to 2 decimals, a half rounded up (四舍五入).
+
+    A sum of a plan's terms carries float noise that depends on the order of the additions,
+    which a database does not fix: 10.015 may come out as 10.0149999… or as 10.0150000…1.
+    A tolerance of a millionth of a hundredth sets that noise aside, so that every backend and
+    every run gives the same figure.
+    """
+    return math.floor(value * 100 + 0.5 + 1e-6) / 100
+
+
 @dataclass(frozen=True)
 class Progress:
     """Planned and actual progress in percent (2 decimals) and their difference in points."""
@@ -27,7 +39,7 @@ class Progress:
     @property
     def lag(self) -> float | None:
         """planned − actual in percentage points; None before the first report."""
-        return None if self.actual is None else round(self.planned - self.actual, 2)
+        return None if self.actual is None else to_cent(self.planned - self.actual)
 
 
 def task_elapsed(task: TaskProgress, day: date) -> float:
@@ -44,8 +56,8 @@ def progress(tasks: Iterable[TaskProgress], day: date, reported: bool) -> Progre
     planned = Σ wᵢ · clamp((day − startᵢ)/(dueᵢ − startᵢ), 0, 1) / Σ wᵢ
     actual  = Σ wᵢ · completionᵢ / Σ wᵢ, completion from the latest report (absent → 0)
 
-    Both are percentages rounded to 2 decimals, and the lag is computed from the rounded
-    values, so the figure a reader sees is the figure the thresholds compare: a lag of
+    Both are percentages rounded to 2 decimals (`to_cent`), and the lag is computed from the
+    rounded values, so the figure a reader sees is the figure the thresholds compare: a lag of
     exactly 10.00 is not "more than 10". `reported` is False before the first report,
     when actual (and the lag) are None. An empty plan is 0% planned.
     """
@@ -56,7 +68,7 @@ def progress(tasks: Iterable[TaskProgress], day: date, reported: bool) -> Progre
         actual += t.weight * (t.completion or 0.0)
     if total <= 0:
         return Progress(0.0, 0.0 if reported else None)
-    return Progress(round(100 * planned / total, 2), round(actual / total, 2) if reported else None)
+    return Progress(to_cent(100 * planned / total), to_cent(actual / total) if reported else None)
 
 
 def is_behind(lag: float | None, threshold: float) -> bool:

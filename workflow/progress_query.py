@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Float, Select, and_, case, cast, func, lit
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from workflow.db.orm import LedgerSnapshot, PlanTask, Project, Report, ReportDue, ReportItem, Unit
-from workflow.progress import Progress
+from workflow.progress import Progress, to_cent
 
 DateColumn = ColumnElement[date] | InstrumentedAttribute[date]
 
@@ -78,7 +78,7 @@ def _progress(total: float | None, planned: float, actual: float, reported: bool
     """The formula's division and rounding applied to the sums of `_sums`."""
     if not total or total <= 0:
         return Progress(0.0, 0.0 if reported else None)
-    return Progress(round(100 * planned / total, 2), round(actual / total, 2) if reported else None)
+    return Progress(to_cent(100 * planned / total), to_cent(actual / total) if reported else None)
 
 
 def progress_by_project(
