@@ -22,13 +22,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import exists, func, select, text
 from sqlalchemy.orm import Session
 
 from states.definitions import ACTIVE_STATES
 from workflow.budget import money_findings
 from workflow.context import AppContext
-from workflow.db.bulk import upsert
+from workflow.db.bulk import insert_many, upsert
 from workflow.db.engine import transaction
 from workflow.db.orm import CheckRun, LedgerSnapshot, Letter, Project
 from workflow.letters import OPEN_STATUSES, WARNING, LetterBook, LetterSubject
@@ -132,6 +132,14 @@ def _snapshot(
         "open_letters": findings.open_letters,
         "last_report": p.last_report,
     }
+
+
+def _write_ledger(session: Session, day: date, snapshots: list[dict[str, Any]]) -> None:
+    """The day's ledger rows: inserted on the day's first run, overwritten on a repeat."""
+    if session.scalar(select(exists().where(LedgerSnapshot.day == day))):
+        upsert(session, LedgerSnapshot, snapshots, ["project_id", "day"])
+    else:
+        insert_many(session, LedgerSnapshot, snapshots)
 
 
 def _tune_postgresql(session: Session) -> None:
@@ -257,7 +265,7 @@ def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
         if dry_run:
             session.rollback()
             return result
-        upsert(session, LedgerSnapshot, snapshots, ["project_id", "day"])
+        _write_ledger(session, day, snapshots)
         now = ctx.clock()
         upsert(
             session,
