@@ -334,19 +334,6 @@ def test_the_lag_is_planned_minus_actual(tasks: list[TaskProgress], day: date) -
 
 
 @FEW
-@given(tasks=tasks_strategy, day=days, seed=st.integers(0, 2**32 - 1))
-def test_the_order_of_the_tasks_does_not_change_the_progress(
-    tasks: list[TaskProgress], day: date, seed: int
-) -> None:
-    shuffled = list(tasks)
-    random.Random(seed).shuffle(shuffled)
-    p, q = progress(tasks, day, True), progress(shuffled, day, True)
-    assert p.actual is not None and q.actual is not None
-    assert abs(p.planned - q.planned) <= TOLERANCE
-    assert abs(p.actual - q.actual) <= TOLERANCE
-
-
-@FEW
 @given(tasks=tasks_strategy, day=days, factor=st.floats(0.01, 1000, allow_nan=False))
 def test_scaling_every_weight_by_a_positive_constant_does_not_change_the_progress(
     tasks: list[TaskProgress], day: date, factor: float
