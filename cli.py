@@ -213,10 +213,12 @@ def db_upgrade(ctx: click.Context) -> None:
     Example:
       ipflow --db postgresql+psycopg://postgres@127.0.0.1:5432/test db upgrade
     """
-    from workflow.db.engine import make_engine, upgrade
+    from workflow.db.engine import current_revision, make_engine, upgrade
 
+    engine = make_engine(ctx.obj["db"])
     try:
-        revision = upgrade(make_engine(ctx.obj["db"]))
+        before = current_revision(engine)
+        revision = upgrade(engine)
     except Exception as exc:
         if type(exc).__module__.startswith(("sqlalchemy", "psycopg", "sqlite3")):
             from workflow.db.engine import DatabaseError
@@ -225,7 +227,14 @@ def db_upgrade(ctx: click.Context) -> None:
                 _("无法迁移数据库：{error}").format(error=str(exc).splitlines()[0])
             ) from None
         raise
-    click.echo(_("数据库结构已是最新版本（{revision}）").format(revision=revision))
+    if before == revision:
+        click.echo(_("数据库结构已是最新版本（{revision}）").format(revision=revision))
+    elif before is None:
+        click.echo(_("数据库结构已创建（{revision}）").format(revision=revision))
+    else:
+        click.echo(
+            _("数据库结构已从{before}升级到{revision}").format(before=before, revision=revision)
+        )
 
 
 # ---------------------------------------------------------------- demo

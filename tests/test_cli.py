@@ -321,3 +321,19 @@ def test_database_errors_are_in_the_chosen_language(tmp_path: Path) -> None:
     result = Cli(f"sqlite:///{tmp_path / 'empty.db'}")("--lang", "en", "project", "list")
     assert result.exit_code == 1
     assert "The database is not initialised: run ipflow db upgrade first" in result.stderr
+
+
+def test_db_upgrade_says_whether_it_created_migrated_or_found_the_schema_current(
+    tmp_path: Path,
+) -> None:
+    from alembic import command
+    from workflow.db.engine import _alembic_config, head_revision, make_engine
+
+    head = head_revision()
+    fresh = Cli(f"sqlite:///{tmp_path / 'new.db'}")
+    assert fresh("db", "upgrade").stdout.strip() == f"数据库结构已创建（{head}）"
+    assert fresh("db", "upgrade").stdout.strip() == f"数据库结构已是最新版本（{head}）"
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(_alembic_config(make_engine(url)), "0001")
+    migrated = Cli(url)("db", "upgrade")
+    assert (migrated.exit_code, migrated.stdout.strip()) == (0, f"数据库结构已从0001升级到{head}")

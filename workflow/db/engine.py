@@ -83,16 +83,21 @@ def head_revision() -> str:
     return max(p.name.split("_", 1)[0] for p in (ALEMBIC_DIR / "versions").glob("[0-9]*_*.py"))
 
 
+def current_revision(engine: Engine) -> str | None:
+    """The migration the database is at; None for a database ipflow has not initialised."""
+    with engine.connect() as conn:
+        if "alembic_version" not in inspect(conn).get_table_names():
+            return None
+        revision: str | None = conn.execute(
+            text("SELECT version_num FROM alembic_version")
+        ).scalar()
+        return revision
+
+
 def require_schema(engine: Engine) -> None:
     """Refuse to work on a database that `ipflow db upgrade` has not brought to the newest revision."""
     try:
-        with engine.connect() as conn:
-            tables = set(inspect(conn).get_table_names())
-            current = (
-                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-                if "alembic_version" in tables
-                else None
-            )
+        current = current_revision(engine)
     except Exception as exc:  # driver errors differ per backend: report them all the same way
         reason = str(exc).splitlines()[0]
         raise DatabaseError(_("无法连接数据库：{reason}").format(reason=reason)) from None
