@@ -27,6 +27,7 @@ from workflow.clock import fixed_clock
 from workflow.config import Settings
 from workflow.context import AppContext
 from workflow.db.engine import make_engine, upgrade
+from workflow.progress import to_cent
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -150,7 +151,7 @@ def reference(engine: Engine) -> tuple[float, dict[int, float | None]]:
             rows = list(conn.execute(sql, {"day": TODAY}))
             times.append(time.perf_counter() - begin)
     lags = {
-        pid: None if actual is None else round(round(planned, 2) - round(actual, 2), 2)
+        pid: None if actual is None else to_cent(to_cent(planned) - to_cent(actual))
         for pid, planned, actual in rows
     }
     return min(times), lags
@@ -191,7 +192,7 @@ def measure(backend: str, n: int, workdir: Path, cli: bool = False) -> Figures:
             1
             for pid, lag in lags.items()
             if (lag is None) != (ledger.get(pid) is None)
-            or (lag is not None and abs(lag - ledger[pid]) > 0.011)
+            or (lag is not None and lag != ledger[pid])
         ) + len(ledger.keys() - lags.keys())
         engine.dispose()
         figures = Figures(backend, n, load_s, nightly_s, rss_mb, second_s, reference_s, mismatches)

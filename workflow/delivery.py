@@ -48,8 +48,8 @@ rows wait with backoff like any other failure.
 Letters as PDF
 --------------
 A row that delivers a warning letter (`letter_id` set) holds no copy of it: the claim reads
-the text and HTML the letter stores. It goes out on the mail and folder
-channels with the letter's A4 PDF attached (rendered from its stored HTML at send time, once
+the text and HTML the letter stores. It goes out on the mail and folder channels with the
+letter's A4 PDF attached (rendered from its stored HTML at send time, once
 per letter per run). Bots get the text alone. A PDF that cannot be rendered fails the
 attempt like a channel error, so the row waits and is retried.
 """

@@ -66,6 +66,14 @@ def progress(tasks: Iterable[TaskProgress], day: date, reported: bool) -> Progre
         total += t.weight
         planned += t.weight * task_elapsed(t, day)
         actual += t.weight * (t.completion or 0.0)
+    return progress_from_sums(total, planned, actual, reported)
+
+
+def progress_from_sums(total: float, planned: float, actual: float, reported: bool) -> Progress:
+    """The formula's division and rounding, given Σ wᵢ, Σ wᵢ · elapsedᵢ and Σ wᵢ · completionᵢ.
+
+    Shared by `progress` and the database queries that add up the same terms.
+    """
     if total <= 0:
         return Progress(0.0, 0.0 if reported else None)
     return Progress(to_cent(100 * planned / total), to_cent(actual / total) if reported else None)

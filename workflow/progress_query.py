@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Float, Select, and_, case, cast, func, lit
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from workflow.db.orm import LedgerSnapshot, PlanTask, Project, Report, ReportDue, ReportItem, Unit
-from workflow.progress import Progress, to_cent
+from workflow.progress import Progress, progress_from_sums
 
 DateColumn = ColumnElement[date] | InstrumentedAttribute[date]
 
@@ -66,19 +66,12 @@ def _with_progress(stmt: Select[Any], latest: Any) -> Select[Any]:
 
 
 def _sums(day: date, dialect: str) -> list[Any]:
-    """The sums of the progress formula over a project's tasks, as `_progress` takes them."""
+    """The sums of the progress formula over a project's tasks, as `progress_from_sums` takes them."""
     return [
         func.sum(PlanTask.weight),
         func.sum(PlanTask.weight * _elapsed(day, dialect)),
         func.sum(PlanTask.weight * func.coalesce(ReportItem.completion, 0.0)),
     ]
-
-
-def _progress(total: float | None, planned: float, actual: float, reported: bool) -> Progress:
-    """The formula's division and rounding applied to the sums of `_sums`."""
-    if not total or total <= 0:
-        return Progress(0.0, 0.0 if reported else None)
-    return Progress(to_cent(100 * planned / total), to_cent(actual / total) if reported else None)
 
 
 def progress_by_project(
@@ -101,7 +94,7 @@ def progress_by_project(
         .group_by(PlanTask.project_id)
     ).tuples()
     return {
-        project_id: (_progress(total, planned, actual, last is not None), last)
+        project_id: (progress_from_sums(total or 0.0, planned, actual, last is not None), last)
         for project_id, total, planned, actual, last in rows
     }
 
@@ -168,7 +161,7 @@ def project_statuses(
         ProjectStatus(
             pid,
             state,
-            _progress(total, planned, actual, last is not None),
+            progress_from_sums(total or 0.0, planned, actual, last is not None),
             last,
             n_due,
             submitted or 0,
