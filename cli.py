@@ -18,14 +18,14 @@ import click
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from workflow.context import AppContext
+    from workflow.core.context import AppContext
 
 DEFAULT_DB = "sqlite:///ipflow.db"
 
 
 def _(message: str) -> str:
     """`message` (a Chinese msgid) in the language in force."""
-    from workflow.i18n import _ as translate
+    from workflow.core.i18n import _ as translate
 
     return translate(message)
 
@@ -50,7 +50,7 @@ class YuanType(click.ParamType[int, Any]):
     name = "YUAN"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        from workflow.money import parse_yuan
+        from workflow.core.money import parse_yuan
 
         try:
             return parse_yuan(str(value))
@@ -115,9 +115,9 @@ class IpflowGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from sqlalchemy.exc import SQLAlchemyError
 
-        from workflow.config import ConfigError
+        from workflow.core.config import ConfigError
+        from workflow.core.errors import Refused
         from workflow.db.engine import DatabaseError
-        from workflow.errors import Refused
 
         try:
             return super().invoke(ctx)
@@ -170,7 +170,7 @@ def cli(
       ipflow check run --today 2027-06-30 --json
       ipflow --lang en project show 3
     """
-    from workflow.i18n import choose_language, language
+    from workflow.core.i18n import choose_language, language
 
     ctx.with_resource(language(choose_language(lang, os.environ)))
     ctx.obj = {
@@ -182,9 +182,9 @@ def cli(
 
 def app(ctx: click.Context, migrate: bool = False) -> AppContext:
     """Build the wiring for this invocation: settings, engine, clock, actor."""
-    from workflow.clock import clock_from_env
-    from workflow.config import load_settings
-    from workflow.context import AppContext
+    from workflow.core.clock import clock_from_env
+    from workflow.core.config import load_settings
+    from workflow.core.context import AppContext
     from workflow.db.engine import make_engine, require_schema, upgrade
 
     settings = load_settings(ctx.obj["config"])
@@ -256,7 +256,7 @@ def demo(ctx: click.Context, today: date) -> None:
     Example:
       ipflow --db sqlite:///demo.db demo --today 2027-09-30
     """
-    from workflow.demo import build_demo
+    from workflow.demo.programme import build_demo
 
     summary = build_demo(app(ctx, migrate=True), today)
     click.echo(summary)
@@ -287,7 +287,7 @@ def unit_add(ctx: click.Context, name: str, kind: str, contact_email: str | None
     Example:
       ipflow unit add 贵州大学 --kind university --contact-email kjc@gzu.edu.cn
     """
-    from workflow.units import add_unit
+    from workflow.units.actions import add_unit
 
     unit_id = add_unit(app(ctx), name, kind, contact_email)
     click.echo(_("已登记单位#{id}：{name}").format(id=unit_id, name=name))
@@ -303,7 +303,7 @@ def unit_list(ctx: click.Context, as_json: bool) -> None:
     Example:
       ipflow unit list --json
     """
-    from workflow.units import list_units
+    from workflow.units.actions import list_units
 
     rows = list_units(app(ctx))
     if as_json:
@@ -343,7 +343,7 @@ def unit_record_add(
       ipflow unit record add 某科技公司 --kind abnormal_operation --start 2027-03-01 \\
           --end 2027-12-31 --note 信用中国公示
     """
-    from workflow.units import add_record
+    from workflow.units.actions import add_record
 
     record_id = add_record(app(ctx), unit_name, kind, start, end, note)
     click.echo(_("已记录信用记录#{id}").format(id=record_id))
@@ -360,7 +360,7 @@ def unit_record_list(ctx: click.Context, unit_name: str, as_json: bool) -> None:
     Example:
       ipflow unit record list 某科技公司 --json
     """
-    from workflow.units import RECORD_KINDS, list_records
+    from workflow.units.actions import RECORD_KINDS, list_records
 
     records = list_records(app(ctx), unit_name)
     if as_json:
@@ -383,8 +383,8 @@ def project() -> None:
 
 
 def _read_plan(path: str | None, start: date, end: date) -> list[Any]:
-    from workflow.errors import Refused
-    from workflow.plans import PlanError, parse_plan
+    from workflow.core.errors import Refused
+    from workflow.projects.plans import PlanError, parse_plan
 
     if path is None:
         return []
@@ -435,7 +435,7 @@ def project_create(
           --unit 贵州磷化（集团）有限责任公司 --start 2027-01-01 --end 2027-12-31 \\
           --budget 300000 --plan plan.csv --json
     """
-    from workflow.projects import NewProject, create
+    from workflow.projects.actions import NewProject, create
 
     result = create(
         app(ctx),
@@ -482,7 +482,7 @@ def project_import(ctx: click.Context, path: str, plan_path: str | None, as_json
       ipflow project import projects.csv --plan projects.plan.csv
       ipflow project import 2027申报.xlsx
     """
-    from workflow.importing import import_projects
+    from workflow.projects.importing.rows import import_projects
 
     console = terminal(as_json)
     with working(console, _("正在校验并导入项目…")):
@@ -503,13 +503,13 @@ def project_import(ctx: click.Context, path: str, plan_path: str | None, as_json
 def _local_time(iso: str) -> str:
     from datetime import datetime
 
-    from workflow.clock import SHANGHAI
+    from workflow.core.clock import SHANGHAI
 
     return datetime.fromisoformat(iso).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def _flag_text(flag: str | None) -> str:
-    from workflow.risk import FLAG_LABELS
+    from workflow.check.rules import FLAG_LABELS
 
     return "—" if flag is None else _(FLAG_LABELS[flag])
 
@@ -533,7 +533,7 @@ def project_list(
     Example:
       ipflow project list --flag red --json
     """
-    from workflow.projects import list_projects
+    from workflow.projects.actions import list_projects
 
     rows = list_projects(app(ctx), category, state, flag)
     if as_json:
@@ -559,8 +559,8 @@ def project_show(ctx: click.Context, project_id: int, as_json: bool) -> None:
     Example:
       ipflow project show 12 --json
     """
-    from workflow.projects import show
-    from workflow.risk import explain
+    from workflow.check.rules import explain
+    from workflow.projects.actions import show
 
     p = show(app(ctx), project_id)
     if as_json:
@@ -654,7 +654,7 @@ def project_advance(
       ipflow project advance 7 approve --note 专家评审通过
       ipflow project advance 9 roll --amount 800000 --note 第一年度评价达标
     """
-    from workflow.projects import advance
+    from workflow.projects.actions import advance
 
     result = advance(app(ctx), project_id, trigger, note, amount, _data_pairs(data_pairs))
     if as_json:
@@ -675,7 +675,7 @@ def report() -> None:
 
 
 def _progress_pairs(pairs: tuple[str, ...]) -> dict[str, float]:
-    from workflow.reports import parse_percent
+    from workflow.projects.reports import parse_percent
 
     result: dict[str, float] = {}
     for pair in pairs:
@@ -687,7 +687,7 @@ def _progress_pairs(pairs: tuple[str, ...]) -> dict[str, float]:
         try:
             result[task.strip()] = parse_percent(pct.strip(), task.strip())
         except ValueError as exc:
-            from workflow.errors import Refused
+            from workflow.core.errors import Refused
 
             raise Refused(str(exc)) from None
     return result
@@ -715,7 +715,7 @@ def report_submit(
     Example:
       ipflow report submit 7 --date 2027-03-31 --progress 专利导航分析=60 --progress 专利布局=20
     """
-    from workflow.reports import submit
+    from workflow.projects.reports import submit
 
     result = submit(app(ctx), project_id, report_date, _progress_pairs(pairs))
     if as_json:
@@ -746,7 +746,7 @@ def check_run(ctx: click.Context, today: date | None, dry_run: bool, as_json: bo
     Example:
       ipflow check run --today 2027-06-30 --dry-run --json
     """
-    from workflow.check import run_check
+    from workflow.check.actions import run_check
 
     context = app(ctx)
     console = terminal(as_json)
@@ -807,7 +807,7 @@ def scheduler_run(ctx: click.Context) -> None:
     """
     import logging
 
-    from workflow.scheduler import JsonFormatter, serve
+    from workflow.check.scheduler import JsonFormatter, serve
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
@@ -823,8 +823,8 @@ def scheduler_run(ctx: click.Context) -> None:
 def deliverer(context: AppContext, retry_all: bool = False) -> Callable[[], dict[str, int]]:
     """Flush the outbox through the channels the configuration names."""
     from notifiers.build import ChannelConfigError, channels_from_settings
-    from workflow.delivery import flush
-    from workflow.errors import Refused
+    from workflow.core.errors import Refused
+    from workflow.outbox.delivery import flush
 
     try:
         channels = channels_from_settings(
@@ -882,7 +882,7 @@ def letters_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
     Example:
       ipflow letters list --status pending --json
     """
-    from workflow.letters import list_letters
+    from workflow.letters.actions import list_letters
 
     rows = list_letters(app(ctx), status)
     if as_json:
@@ -911,7 +911,7 @@ def letters_show(ctx: click.Context, letter_id: int, fmt: str, output: str | Non
       ipflow letters show 3 --format html --output letter-3.html
       ipflow letters show 3 --format pdf --output letter-3.pdf
     """
-    from workflow.letters import show_letter
+    from workflow.letters.actions import show_letter
 
     body = show_letter(app(ctx), letter_id, fmt)
     if isinstance(body, bytes):
@@ -945,7 +945,7 @@ def workflow_show(category: str, as_json: bool) -> None:
       ipflow workflow show gi_brand
     """
     from states.diagram import describe_definition
-    from workflow.errors import Refused
+    from workflow.core.errors import Refused
 
     try:
         document = describe_definition(category)
@@ -993,7 +993,7 @@ def recommendations_list(ctx: click.Context, status: str | None, as_json: bool) 
     Example:
       ipflow recommendations list --status open --json
     """
-    from workflow.recommendations import SOURCE_LABELS, list_recommendations
+    from workflow.check.recommendations import SOURCE_LABELS, list_recommendations
 
     rows = list_recommendations(app(ctx), status)
     if as_json:
@@ -1042,7 +1042,7 @@ def letters_review(
       ipflow letters review 3 --status reviewed --comment 滞后原因属实，督促报送整改方案
       ipflow letters review 3 --status escalated --comment 逾期未整改，建议暂停拨款
     """
-    from workflow.review import STATUS_LABELS, review_letter
+    from workflow.letters.review import STATUS_LABELS, review_letter
 
     result = review_letter(app(ctx), letter_id, status, comment)
     if as_json:
@@ -1081,7 +1081,7 @@ def letters_plan(
     Example:
       ipflow letters plan 3 --received 2027-07-10 --due 2027-08-31 --summary 增派人员，补齐调研
     """
-    from workflow.review import record_plan
+    from workflow.letters.review import record_plan
 
     result = record_plan(app(ctx), letter_id, received, due, summary)
     if as_json:
@@ -1111,7 +1111,7 @@ def letters_follow_up(
     Example:
       ipflow letters follow-up 3 --date 2027-08-31 --note 调研已补齐 --done
     """
-    from workflow.review import follow_up
+    from workflow.letters.review import follow_up
 
     result = follow_up(app(ctx), letter_id, day, note, done)
     if as_json:
@@ -1136,7 +1136,7 @@ def letters_file(ctx: click.Context, letter_id: int, as_json: bool) -> None:
     Example:
       ipflow letters file 3 --json
     """
-    from workflow.review import STATUS_LABELS, letter_file
+    from workflow.letters.review import STATUS_LABELS, letter_file
 
     doc = letter_file(app(ctx), letter_id)
     if as_json:
@@ -1188,7 +1188,7 @@ def ledger_export(
     Example:
       ipflow ledger export --format xlsx --output 进度台账.xlsx --today 2027-09-30
     """
-    from workflow.ledger import export_ledger
+    from workflow.reporting.ledger import export_ledger
 
     context = app(ctx)
     day = today or context.today()
@@ -1233,7 +1233,7 @@ def report_periodic(
       ipflow report periodic --kind quarterly --period 2027Q3 --output 2027Q3季报.pdf
       ipflow report periodic --kind performance --period 2027 --output 绩效.html
     """
-    from workflow.reports_periodic import render_report
+    from workflow.reporting.periodic import render_report
 
     chosen = fmt or ("pdf" if output.lower().endswith(".pdf") else "html")
     console = terminal(False)
@@ -1274,8 +1274,8 @@ def plot_progress(ctx: click.Context, project_id: int, output: str) -> None:
     Example:
       ipflow plot progress 3 --output progress-3.svg
     """
-    from workflow.plots import progress_curve
-    from workflow.reports_periodic import progress_curve_data
+    from workflow.reporting.periodic import progress_curve_data
+    from workflow.reporting.plots import progress_curve
 
     title, days, planned, points = progress_curve_data(app(ctx), project_id)
     _write_plot(output, lambda fmt: progress_curve(title, days, planned, points, fmt))
@@ -1293,12 +1293,12 @@ def plot_flags(ctx: click.Context, first: date, last: date, output: str) -> None
     Example:
       ipflow plot flags --from 2027-01-01 --to 2027-09-30 --output flags.png
     """
-    from workflow.plots import flag_counts
-    from workflow.reports_periodic import flag_series
+    from workflow.reporting.periodic import flag_series
+    from workflow.reporting.plots import flag_counts
 
     days, counts = flag_series(app(ctx), first, last)
     if not days:
-        from workflow.errors import Refused
+        from workflow.core.errors import Refused
 
         raise Refused(_("{first}至{last}之间没有检查记录，无法作图").format(first=first, last=last))
     _write_plot(output, lambda fmt: flag_counts(days, counts, fmt))
@@ -1315,8 +1315,8 @@ def plot_lag(ctx: click.Context, today: date | None, output: str) -> None:
     Example:
       ipflow plot lag --today 2027-09-30 --output lag.png
     """
-    from workflow.plots import lag_by_category
-    from workflow.reports_periodic import lag_series
+    from workflow.reporting.periodic import lag_series
+    from workflow.reporting.plots import lag_by_category
 
     context = app(ctx)
     lags = lag_series(context, today or context.today())
@@ -1353,7 +1353,7 @@ def user_add(
       ipflow user add 王处长 --role admin
       ipflow --as 王处长 user add 贵州大学科技处 --role unit --unit 贵州大学
     """
-    from workflow.users import add_user
+    from workflow.access.actions import add_user
 
     result = add_user(app(ctx), name, role, unit_name)
     if as_json:
@@ -1376,7 +1376,7 @@ def user_list(ctx: click.Context, as_json: bool) -> None:
     Example:
       ipflow user list --json
     """
-    from workflow.users import list_users
+    from workflow.access.actions import list_users
 
     rows = list_users(app(ctx))
     if as_json:
@@ -1400,7 +1400,7 @@ def user_disable(ctx: click.Context, name: str, as_json: bool) -> None:
     Example:
       ipflow user disable 李某
     """
-    from workflow.users import disable_user
+    from workflow.access.actions import disable_user
 
     result = disable_user(app(ctx), name)
     if as_json:
@@ -1419,7 +1419,7 @@ def user_refusals(ctx: click.Context, as_json: bool) -> None:
     Example:
       ipflow user refusals --json
     """
-    from workflow.users import list_refusals
+    from workflow.access.actions import list_refusals
 
     rows = list_refusals(app(ctx))
     if as_json:
@@ -1467,8 +1467,8 @@ def city_rank(
       ipflow city rank --year 2027 --scores scores-2027.csv --json
       ipflow city rank --year 2027 --scores scores-2027.csv --approve
     """
-    from workflow.city_rank import city_rank as rank_cities
-    from workflow.errors import Refused
+    from workflow.core.errors import Refused
+    from workflow.projects.city_rank import city_rank as rank_cities
 
     try:
         text = Path(scores_path).read_text(encoding="utf-8")
@@ -1512,7 +1512,7 @@ def programme_status(ctx: click.Context, year: int | None, as_json: bool) -> Non
     Example:
       ipflow programme status --year 2027 --json
     """
-    from workflow.programme import programme_status as status
+    from workflow.money.programme import programme_status as status
 
     context = app(ctx)
     document = status(context, year or context.today().year)
@@ -1546,7 +1546,7 @@ def programme_budget(
     Example:
       ipflow programme budget --year 2027 --category high_value_patent --amount 5000000
     """
-    from workflow.programme import set_year_budget
+    from workflow.money.programme import set_year_budget
 
     result = set_year_budget(app(ctx), year, category, amount)
     if as_json:
@@ -1565,8 +1565,8 @@ def budget() -> None:
 
 
 def _line_pairs(pairs: tuple[str, ...]) -> dict[str, int]:
-    from workflow.errors import Refused
-    from workflow.money import parse_yuan
+    from workflow.core.errors import Refused
+    from workflow.core.money import parse_yuan
 
     lines: dict[str, int] = {}
     for pair in pairs:
@@ -1594,7 +1594,7 @@ def budget_set(
     Example:
       ipflow budget set 7 --line 设备费=200000 --line 劳务费=150000 --line 专利费=150000
     """
-    from workflow.budget import set_budget_lines
+    from workflow.money.budget import set_budget_lines
 
     result = set_budget_lines(app(ctx), project_id, _line_pairs(line_pairs))
     if as_json:
@@ -1617,7 +1617,7 @@ def budget_show(ctx: click.Context, project_id: int, as_of: date | None, as_json
     Example:
       ipflow budget show 7 --as-of 2027-06-30 --json
     """
-    from workflow.budget import fund_use
+    from workflow.money.budget import fund_use
 
     d = fund_use(app(ctx), project_id, as_of)
     if as_json:
@@ -1663,7 +1663,7 @@ def disburse_cmd(
     Example:
       ipflow disburse 7 --date 2027-03-01 --amount 250000 --stage 首期拨付
     """
-    from workflow.budget import disburse
+    from workflow.money.budget import disburse
 
     result = disburse(app(ctx), project_id, day, amount, stage)
     if as_json:
@@ -1704,7 +1704,7 @@ def expense_add(
     Example:
       ipflow expense add 7 --line 设备费 --date 2027-05-10 --amount 38000 --description 检测仪器
     """
-    from workflow.budget import FLAG_LABELS, record_expenditure
+    from workflow.money.budget import FLAG_LABELS, record_expenditure
 
     result = record_expenditure(app(ctx), project_id, line, day, amount, description)
     if as_json:
@@ -1730,7 +1730,7 @@ def expense_review(
     Example:
       ipflow expense review 12 --decision misuse --note 用于非项目人员差旅
     """
-    from workflow.budget import review_expenditure
+    from workflow.money.budget import review_expenditure
 
     result = review_expenditure(app(ctx), expense_id, decision, note)
     if as_json:

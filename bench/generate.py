@@ -6,11 +6,11 @@ import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+from bench.bulk_load import BulkProject, BulkReport
 from states.categories import CATEGORIES, CONTRACTOR_CATEGORY
-from workflow.bulk_load import BulkProject, BulkReport
-from workflow.plans import PlanRow
-from workflow.progress import TaskProgress, add_months, report_due_dates, task_elapsed
-from workflow.projects import NewProject
+from workflow.progress.rules import TaskProgress, add_months, report_due_dates, task_elapsed
+from workflow.projects.actions import NewProject
+from workflow.projects.plans import PlanRow
 
 TODAY = date(2027, 10, 15)
 """The logical date the benchmark checks: three quarters into the 2027 programme."""

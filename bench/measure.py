@@ -20,14 +20,14 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from bench.bulk_load import bulk_load
 from bench.generate import TODAY, programme
 from states.definitions import ACTIVE_STATES
-from workflow.bulk_load import bulk_load
-from workflow.clock import fixed_clock
-from workflow.config import Settings
-from workflow.context import AppContext
+from workflow.core.clock import fixed_clock
+from workflow.core.config import Settings
+from workflow.core.context import AppContext
 from workflow.db.engine import make_engine, upgrade
-from workflow.progress import to_cent
+from workflow.progress.rules import to_cent
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")

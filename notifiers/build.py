@@ -38,7 +38,7 @@ class ChannelConfigError(Exception):
 
 
 class SmtpConfig(Protocol):
-    """The [smtp] table (workflow.config.SmtpSettings satisfies it)."""
+    """The [smtp] table (workflow.core.config.SmtpSettings satisfies it)."""
 
     @property
     def host(self) -> str: ...
@@ -55,7 +55,7 @@ class SmtpConfig(Protocol):
 
 
 class ChannelSettings(Protocol):
-    """The part of the settings channels are built from (workflow.config.Settings has it)."""
+    """The part of the settings channels are built from (workflow.core.config.Settings has it)."""
 
     @property
     def smtp(self) -> SmtpConfig: ...

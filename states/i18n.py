@@ -1,4 +1,4 @@
-"""The message catalogue in force for what users read: stdlib gettext, chosen by workflow.i18n."""
+"""The message catalogue in force for what users read: stdlib gettext, chosen by workflow.core.i18n."""
 
 from __future__ import annotations
 

@@ -15,9 +15,9 @@ from click.testing import CliRunner, Result
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
-from workflow.clock import SHANGHAI, fixed_clock
-from workflow.config import Settings
-from workflow.context import AppContext
+from workflow.core.clock import SHANGHAI, fixed_clock
+from workflow.core.config import Settings
+from workflow.core.context import AppContext
 from workflow.db.engine import make_engine, upgrade
 from workflow.db.schema import metadata
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from states.categories import CATEGORIES
-from workflow.context import AppContext
-from workflow.plans import PlanRow
-from workflow.projects import NewProject, advance, create
+from workflow.core.context import AppContext
+from workflow.projects.actions import NewProject, advance, create
+from workflow.projects.plans import PlanRow
 
 TERMS = {
     1: (date(2027, 1, 1), date(2027, 12, 31)),

@@ -12,7 +12,12 @@ from sqlalchemy import Engine, select
 
 from tests.conftest import Cli, database_dump
 from tests.factories import make_project
-from workflow.budget import (
+from workflow.check.actions import run_check
+from workflow.core.context import AppContext
+from workflow.core.errors import Refused
+from workflow.db.engine import transaction
+from workflow.db.orm import LedgerSnapshot
+from workflow.money.budget import (
     disburse,
     expenditure_flags,
     fund_use,
@@ -20,11 +25,6 @@ from workflow.budget import (
     review_expenditure,
     set_budget_lines,
 )
-from workflow.check import run_check
-from workflow.context import AppContext
-from workflow.db.engine import transaction
-from workflow.db.orm import LedgerSnapshot
-from workflow.errors import Refused
 
 DAY = date(2027, 4, 15)
 LINES = {"设备费": 250_000, "劳务费": 150_000, "专利费": 100_000}
@@ -32,7 +32,7 @@ LINES = {"设备费": 250_000, "劳务费": 150_000, "专利费": 100_000}
 
 def funded(ctx: AppContext) -> int:
     """A 50万 high-value-patent project on schedule, with three lines and 25万 paid."""
-    from workflow.reports import submit
+    from workflow.projects.reports import submit
 
     project_id = make_project(ctx)
     submit(ctx, project_id, date(2027, 3, 31), {"项目实施": 25})
@@ -208,7 +208,7 @@ def test_no_money_is_paid_before_approval_or_while_suspended(ctx: AppContext) ->
     with pytest.raises(Refused, match="不能拨付"):
         disburse(ctx, screened, DAY, 1, "首期")
     running = make_project(ctx, unit="乙")
-    from workflow.projects import advance
+    from workflow.projects.actions import advance
 
     advance(ctx, running, "suspend")
     with pytest.raises(Refused, match="暂停期间停止拨款"):
@@ -287,7 +287,7 @@ def test_the_demo_programme_has_budgets_payments_spending_and_a_project_red_for_
     ctx: AppContext, engine: Engine
 ) -> None:
     from workflow.db.orm_money import BudgetLine, Disbursement, Expenditure
-    from workflow.demo import build_demo
+    from workflow.demo.programme import build_demo
 
     day = date(2027, 9, 30)
     build_demo(ctx, day)

@@ -7,19 +7,19 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from bench.bulk_load import BulkProject, BulkReport, bulk_load
 from tests.conftest import database_dump
 from tests.factories import make_project, new_project
-from workflow.bulk_load import BulkProject, BulkReport, bulk_load
-from workflow.check import run_check
-from workflow.context import AppContext
+from workflow.check.actions import run_check
+from workflow.core.context import AppContext
+from workflow.core.errors import Refused
 from workflow.db.engine import transaction
 from workflow.db.orm import LedgerSnapshot, Project
-from workflow.errors import Refused
-from workflow.plans import PlanRow
-from workflow.progress import Progress, TaskProgress, progress
-from workflow.progress_query import progress_by_project
-from workflow.projects import show
-from workflow.reports import submit
+from workflow.progress.rules import Progress, TaskProgress, progress
+from workflow.progress.store import progress_by_project
+from workflow.projects.actions import show
+from workflow.projects.plans import PlanRow
+from workflow.projects.reports import submit
 
 START = ("screen", "approve", "start")
 PLAN = [

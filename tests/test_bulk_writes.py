@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, insert, select, text
 
 from tests.factories import make_project
-from workflow.context import AppContext
+from workflow.core.context import AppContext
 from workflow.db.bulk import insert_many, upsert
 from workflow.db.engine import transaction
 from workflow.db.orm import LedgerSnapshot, OutboxMessage

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import database_dump
 from tests.factories import make_project
-from workflow.check import run_check
-from workflow.context import AppContext
+from workflow.check.actions import run_check
+from workflow.core.context import AppContext
 from workflow.db.orm import LedgerSnapshot, Letter, OutboxMessage
-from workflow.letters import LetterBook, list_letters
-from workflow.plans import PlanRow
-from workflow.projects import advance, show
-from workflow.reports import submit
+from workflow.letters.actions import LetterBook, list_letters
+from workflow.projects.actions import advance, show
+from workflow.projects.plans import PlanRow
+from workflow.projects.reports import submit
 
 # One 10-day task: on 2027-01-07, 6 of 10 days have passed, so planned progress is 60%.
 TEN_DAYS = [PlanRow("开展摸底调研", date(2027, 1, 1), date(2027, 1, 11), 1)]

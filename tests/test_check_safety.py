@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine, insert, select, text
 
 from tests.conftest import PG_URL
-from workflow.check import LOCK_KEY
+from workflow.check.actions import LOCK_KEY
 from workflow.db.engine import make_engine, upgrade
 from workflow.db.orm import (
     Letter,
@@ -30,7 +30,7 @@ from workflow.db.orm import (
     Unit,
 )
 from workflow.db.orm_notices import RiskRecommendation
-from workflow.progress import report_due_dates
+from workflow.progress.rules import report_due_dates
 
 IPFLOW = str(Path(sys.executable).with_name("ipflow"))
 DAY = date(2027, 7, 7)

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 
 from tests.conftest import Cli, database_dump
 from tests.factories import make_project
-from workflow.context import AppContext
+from workflow.core.context import AppContext
 from workflow.db.engine import transaction
 from workflow.db.orm import Project
 from workflow.db.orm_money import ProjectFunding
@@ -104,7 +104,7 @@ def test_approving_the_ranking_approves_all_ten_with_their_amounts(
 def test_a_ranking_that_fails_midway_approves_none_of_them(
     ctx: AppContext, ipflow: Cli, engine: Engine, tmp_path: Path
 ) -> None:
-    from workflow.units import add_record
+    from workflow.units.actions import add_record
 
     applications(ctx)
     add_record(ctx, office("黔西南州"), "penalty", ctx.today(), None, "行政处罚")

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import select
 
 from tests.factories import make_project
-from workflow.context import AppContext
+from workflow.access.actions import add_user
+from workflow.core.context import AppContext
 from workflow.db.engine import transaction
 from workflow.db.orm import Project, ProjectEvent
-from workflow.users import add_user
 
 ROOT = Path(__file__).resolve().parents[1]
 RACERS = 50
@@ -27,7 +27,7 @@ import json, os, sys, time, traceback
 from pathlib import Path
 
 import cli  # imported once here; the racers are forked with everything loaded
-import workflow.projects  # noqa: F401
+import workflow.projects.actions  # noqa: F401
 from sqlalchemy import create_engine
 
 url, project_id, workdir, racers = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])

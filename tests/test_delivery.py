@@ -17,11 +17,11 @@ from notifiers.filechannel import FileNotifier
 from notifiers.webhook import WeComNotifier
 from tests.conftest import NOON
 from tests.test_notifiers import BotServer, MailSink, free_port
-from workflow.clock import fixed_clock
-from workflow.context import AppContext
+from workflow.core.clock import fixed_clock
+from workflow.core.context import AppContext
 from workflow.db.engine import make_engine, transaction
 from workflow.db.orm import OutboxMessage
-from workflow.delivery import MAX_ATTEMPTS, Claimed, backoff, claim_due, flush, make_digests
+from workflow.outbox.delivery import MAX_ATTEMPTS, Claimed, backoff, claim_due, flush, make_digests
 
 
 def queue(
@@ -266,7 +266,7 @@ def test_an_outcome_is_not_recorded_over_a_claim_taken_over_by_another(
     queue(ctx, "notice/1")
     [stale] = claim_due(ctx, ["email"])
     [fresh] = claim_due(later(ctx, timedelta(minutes=11)), ["email"])
-    from workflow.delivery import record_failure
+    from workflow.outbox.delivery import record_failure
 
     record_failure(ctx, stale, "旧的认领", permanent=True)
     [row] = rows(ctx.engine)

@@ -11,11 +11,11 @@ from sqlalchemy import Engine, func, select
 from states.categories import CATEGORIES
 from tests.conftest import Cli, database_dump
 from tests.factories import make_project
-from workflow.context import AppContext
+from workflow.core.context import AppContext
+from workflow.core.errors import Refused
 from workflow.db.engine import transaction
 from workflow.db.orm import CreditRecord, LedgerSnapshot, Letter, Project, Unit
-from workflow.demo import BLOCKED_UNIT, build_demo
-from workflow.errors import Refused
+from workflow.demo.programme import BLOCKED_UNIT, build_demo
 
 TODAY = date(2027, 9, 30)
 

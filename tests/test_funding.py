@@ -9,14 +9,14 @@ from sqlalchemy import Engine, select
 
 from tests.conftest import NOON, database_dump
 from tests.factories import make_project, new_project
-from workflow.budget import disburse, record_expenditure, review_expenditure, set_budget_lines
-from workflow.clock import fixed_clock
-from workflow.context import AppContext
+from workflow.core.clock import fixed_clock
+from workflow.core.context import AppContext
+from workflow.core.errors import Refused
 from workflow.db.engine import transaction
 from workflow.db.orm_money import Disbursement, FinalAccount, ProjectFunding
-from workflow.errors import Refused
-from workflow.funding import securitization_subsidy
-from workflow.projects import advance, create, show
+from workflow.money.budget import disburse, record_expenditure, review_expenditure, set_budget_lines
+from workflow.money.funding import securitization_subsidy
+from workflow.projects.actions import advance, create, show
 
 
 def committed(ctx: AppContext, project_id: int) -> int:
@@ -164,7 +164,7 @@ def test_service_brand_is_paid_only_when_its_revenue_condition_is_met(ctx: AppCo
     unpaid = make_project(ctx, category="service_brand", unit="乙知识产权代理公司")
     with pytest.raises(Refused, match="资金只随其评价或验收结果拨付"):
         disburse(ctx, paid, date(2027, 4, 1), 500_000, "首期")
-    from workflow.reports import submit
+    from workflow.projects.reports import submit
 
     for due in (date(2027, 3, 31), date(2027, 6, 30), date(2027, 9, 30), date(2027, 12, 31)):
         submit(ctx, paid, due, {"项目实施": 100})
@@ -179,7 +179,7 @@ def test_service_brand_is_paid_only_when_its_revenue_condition_is_met(ctx: AppCo
 
 
 def _fail_twice(ctx: AppContext, project_id: int) -> None:
-    from workflow.reports import submit
+    from workflow.projects.reports import submit
 
     for due in (date(2027, 3, 31), date(2027, 6, 30), date(2027, 9, 30), date(2027, 12, 31)):
         submit(ctx, project_id, due, {"项目实施": 100})
@@ -224,7 +224,7 @@ def test_a_double_acceptance_failure_claws_back_disbursed_minus_spent_and_accept
 def test_the_restriction_period_comes_from_the_configuration(ctx: AppContext) -> None:
     from dataclasses import replace
 
-    from workflow.config import RulesSettings
+    from workflow.core.config import RulesSettings
 
     one_year = replace(
         ctx, settings=replace(ctx.settings, rules=RulesSettings(restriction_years=1))
@@ -244,7 +244,7 @@ def test_the_restriction_period_comes_from_the_configuration(ctx: AppContext) ->
 
 
 def test_a_passed_acceptance_records_the_balance_as_carry_over(ctx: AppContext) -> None:
-    from workflow.reports import submit
+    from workflow.projects.reports import submit
 
     project_id = make_project(ctx, category="data_ip_chain")
     disburse(ctx, project_id, date(2027, 2, 1), 300_000, "全额拨付")

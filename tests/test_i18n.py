@@ -15,8 +15,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from tests.conftest import Cli
-from workflow.i18n import LOCALE_DIR, choose_language, language
-from workflow.risk import explain
+from workflow.check.rules import explain
+from workflow.core.i18n import LOCALE_DIR, choose_language, language
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = LOCALE_DIR / "en" / "LC_MESSAGES" / "ipflow.po"

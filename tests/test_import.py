@@ -10,12 +10,12 @@ from sqlalchemy import Engine, select
 
 from tests.conftest import Cli, database_dump
 from tests.factories import make_project
-from workflow.context import AppContext
+from workflow.core.context import AppContext
+from workflow.core.errors import Refused
 from workflow.db.engine import transaction
 from workflow.db.orm import PlanTask, Project
-from workflow.errors import Refused
-from workflow.importing import default_plan_path, import_projects
-from workflow.units import add_record
+from workflow.projects.importing.rows import default_plan_path, import_projects
+from workflow.units.actions import add_record
 
 HEADER = "category,title,unit,start,end,budget,contact_email\n"
 GOOD_ROWS = (

@@ -9,12 +9,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = [
-    "workflow/progress.py",
-    "workflow/risk.py",
-    "workflow/money.py",
-    "workflow/plans.py",
-    "workflow/clock.py",
-    "workflow/errors.py",
+    "workflow/progress/rules.py",
+    "workflow/check/rules.py",
+    "workflow/core/money.py",
+    "workflow/projects/plans.py",
+    "workflow/core/clock.py",
+    "workflow/core/errors.py",
 ]
 FRAMEWORKS = ("sqlalchemy", "click", "jinja2", "apscheduler", "alembic")
 

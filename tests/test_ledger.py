@@ -11,10 +11,10 @@ from openpyxl import load_workbook
 
 from tests.conftest import Cli
 from tests.factories import make_project
-from workflow.check import run_check
-from workflow.context import AppContext
-from workflow.plans import PlanRow
-from workflow.reports import submit
+from workflow.check.actions import run_check
+from workflow.core.context import AppContext
+from workflow.projects.plans import PlanRow
+from workflow.projects.reports import submit
 
 TEN_DAYS = [PlanRow("开展摸底调研", date(2027, 1, 1), date(2027, 1, 11), 1)]
 DAY = date(2027, 1, 7)  # planned 60%
@@ -56,7 +56,7 @@ def test_the_xlsx_ledger_has_chinese_headers_a_frozen_header_filters_and_one_row
 def test_the_xlsx_flag_cells_are_coloured_and_money_is_in_yuan(
     ctx: AppContext, tmp_path: Path
 ) -> None:
-    from workflow.ledger import export_ledger
+    from workflow.reporting.ledger import export_ledger
 
     _programme(ctx)
     out = tmp_path / "ledger.xlsx"
@@ -80,7 +80,7 @@ def test_the_xlsx_flag_cells_are_coloured_and_money_is_in_yuan(
 
 
 def test_the_csv_ledger_is_utf8_with_a_byte_order_mark(ctx: AppContext, tmp_path: Path) -> None:
-    from workflow.ledger import export_ledger
+    from workflow.reporting.ledger import export_ledger
 
     _programme(ctx)
     out = tmp_path / "ledger.csv"
@@ -97,7 +97,7 @@ def test_the_csv_ledger_is_utf8_with_a_byte_order_mark(ctx: AppContext, tmp_path
 def test_a_project_the_check_has_not_seen_is_listed_with_an_empty_flag(
     ctx: AppContext, tmp_path: Path
 ) -> None:
-    from workflow.ledger import export_ledger
+    from workflow.reporting.ledger import export_ledger
 
     make_project(ctx, plan=TEN_DAYS)
     out = tmp_path / "ledger.csv"

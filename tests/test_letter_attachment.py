@@ -15,11 +15,11 @@ import pytest
 from notifiers.filechannel import FileNotifier
 from tests.factories import make_project
 from tests.test_notifiers import MailSink
-from workflow.check import run_check
-from workflow.context import AppContext
-from workflow.delivery import flush
-from workflow.plans import PlanRow
-from workflow.reports import submit
+from workflow.check.actions import run_check
+from workflow.core.context import AppContext
+from workflow.outbox.delivery import flush
+from workflow.projects.plans import PlanRow
+from workflow.projects.reports import submit
 
 # One 10-day task: on 2027-01-07 planned progress is 60%; a report of 45% lags 15 points.
 TEN_DAYS = [PlanRow("开展摸底调研", date(2027, 1, 1), date(2027, 1, 11), 1)]

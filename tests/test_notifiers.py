@@ -29,7 +29,7 @@ from notifiers.build import ChannelConfigError, channels_from_settings
 from notifiers.filechannel import FileNotifier
 from notifiers.smtp import SmtpNotifier
 from notifiers.webhook import DingTalkNotifier, FeishuNotifier, WeComNotifier
-from workflow.config import Settings, SmtpSettings
+from workflow.core.config import Settings, SmtpSettings
 
 SUBJECT = "【预警告知书】黔知运预〔2027〕1号 磷化工高价值专利培育"
 TEXT = "贵州大学：\n\n你单位承担的项目进度滞后23.44个百分点，请于15日内提交整改方案。"

@@ -10,13 +10,13 @@ import pytest
 
 from tests.conftest import Cli
 from tests.factories import make_project
-from workflow.check import run_check
-from workflow.context import AppContext
-from workflow.errors import Refused
-from workflow.letters import list_letters
-from workflow.plans import PlanRow
-from workflow.reports import submit
-from workflow.reports_periodic import build_report, parse_period
+from workflow.check.actions import run_check
+from workflow.core.context import AppContext
+from workflow.core.errors import Refused
+from workflow.letters.actions import list_letters
+from workflow.projects.plans import PlanRow
+from workflow.projects.reports import submit
+from workflow.reporting.periodic import build_report, parse_period
 
 # planned on 2027-03-01 is 16.21%; a 5% report lags 11.21 points (amber, one letter).
 YEAR = [PlanRow("全年任务", date(2027, 1, 1), date(2027, 12, 31), 1)]
@@ -72,7 +72,7 @@ def test_the_quarterly_pdf_names_the_project_and_its_figures_in_chinese(
 def test_the_risk_report_lists_the_amber_project_with_its_reason(
     ctx: AppContext, behind: int, tmp_path: Path
 ) -> None:
-    from workflow.reports_periodic import render_report
+    from workflow.reporting.periodic import render_report
 
     out = tmp_path / "risk.pdf"
     out.write_bytes(render_report(ctx, "risk", "2027H1", "pdf"))

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from tests.conftest import Cli
 from tests.factories import make_project
-from workflow.check import run_check
-from workflow.context import AppContext
-from workflow.plans import PlanRow
-from workflow.plots import flag_counts, lag_by_category, progress_curve
-from workflow.reports import submit
-from workflow.reports_periodic import progress_curve_data
+from workflow.check.actions import run_check
+from workflow.core.context import AppContext
+from workflow.projects.plans import PlanRow
+from workflow.projects.reports import submit
+from workflow.reporting.periodic import progress_curve_data
+from workflow.reporting.plots import flag_counts, lag_by_category, progress_curve
 
 PNG = b"\x89PNG\r\n\x1a\n"
 YEAR = [PlanRow("全年任务", date(2027, 1, 1), date(2027, 12, 31), 1)]

@@ -10,11 +10,11 @@ from sqlalchemy import Engine
 
 from tests.conftest import Cli, database_dump
 from tests.factories import make_project
-from workflow.budget import disburse
-from workflow.context import AppContext
-from workflow.errors import Refused
-from workflow.programme import programme_status, set_year_budget
-from workflow.projects import advance
+from workflow.core.context import AppContext
+from workflow.core.errors import Refused
+from workflow.money.budget import disburse
+from workflow.money.programme import programme_status, set_year_budget
+from workflow.projects.actions import advance
 
 
 def row(document: dict[str, object], category: str) -> dict[str, object]:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workflow.progress import (
+from workflow.progress.rules import (
     Progress,
     TaskProgress,
     add_months,

@@ -13,12 +13,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tests.conftest import database_dump
 from tests.factories import make_project, new_project
-from workflow.context import AppContext
+from workflow.core.context import AppContext
+from workflow.core.errors import Refused
 from workflow.db.orm import Project, ProjectEvent
-from workflow.errors import Refused
-from workflow.plans import PlanRow
-from workflow.projects import advance, create, show
-from workflow.units import add_record
+from workflow.projects.actions import advance, create, show
+from workflow.projects.plans import PlanRow
+from workflow.units.actions import add_record
 
 
 def test_a_new_project_is_applied_with_a_creation_event(ctx: AppContext) -> None:
@@ -160,7 +160,7 @@ def test_an_amount_on_a_transition_without_money_is_refused(ctx: AppContext) -> 
 
 
 def _accept_and_fail_twice(ctx: AppContext, project_id: int) -> None:
-    from workflow.reports import submit
+    from workflow.projects.reports import submit
 
     for due in (date(2027, 3, 31), date(2027, 6, 30), date(2027, 9, 30), date(2027, 12, 31)):
         submit(ctx, project_id, due, {"项目实施": 100})
@@ -246,7 +246,7 @@ def test_a_plan_drives_the_progress_that_show_reports(ctx: AppContext) -> None:
         PlanRow("专利布局", date(2027, 3, 1), date(2027, 12, 31), 1),
     ]
     project_id = make_project(ctx, plan=plan)
-    from workflow.reports import submit
+    from workflow.projects.reports import submit
 
     submit(ctx, project_id, date(2027, 3, 31), {"导航分析": 30})
     shown = show(ctx, project_id)  # clock: 2027-04-15

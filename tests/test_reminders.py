@@ -11,16 +11,16 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Cli, database_dump
 from tests.factories import make_project
-from workflow.check import run_check
-from workflow.config import CheckSettings, RecipientSettings, Settings
-from workflow.context import AppContext
+from workflow.check.actions import run_check
+from workflow.check.recommendations import list_recommendations, recommend
+from workflow.check.reminders import notices_for
+from workflow.core.config import CheckSettings, RecipientSettings, Settings
+from workflow.core.context import AppContext
 from workflow.db.engine import transaction
 from workflow.db.orm import OutboxMessage
-from workflow.plans import PlanRow
-from workflow.recommendations import list_recommendations, recommend
-from workflow.reminders import notices_for
-from workflow.reports import submit
-from workflow.units import add_unit
+from workflow.projects.plans import PlanRow
+from workflow.projects.reports import submit
+from workflow.units.actions import add_unit
 
 UNIT = "unit@example.org"
 CONTRACTOR = "risk@example.org"

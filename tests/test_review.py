@@ -10,15 +10,15 @@ from sqlalchemy import Engine
 
 from tests.conftest import Cli, database_dump
 from tests.factories import make_project
-from workflow.check import run_check
-from workflow.context import AppContext
-from workflow.errors import Refused
-from workflow.letters import list_letters
-from workflow.plans import PlanRow
-from workflow.projects import show
-from workflow.recommendations import list_recommendations
-from workflow.reports import submit
-from workflow.review import follow_up, letter_file, record_plan, review_letter
+from workflow.check.actions import run_check
+from workflow.check.recommendations import list_recommendations
+from workflow.core.context import AppContext
+from workflow.core.errors import Refused
+from workflow.letters.actions import list_letters
+from workflow.letters.review import follow_up, letter_file, record_plan, review_letter
+from workflow.projects.actions import show
+from workflow.projects.plans import PlanRow
+from workflow.projects.reports import submit
 
 # One task over the year: on 2027-03-01 59 of 364 days have passed, planned 16.21%;
 # a report of 5% puts the lag at 11.21 points (amber), and it stays under 25 until May.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from workflow.config import CheckSettings
-from workflow.risk import AMBER, GREEN, RED, Assessment, Findings, Reason, assess, worse
+from workflow.check.rules import AMBER, GREEN, RED, Assessment, Findings, Reason, assess, worse
+from workflow.core.config import CheckSettings
 
 DEFAULTS = CheckSettings()
 

@@ -14,14 +14,14 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_project
-from workflow.check import JOB, run_check
-from workflow.clock import SHANGHAI, fixed_clock
-from workflow.config import Settings
-from workflow.context import AppContext
+from workflow.check.actions import JOB, run_check
+from workflow.check.runs import claim, missed_dates
+from workflow.check.scheduler import catch_up
+from workflow.core.clock import SHANGHAI, fixed_clock
+from workflow.core.config import Settings
+from workflow.core.context import AppContext
 from workflow.db.engine import make_engine
 from workflow.db.orm import CheckRun, Letter
-from workflow.runs import claim, missed_dates
-from workflow.scheduler import catch_up
 
 T0 = datetime(2027, 4, 15, 12, tzinfo=UTC)
 

@@ -17,12 +17,12 @@ import pytest
 from tests.conftest import NOON
 from tests.factories import make_project
 from tests.test_xlsx_import import PROJECT_HEADER, TYPED_PROJECTS, workbook
-from workflow.clock import fixed_clock
-from workflow.config import Settings
-from workflow.context import AppContext
+from workflow.core.clock import fixed_clock
+from workflow.core.config import Settings
+from workflow.core.context import AppContext
 from workflow.db.engine import make_engine
-from workflow.plans import PlanRow
-from workflow.reports import submit
+from workflow.projects.plans import PlanRow
+from workflow.projects.reports import submit
 
 IPFLOW = str(Path(sys.executable).with_name("ipflow"))
 ENV = {

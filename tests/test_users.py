@@ -13,18 +13,18 @@ from sqlalchemy.exc import DatabaseError
 from states.definitions import DEFINITIONS
 from tests.conftest import NOON, Cli, database_dump
 from tests.factories import make_project
-from workflow import permissions
-from workflow.clock import fixed_clock
-from workflow.config import Settings
-from workflow.context import AppContext
+from workflow.access import rules as permissions
+from workflow.access.actions import add_user, disable_user, list_refusals, list_users
+from workflow.core.clock import fixed_clock
+from workflow.core.config import Settings
+from workflow.core.context import AppContext
+from workflow.core.errors import Refused
 from workflow.db.engine import make_engine
 from workflow.db.orm import ProjectEvent
 from workflow.db.orm_users import RefusalLog
-from workflow.errors import Refused
-from workflow.projects import advance
-from workflow.reports import submit
-from workflow.units import add_unit
-from workflow.users import add_user, disable_user, list_refusals, list_users
+from workflow.projects.actions import advance
+from workflow.projects.reports import submit
+from workflow.units.actions import add_unit
 
 
 def as_user(ctx: AppContext, name: str) -> AppContext:
@@ -283,9 +283,9 @@ def test_truncate_still_empties_the_history_on_postgresql(pg_url: str) -> None:
 
 
 def _letter_on(office: AppContext, unit: str) -> int:
-    from workflow.check import run_check
-    from workflow.letters import list_letters
-    from workflow.plans import PlanRow
+    from workflow.check.actions import run_check
+    from workflow.letters.actions import list_letters
+    from workflow.projects.plans import PlanRow
 
     plan = [PlanRow("任务", date(2027, 1, 1), date(2027, 1, 11), 1)]
     project_id = make_project(office, plan=plan, unit=unit)
@@ -297,7 +297,7 @@ def _letter_on(office: AppContext, unit: str) -> int:
 def test_the_contractor_reviews_a_letter_but_a_unit_may_not(
     office: AppContext, engine: Engine
 ) -> None:
-    from workflow.review import review_letter
+    from workflow.letters.review import review_letter
 
     letter_id = _letter_on(office, "贵州大学")
     message = refused_without_change(
@@ -311,7 +311,7 @@ def test_the_contractor_reviews_a_letter_but_a_unit_may_not(
 def test_a_unit_records_the_rectification_plan_of_its_own_letter_only(
     office: AppContext, engine: Engine
 ) -> None:
-    from workflow.review import record_plan
+    from workflow.letters.review import record_plan
 
     letter_id = _letter_on(office, "贵州大学")
     refused_without_change(
@@ -321,7 +321,7 @@ def test_a_unit_records_the_rectification_plan_of_its_own_letter_only(
 
 
 def test_only_the_office_approves_the_city_ranking(office: AppContext, engine: Engine) -> None:
-    from workflow.city_rank import city_rank
+    from workflow.projects.city_rank import city_rank
 
     scores = "unit,专利运用\n" + "".join(f"城市{i},{90 - i}\n" for i in range(10))
     refused_without_change(

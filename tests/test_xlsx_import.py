@@ -14,12 +14,12 @@ from sqlalchemy import Engine, select
 
 from tests.conftest import Cli, database_dump
 from tests.factories import make_project
-from workflow.context import AppContext
+from workflow.core.context import AppContext
+from workflow.core.errors import Refused
 from workflow.db.engine import transaction
 from workflow.db.orm import PlanTask, Project
-from workflow.errors import Refused
-from workflow.importing import import_projects
-from workflow.xlsx_import import cell_text
+from workflow.projects.importing.rows import import_projects
+from workflow.projects.importing.xlsx import cell_text
 
 PROJECT_HEADER = ["category", "title", "unit", "start", "end", "budget", "contact_email"]
 PLAN_HEADER = ["project", "task", "start", "due", "weight"]

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
-from workflow.i18n import _
+from workflow.core.i18n import _
 
 ALEMBIC_DIR = Path(__file__).resolve().parents[2] / "alembic"
 

@@ -1,0 +1,1 @@
+"""Users, roles and the permission table every use case is authorised against."""

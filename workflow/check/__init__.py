@@ -1,0 +1,1 @@
+"""The nightly check: flags, reminders, recommendations, the run ledger and the scheduler."""

@@ -1,0 +1,193 @@
+"""Reminder policy of SPEC.md §5: the notices each project's flag calls for on a day, as outbox rows.
+
+green — one reminder 7 days before a report is due; amber — reminders 14, 7 and 3 days
+before, and weekly while a report is overdue, copied to the contractor; red — at once, when a
+project turns red, a notice to the unit, the contractor and the provincial office, plus a
+risk-disposal recommendation for the office.
+
+Each notice is identified by (project, kind, due date, offset); its outbox rows are keyed by
+that and the recipient, so a repeat or a re-run of the check queues nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, Table, and_, cast, literal, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from workflow.check.rules import AMBER, FLAG_LABELS, GREEN, RED
+from workflow.core.config import Settings
+from workflow.db.orm import OutboxMessage, Project, ReportDue
+from workflow.documents.render import chinese_date, render
+from workflow.progress.store import ProjectContact, days_between
+
+REMINDER, OVERDUE, RED_NOTICE = "reminder", "overdue", "red"
+DAYS_BEFORE = {GREEN: (7,), AMBER: (14, 7, 3)}
+OVERDUE_EVERY_DAYS = 7
+SUBJECTS = {
+    REMINDER: "【季度报告提醒】",
+    OVERDUE: "【季度报告逾期催报】",
+    RED_NOTICE: "【红色预警通知】",
+}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notice: its kind, the due date it is about and its offset in days before it.
+
+    A weekly overdue reminder has a negative offset (−7, −14, …); a red notice is about the
+    day the project turned red, with offset 0.
+    """
+
+    kind: str
+    due: date
+    offset: int
+
+
+@dataclass(frozen=True)
+class NoticeSubject:
+    """A project the check found due for notices on the day: its flag, reasons and notices."""
+
+    project_id: int
+    flag: str
+    reasons: list[str]
+    notices: list[Notice]
+
+
+def notices_for(
+    flag: str, day: date, dues: Iterable[tuple[int, date]], submitted: int, was_red: bool
+) -> list[Notice]:
+    """The notices a project with `flag` gets on `day` (pure policy, no database).
+
+    `dues` are the project's (seq, due date) report deadlines; report seq k counts as in when
+    at least k reports are dated on or before `day`. `was_red`: the project's previous
+    ledger flag was red, so a red flag today is no news.
+    """
+    if flag == RED:
+        return [] if was_red else [Notice(RED_NOTICE, day, 0)]
+    found: list[Notice] = []
+    for seq, due in dues:
+        if submitted >= seq:
+            continue
+        before = (due - day).days
+        if before in DAYS_BEFORE[flag]:
+            found.append(Notice(REMINDER, due, before))
+        elif flag == AMBER and before < 0 and before % OVERDUE_EVERY_DAYS == 0:
+            found.append(Notice(OVERDUE, due, before))
+    return found
+
+
+def report_dues(
+    session: Session, day: date, where: Sequence[ColumnElement[bool]]
+) -> dict[int, list[tuple[int, date]]]:
+    """The deadlines on which a notice can fall on `day`: some days ahead, or whole weeks past.
+
+    `notices_for` gives nothing for any other deadline, so the database leaves them out.
+    """
+    dialect = session.get_bind().dialect.name
+    ahead = sorted({day + timedelta(days=n) for days in DAYS_BEFORE.values() for n in days})
+    weeks_past = and_(
+        ReportDue.due < day,
+        cast(days_between(literal(day), ReportDue.due, dialect), Integer) % OVERDUE_EVERY_DAYS == 0,
+    )
+    rows = session.execute(
+        select(ReportDue.project_id, ReportDue.seq, ReportDue.due)
+        .join(Project, Project.id == ReportDue.project_id)
+        .where(or_(ReportDue.due.in_(ahead), weeks_past), *where)
+        .order_by(ReportDue.project_id, ReportDue.seq)
+    )
+    dues: dict[int, list[tuple[int, date]]] = defaultdict(list)
+    for project_id, seq, due in rows:
+        dues[project_id].append((seq, due))
+    return dues
+
+
+def _recipients(
+    s: NoticeSubject, c: ProjectContact, notice: Notice, settings: Settings
+) -> list[tuple[str, str, bool]]:
+    """(channel, recipient, is_copy) for each addressee: the unit, then the copies."""
+    unit = ("email", c.email, False) if c.email else ("file", f"unit-{c.unit}", False)
+    copies = list(settings.recipients.contractor) if s.flag in (AMBER, RED) else []
+    if notice.kind == RED_NOTICE:
+        copies += list(settings.recipients.office)
+    return [unit, *(("email", address, True) for address in dict.fromkeys(copies))]
+
+
+def _message(
+    s: NoticeSubject, c: ProjectContact, notice: Notice, day: date, settings: Settings
+) -> tuple[str, str, str]:
+    """Subject, text and HTML of a notice."""
+    data = {
+        "kind": notice.kind,
+        "project_id": s.project_id,
+        "title": c.title,
+        "unit": c.unit,
+        "flag": FLAG_LABELS[s.flag],
+        "reasons": s.reasons,
+        "due_cn": chinese_date(notice.due),
+        "days_before": notice.offset,
+        "days_overdue": -notice.offset,
+        "day_cn": chinese_date(day),
+        "sender": settings.letters.sender,
+        "contact": settings.letters.contact,
+        "contact_phone": settings.letters.contact_phone,
+    }
+    subject = f"{SUBJECTS[notice.kind]}{c.title}"
+    return subject, render("notice.txt", data), render("notice.html", data)
+
+
+def _insert_outbox(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Insert outbox rows, skipping keys already there; return how many were new."""
+    if not rows:
+        return 0
+    table: Table = OutboxMessage.__table__  # type: ignore[assignment]
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+    return len(session.execute(stmt, rows).all())
+
+
+def queue_notices(
+    session: Session,
+    settings: Settings,
+    day: date,
+    now: datetime,
+    subjects: Sequence[NoticeSubject],
+    contacts: Mapping[int, ProjectContact],
+) -> int:
+    """Queue the notices of `subjects` on `day` as outbox rows, one per addressee.
+
+    One statement whatever the number of projects; a row whose key is already there (a
+    repeat of the day) is skipped. Returns the number of outbox rows newly queued.
+    """
+    rows: list[dict[str, Any]] = []
+    for s in subjects:
+        contact = contacts[s.project_id]
+        for notice in s.notices:
+            subject, body_text, body_html = _message(s, contact, notice, day, settings)
+            for channel, recipient, is_copy in _recipients(s, contact, notice, settings):
+                rows.append(
+                    {
+                        "key": f"notice/{s.project_id}/{notice.kind}/{notice.due.isoformat()}/"
+                        f"{notice.offset}/{channel}/{recipient}",
+                        "channel": channel,
+                        "recipient": recipient,
+                        "subject": f"{subject}（抄送）" if is_copy else subject,
+                        "body_text": body_text,
+                        "body_html": body_html,
+                        "project_id": s.project_id,
+                        "letter_id": None,
+                        "status": "pending",
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "last_error": None,
+                        "created_at": now,
+                        "sent_at": None,
+                    }
+                )
+    return _insert_outbox(session, rows)

@@ -1,0 +1,166 @@
+"""Settings read from the TOML configuration file, with the defaults of SPEC.md."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from workflow.core.i18n import _
+
+
+class ConfigError(Exception):
+    """The configuration file is missing, unreadable or holds a wrong value."""
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """Thresholds of the nightly check (percentage points and days)."""
+
+    lag_warning: float = 10
+    lag_red: float = 25
+    reports_missing_red: int = 2
+    rectification_days: int = 15
+    rectification_overdue_red_days: int = 15
+    large_expense_share: float = 0.20
+    large_expense_yuan: int = 100_000
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    """When the scheduler runs the nightly check."""
+
+    time: str = "02:00"
+    timezone: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The mail server that delivers letters and notices."""
+
+    host: str = "127.0.0.1"
+    port: int = 25
+    sender: str = "ipflow@example.org"
+    username: str = ""
+    password_env: str = ""
+    starttls: bool = False
+
+
+@dataclass(frozen=True)
+class RecipientSettings:
+    """Who is copied on amber and red notices."""
+
+    contractor: tuple[str, ...] = ()
+    office: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LetterSettings:
+    """How warning letters are numbered and signed."""
+
+    number_prefix: str = "黔知运预"
+    sender: str = "贵州省知识产权局"
+    contact: str = "项目风险防控机构"
+    contact_phone: str = "0851-00000000"
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """Where the file channel writes messages for offices without mail."""
+
+    outbox_dir: str = "outbox"
+
+
+@dataclass(frozen=True)
+class RulesSettings:
+    """Programme rules that the office may tune: restriction period and city scoring weights."""
+
+    restriction_years: int = 3
+    """Years a unit may not apply after a double acceptance failure (限制申报期)."""
+    city_weights: dict[str, float] = field(default_factory=dict)
+    """Weight per capability_city scoring dimension (a column of the scores CSV); default 1."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything ipflow reads from its configuration file."""
+
+    check: CheckSettings = field(default_factory=CheckSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    recipients: RecipientSettings = field(default_factory=RecipientSettings)
+    letters: LetterSettings = field(default_factory=LetterSettings)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    rules: RulesSettings = field(default_factory=RulesSettings)
+    webhooks: tuple[dict[str, str], ...] = ()
+
+
+def _section(cls: type[Any], raw: dict[str, Any], name: str) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    unknown = set(raw) - set(known)
+    if unknown:
+        raise ConfigError(
+            _("配置项[{name}]中有未知的键：{keys}").format(
+                name=name, keys=", ".join(sorted(unknown))
+            )
+        )
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        default = getattr(cls(), key)
+        if isinstance(default, tuple):
+            if not isinstance(value, list):
+                raise ConfigError(_("配置项[{name}].{key}应为列表").format(name=name, key=key))
+            value = tuple(value)
+        elif isinstance(default, bool) != isinstance(value, bool) or not isinstance(
+            value, type(default) if not isinstance(default, float) else (int, float)
+        ):
+            raise ConfigError(
+                _("配置项[{name}].{key}的值{value}类型不对").format(
+                    name=name, key=key, value=repr(value)
+                )
+            )
+        values[key] = value
+    return cls(**values)
+
+
+def load_settings(path: str | None) -> Settings:
+    """Read `path`, else $IPFLOW_CONFIG, else ./ipflow.toml when present, else defaults."""
+    chosen = path or os.environ.get("IPFLOW_CONFIG")
+    if not chosen:
+        if not Path("ipflow.toml").exists():
+            return Settings()
+        chosen = "ipflow.toml"
+    import tomllib  # only when there is a file to read
+
+    try:
+        raw = tomllib.loads(Path(chosen).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(
+            _("无法读取配置文件{chosen}：{strerror}").format(chosen=chosen, strerror=exc.strerror)
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            _("配置文件{chosen}不是有效的TOML：{exc}").format(chosen=chosen, exc=exc)
+        ) from None
+    tables = {
+        "check": CheckSettings,
+        "schedule": ScheduleSettings,
+        "smtp": SmtpSettings,
+        "recipients": RecipientSettings,
+        "letters": LetterSettings,
+        "delivery": DeliverySettings,
+        "rules": RulesSettings,
+    }
+    unknown = set(raw) - set(tables) - {"webhooks"}
+    if unknown:
+        raise ConfigError(
+            _("配置文件{chosen}中有未知的表：{tables}").format(
+                chosen=chosen, tables=", ".join(sorted(unknown))
+            )
+        )
+    sections = {name: _section(cls, raw.get(name, {}), name) for name, cls in tables.items()}
+    webhooks = raw.get("webhooks", [])
+    if not isinstance(webhooks, list) or not all(isinstance(w, dict) for w in webhooks):
+        raise ConfigError(_("配置项[[webhooks]]应为表的数组"))
+    return Settings(**sections, webhooks=tuple(webhooks))

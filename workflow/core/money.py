@@ -1,0 +1,24 @@
+"""Money as integer yuan: parsing and display (万元)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from workflow.core.i18n import _
+
+
+def parse_yuan(text: str) -> int:
+    """An amount in whole yuan from text such as "500000"; ValueError when it is not one."""
+    try:
+        value = Decimal(text.strip().replace(",", ""))
+    except InvalidOperation:
+        raise ValueError(_("金额“{text}”不是整数元").format(text=text)) from None
+    if not value.is_finite() or value != value.to_integral_value():
+        raise ValueError(_("金额“{text}”不是整数元").format(text=text))
+    return int(value)
+
+
+def wan(yuan: int) -> str:
+    """An amount for readers: 500000 → "50万元", 125000 → "12.5万元"."""
+    value = Decimal(yuan) / 10_000
+    return f"{value.normalize():f}万元"

@@ -1,0 +1,1 @@
+"""The demo programme, built through the use cases."""

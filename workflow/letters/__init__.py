@@ -1,0 +1,1 @@
+"""Warning letters and the contractor's review and rectification follow-up."""

@@ -1,0 +1,1 @@
+"""Programme money: grants, budgets, disbursements, expenditures and the caps on them."""

@@ -1,0 +1,384 @@
+"""Budget lines, disbursements, expenditures with their flags (SPEC.md §7), reviews, fund use.
+
+An expenditure is flagged when it is booked outside the approved budget lines, when it is a
+single large item (≥ 20% of the project's committed funding or ≥ 10万, both configurable in
+[check]), or when it takes spending above its line, above the budget or above what was
+disbursed. An unflagged expenditure counts as accepted; a flagged one waits for review
+(`ipflow expense review`): accepted, or misuse (违规挪用). The nightly check turns a misuse
+into a red flag and an unreviewed large item into an amber one (`money_findings`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from states.definitions import ACTIVE_STATES
+from workflow.core.context import AppContext
+from workflow.core.errors import Refused
+from workflow.core.i18n import N_, _
+from workflow.db.engine import transaction
+from workflow.db.orm import Project
+from workflow.db.orm_money import BudgetLine, Disbursement, Expenditure, ProjectFunding
+
+FLAG_LABELS = {
+    "outside_lines": N_("超出批复预算科目"),
+    "large": N_("单笔大额支出"),
+    "over_line": N_("超出该科目预算"),
+    "over_budget": N_("累计支出超出预算"),
+    "over_disbursed": N_("累计支出超出已拨付资金"),
+}
+ACCEPTED, PENDING, MISUSE = "accepted", "pending", "misuse"
+DECISIONS = {"accept": ACCEPTED, "misuse": MISUSE}
+LINE_STATES = frozenset({"approved"}) | ACTIVE_STATES
+"""States in which the budget lines may be set (at approval, or adjusted while carried out)."""
+DISBURSE_STATES = frozenset({"approved"}) | (ACTIVE_STATES - {"suspended"})
+"""States in which money may be paid out: never while suspended (funding paused)."""
+
+
+def disbursed_total(session: Session, project_id: int) -> int:
+    """Everything paid to the project so far."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(Disbursement.amount), 0)).where(
+            Disbursement.project_id == project_id
+        )
+    )
+    return int(total or 0)
+
+
+def spent_accepted_total(session: Session, project_id: int) -> int:
+    """Expenditures that count: unflagged, or reviewed and accepted."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(Expenditure.amount), 0)).where(
+            Expenditure.project_id == project_id, Expenditure.review_status == ACCEPTED
+        )
+    )
+    return int(total or 0)
+
+
+def _project(session: Session, project_id: int) -> Project:
+    project = session.get(Project, project_id)
+    if project is None:
+        raise Refused(_("没有编号为{project_id}的项目").format(project_id=project_id))
+    return project
+
+
+def _committed(session: Session, project: Project, rule: str) -> int:
+    row = session.get(ProjectFunding, project.id)
+    if row is None:
+        raise Refused(_("项目#{id}尚未立项，没有资助承诺：{rule}").format(id=project.id, rule=rule))
+    return row.committed
+
+
+def _check_amount(amount: int, what: str) -> None:
+    if amount <= 0:
+        raise Refused(_("{what}须为正整数元，得到{amount}").format(what=what, amount=amount))
+
+
+def set_budget_lines(ctx: AppContext, project_id: int, lines: dict[str, int]) -> dict[str, Any]:
+    """Approve (or replace) a project's budget lines; they must add up to its committed funding."""
+    if not lines:
+        raise Refused(_("至少需要一个预算科目（--line 科目=元）"))
+    for name, amount in lines.items():
+        if not name.strip():
+            raise Refused(_("预算科目名称不能为空"))
+        _check_amount(amount, _("预算科目“{name}”的金额").format(name=name))
+    with transaction(ctx.engine) as session:
+        project = _project(session, project_id)
+        if project.state not in LINE_STATES:
+            raise Refused(
+                _("项目#{id}当前状态为{state}：预算科目只能在立项后、结项前设定").format(
+                    id=project.id, state=project.state
+                )
+            )
+        committed = _committed(session, project, _("预算科目须在立项后设定"))
+        total = sum(lines.values())
+        if total != committed:
+            raise Refused(
+                _(
+                    "预算科目合计{total}元，须等于项目承诺资助额{committed}元（预算按批复资金编制）"
+                ).format(total=total, committed=committed)
+            )
+        for old in session.scalars(select(BudgetLine).where(BudgetLine.project_id == project.id)):
+            session.delete(old)
+        session.flush()
+        for name, amount in lines.items():
+            session.add(BudgetLine(project_id=project.id, name=name.strip(), amount=amount))
+        return {"project_id": project.id, "lines": lines, "total": total}
+
+
+def disburse(
+    ctx: AppContext, project_id: int, day: date, amount: int, stage: str
+) -> dict[str, Any]:
+    """Pay a stage of a project's funding (拨付), never above what the rules committed."""
+    from workflow.money.funding import PAID_BY_TRANSITION
+
+    _check_amount(amount, _("拨付金额"))
+    if not stage.strip():
+        raise Refused(_("须注明拨付阶段（--stage）"))
+    if day > ctx.today():
+        raise Refused(_("拨付日期{day}晚于今天{today}").format(day=day, today=ctx.today()))
+    with transaction(ctx.engine) as session:
+        project = _project(session, project_id)
+        if project.category in PAID_BY_TRANSITION:
+            raise Refused(
+                _(
+                    "{category}类项目的资金只随其评价或验收结果拨付（award、pay_subsidy、pass_acceptance），不能单独拨付"
+                ).format(category=project.category)
+            )
+        if project.state not in DISBURSE_STATES:
+            raise Refused(
+                _(
+                    "项目#{id}当前状态为{state}，不能拨付：只在立项后、实施期间拨付，暂停期间停止拨款"
+                ).format(id=project.id, state=project.state)
+            )
+        committed = _committed(session, project, _("不能拨付"))
+        paid = disbursed_total(session, project.id)
+        if paid + amount > committed:
+            raise Refused(
+                _(
+                    "累计拨付将达{total}元，超过项目承诺资助额{committed}元（已拨付{paid}元）"
+                ).format(total=paid + amount, committed=committed, paid=paid)
+            )
+        row = Disbursement(
+            project_id=project.id,
+            day=day,
+            amount=amount,
+            stage=stage.strip(),
+            actor=ctx.actor,
+            created_at=ctx.clock(),
+        )
+        session.add(row)
+        session.flush()
+        return {"id": row.id, "project_id": project.id, "disbursed": paid + amount}
+
+
+def expenditure_flags(
+    amount: int,
+    line: str,
+    lines: dict[str, int],
+    spent_by_line: dict[str, int],
+    committed: int,
+    disbursed: int,
+    large_share: float,
+    large_yuan: int,
+) -> list[str]:
+    """The SPEC.md §7 flags a new expenditure raises, given what was spent before it."""
+    flags: list[str] = []
+    if line not in lines:
+        flags.append("outside_lines")
+    if amount >= large_yuan or (committed > 0 and amount >= large_share * committed):
+        flags.append("large")
+    if line in lines and spent_by_line.get(line, 0) + amount > lines[line]:
+        flags.append("over_line")
+    spent = sum(spent_by_line.values()) + amount
+    if spent > committed:
+        flags.append("over_budget")
+    if spent > disbursed:
+        flags.append("over_disbursed")
+    return flags
+
+
+def record_expenditure(
+    ctx: AppContext, project_id: int, line: str, day: date, amount: int, description: str
+) -> dict[str, Any]:
+    """Book one expenditure of a project being carried out; returns its id and flags."""
+    _check_amount(amount, _("支出金额"))
+    if not description.strip():
+        raise Refused(_("须说明支出内容（--description）"))
+    if day > ctx.today():
+        raise Refused(_("支出日期{day}晚于今天{today}").format(day=day, today=ctx.today()))
+    with transaction(ctx.engine) as session:
+        project = _project(session, project_id)
+        if project.state not in ACTIVE_STATES:
+            raise Refused(
+                _("项目#{id}当前状态为{state}，只有实施中的项目才能登记支出").format(
+                    id=project.id, state=project.state
+                )
+            )
+        if day < project.start:
+            raise Refused(
+                _("支出日期{day}早于项目开始日期{start}").format(day=day, start=project.start)
+            )
+        committed = _committed(session, project, _("不能登记支出"))
+        lines = dict(
+            session.execute(
+                select(BudgetLine.name, BudgetLine.amount).where(
+                    BudgetLine.project_id == project.id
+                )
+            )
+            .tuples()
+            .all()
+        )
+        spent_by_line: dict[str, int] = defaultdict(int)
+        for name, spent in session.execute(
+            select(Expenditure.line, Expenditure.amount).where(
+                Expenditure.project_id == project.id, Expenditure.review_status != MISUSE
+            )
+        ).tuples():
+            spent_by_line[name] += spent
+        check = ctx.settings.check
+        flags = expenditure_flags(
+            amount,
+            line.strip(),
+            lines,
+            spent_by_line,
+            committed,
+            disbursed_total(session, project.id),
+            check.large_expense_share,
+            check.large_expense_yuan,
+        )
+        row = Expenditure(
+            project_id=project.id,
+            line=line.strip(),
+            day=day,
+            amount=amount,
+            description=description.strip(),
+            flags=flags,
+            review_status=PENDING if flags else ACCEPTED,
+            review_note="",
+            actor=ctx.actor,
+            created_at=ctx.clock(),
+        )
+        session.add(row)
+        session.flush()
+        return {"id": row.id, "project_id": project.id, "flags": flags, "status": row.review_status}
+
+
+def review_expenditure(
+    ctx: AppContext, expense_id: int, decision: str, note: str
+) -> dict[str, Any]:
+    """The contractor's review of an expenditure: accepted, or misuse (final)."""
+    if decision not in DECISIONS:
+        raise Refused(
+            _("审核结论须为 accept 或 misuse，得到“{decision}”").format(decision=decision)
+        )
+    with transaction(ctx.engine) as session:
+        row = session.get(Expenditure, expense_id)
+        if row is None:
+            raise Refused(_("没有编号为{expense_id}的支出").format(expense_id=expense_id))
+        if row.review_status == MISUSE:
+            raise Refused(_("支出#{id}已认定为违规挪用，不能再改变审核结论").format(id=row.id))
+        if row.review_status == ACCEPTED and decision == "accept":
+            raise Refused(_("支出#{id}已是审核通过状态").format(id=row.id))
+        if decision == "misuse" and not note.strip():
+            raise Refused(_("认定违规挪用须写明理由（--note）"))
+        row.review_status = DECISIONS[decision]
+        row.reviewed_on = ctx.today()
+        row.reviewer = ctx.actor
+        row.review_note = note.strip()
+        return {"id": row.id, "project_id": row.project_id, "status": row.review_status}
+
+
+def money_findings(session: Session, day: date) -> dict[int, tuple[int, int]]:
+    """Per active project on `day`: (expenditures found to be misuse, large ones not yet reviewed).
+
+    One set-based query; it reads only what was known on `day`, so a replay gives the same.
+    """
+    rows = session.execute(
+        select(
+            Expenditure.project_id,
+            Expenditure.flags,
+            Expenditure.review_status,
+            Expenditure.reviewed_on,
+        )
+        .join(Project, Project.id == Expenditure.project_id)
+        .where(Project.state.in_(ACTIVE_STATES), Expenditure.day <= day)
+        .where(or_(Expenditure.review_status != ACCEPTED, Expenditure.reviewed_on.is_not(None)))
+    ).tuples()
+    found: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for project_id, flags, status, reviewed_on in rows:
+        reviewed = reviewed_on is not None and reviewed_on <= day
+        if status == MISUSE and reviewed:
+            found[project_id][0] += 1
+        elif "large" in flags and not reviewed:
+            found[project_id][1] += 1
+    return {pid: (m, u) for pid, (m, u) in found.items()}
+
+
+@dataclass(frozen=True)
+class LineUse:
+    """One budget line and what was spent on it."""
+
+    line: str
+    budget: int | None
+    spent: int
+    accepted: int
+
+
+def fund_use(ctx: AppContext, project_id: int, as_of: date | None = None) -> dict[str, Any]:
+    """The semi-annual fund-use data of one project: budget, disbursed, spent by line, open flags."""
+    day = as_of or ctx.today()
+    with transaction(ctx.engine) as session:
+        project = _project(session, project_id)
+        return fund_use_rows(session, [project.id], day)[project.id]
+
+
+def fund_use_rows(session: Session, project_ids: list[int], day: date) -> dict[int, dict[str, Any]]:
+    """Fund-use data of many projects as of `day`, in four queries (for the contractor's report)."""
+    found: dict[int, dict[str, Any]] = {
+        pid: {
+            "project_id": pid,
+            "as_of": day.isoformat(),
+            "committed": 0,
+            "disbursed": 0,
+            "spent": 0,
+            "spent_accepted": 0,
+            "lines": [],
+            "open_flags": [],
+        }
+        for pid in project_ids
+    }
+    for pid, committed in session.execute(
+        select(ProjectFunding.project_id, ProjectFunding.committed).where(
+            ProjectFunding.project_id.in_(project_ids)
+        )
+    ).tuples():
+        found[pid]["committed"] = committed
+    for pid, paid in session.execute(
+        select(Disbursement.project_id, func.sum(Disbursement.amount))
+        .where(Disbursement.project_id.in_(project_ids), Disbursement.day <= day)
+        .group_by(Disbursement.project_id)
+    ).tuples():
+        found[pid]["disbursed"] = int(paid)
+    lines: dict[int, dict[str, LineUse]] = defaultdict(dict)
+    for pid, name, amount in session.execute(
+        select(BudgetLine.project_id, BudgetLine.name, BudgetLine.amount)
+        .where(BudgetLine.project_id.in_(project_ids))
+        .order_by(BudgetLine.project_id, BudgetLine.id)
+    ).tuples():
+        lines[pid][name] = LineUse(name, amount, 0, 0)
+    for e in session.scalars(
+        select(Expenditure)
+        .where(Expenditure.project_id.in_(project_ids), Expenditure.day <= day)
+        .order_by(Expenditure.id)
+    ):
+        use = lines[e.project_id].get(e.line, LineUse(e.line, None, 0, 0))
+        accepted = e.review_status == ACCEPTED
+        lines[e.project_id][e.line] = LineUse(
+            use.line, use.budget, use.spent + e.amount, use.accepted + (e.amount if accepted else 0)
+        )
+        entry = found[e.project_id]
+        entry["spent"] += e.amount
+        entry["spent_accepted"] += e.amount if accepted else 0
+        if e.review_status != ACCEPTED:
+            entry["open_flags"].append(
+                {
+                    "expense_id": e.id,
+                    "day": e.day.isoformat(),
+                    "line": e.line,
+                    "amount": e.amount,
+                    "status": e.review_status,
+                    "flags": list(e.flags),
+                    "text": _("、").join(_(FLAG_LABELS[f]) for f in e.flags)
+                    + (_("（认定违规挪用）") if e.review_status == MISUSE else _("（待审核）")),
+                }
+            )
+    for pid, uses in lines.items():
+        found[pid]["lines"] = [u.__dict__ for u in uses.values()]
+    return found

@@ -1,0 +1,106 @@
+"""The programme year: the office's budget per category and its use (committed, disbursed, left)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from states.categories import CATEGORIES
+from states.guards import SECURITIZATION_CAP
+from workflow.core.context import AppContext
+from workflow.core.errors import Refused
+from workflow.core.i18n import _
+from workflow.db.engine import transaction
+from workflow.db.orm_money import Disbursement, ProgrammeBudget, ProjectFunding
+from workflow.money.funding import committed_in_year
+
+
+def set_year_budget(ctx: AppContext, year: int, category: str, amount: int) -> dict[str, Any]:
+    """Set the year's budget of a category; never below what is already committed."""
+    if category not in CATEGORIES:
+        raise Refused(
+            _("未知的项目类别“{category}”；可选：{choices}").format(
+                category=category, choices=", ".join(CATEGORIES)
+            )
+        )
+    if amount <= 0:
+        raise Refused(_("年度预算须为正整数元，得到{amount}").format(amount=amount))
+    if category == "data_ip_securitization" and amount > SECURITIZATION_CAP:
+        raise Refused(
+            _("证券化资助全年最多{cap}元，预算{amount}元超过上限").format(
+                cap=SECURITIZATION_CAP, amount=amount
+            )
+        )
+    with transaction(ctx.engine) as session:
+        committed = committed_in_year(session, year, category)
+        if amount < committed:
+            raise Refused(
+                _("{year}年度{category}已承诺{committed}元，预算不能低于此数（{amount}元）").format(
+                    year=year, category=category, committed=committed, amount=amount
+                )
+            )
+        row = session.get(ProgrammeBudget, (year, category))
+        if row is None:
+            row = ProgrammeBudget(year=year, category=category, amount=amount)
+            session.add(row)
+        row.amount, row.actor, row.updated_at = amount, ctx.actor, ctx.clock()
+        return {"year": year, "category": category, "budget": amount, "committed": committed}
+
+
+def programme_status(ctx: AppContext, year: int) -> dict[str, Any]:
+    """Per category: budget (null when not set), committed, disbursed, remaining; and totals."""
+    with transaction(ctx.engine) as session:
+        budgets = dict(
+            session.execute(
+                select(ProgrammeBudget.category, ProgrammeBudget.amount).where(
+                    ProgrammeBudget.year == year
+                )
+            )
+            .tuples()
+            .all()
+        )
+        committed = dict(
+            session.execute(
+                select(ProjectFunding.category, func.sum(ProjectFunding.committed))
+                .where(ProjectFunding.year == year)
+                .group_by(ProjectFunding.category)
+            )
+            .tuples()
+            .all()
+        )
+        disbursed = dict(
+            session.execute(
+                select(ProjectFunding.category, func.sum(Disbursement.amount))
+                .join(Disbursement, Disbursement.project_id == ProjectFunding.project_id)
+                .where(ProjectFunding.year == year)
+                .group_by(ProjectFunding.category)
+            )
+            .tuples()
+            .all()
+        )
+    rows = []
+    for code, category in CATEGORIES.items():
+        budget = budgets.get(code)
+        if budget is None and code == "data_ip_securitization":
+            budget = SECURITIZATION_CAP
+        used = int(committed.get(code) or 0)
+        rows.append(
+            {
+                "category": code,
+                "name": category.name,
+                "budget": budget,
+                "committed": used,
+                "disbursed": int(disbursed.get(code) or 0),
+                "remaining": None if budget is None else budget - used,
+            }
+        )
+    return {
+        "year": year,
+        "categories": rows,
+        "total": {
+            "budget": sum(r["budget"] or 0 for r in rows),
+            "committed": sum(r["committed"] for r in rows),
+            "disbursed": sum(r["disbursed"] for r in rows),
+        },
+    }

@@ -1,0 +1,1 @@
+"""Delivery of what the outbox holds, after commit, with retries."""

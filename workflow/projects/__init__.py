@@ -1,0 +1,1 @@
+"""Projects: applications, lifecycle transitions, plans, reports and imports."""

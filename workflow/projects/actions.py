@@ -1,0 +1,475 @@
+"""Project use cases: create, advance through the lifecycle, show and list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from states.categories import CATEGORIES
+from states.definitions import DEFINITION_VERSION, STATE_LABELS
+from states.guards import Facts
+from states.machines import TransitionRefused, definition_for, fire
+from workflow.access.rules import CREATE
+from workflow.core.context import AppContext
+from workflow.core.errors import Refused
+from workflow.core.i18n import _
+from workflow.db.engine import transaction
+from workflow.db.orm import (
+    CreditRecord,
+    LedgerSnapshot,
+    PlanTask,
+    Project,
+    ProjectEvent,
+    Report,
+    ReportDue,
+)
+from workflow.progress.rules import report_due_dates, term_years
+from workflow.progress.store import progress_by_project
+from workflow.projects.plans import PlanRow, default_plan
+from workflow.units.actions import active_records, conflict_of_interest, describe, ensure_unit
+
+
+@dataclass(frozen=True)
+class NewProject:
+    """What an application states: the create options of the CLI, validated by `create`."""
+
+    category: str
+    title: str
+    unit: str
+    start: date
+    end: date
+    budget: int
+    plan: list[PlanRow] = field(default_factory=list)
+    contact_email: str | None = None
+
+
+def validate(p: NewProject) -> None:
+    """Refuse an application whose category, title, term or budget is wrong."""
+    category = CATEGORIES.get(p.category)
+    if category is None:
+        raise Refused(
+            _("未知的项目类别“{category}”；可选：{choices}").format(
+                category=p.category, choices=", ".join(CATEGORIES)
+            )
+        )
+    if not p.title.strip():
+        raise Refused(_("项目名称不能为空"))
+    if not p.unit.strip():
+        raise Refused(_("承担单位名称不能为空"))
+    if p.end <= p.start:
+        raise Refused(_("项目结束日期{end}须晚于开始日期{start}").format(end=p.end, start=p.start))
+    if category.term_years is not None and term_years(p.start, p.end) != category.term_years:
+        raise Refused(
+            _("{name}的实施期为{term_years}年，而{start}至{end}为{years}年").format(
+                name=_(category.name),
+                term_years=category.term_years,
+                start=p.start,
+                end=p.end,
+                years=term_years(p.start, p.end),
+            )
+        )
+    if p.budget < 0:
+        raise Refused(_("预算须为不小于0的整数元，得到{budget}").format(budget=p.budget))
+    if p.contact_email is not None and "@" not in p.contact_email:
+        raise Refused(_("联系邮箱“{contact_email}”无效").format(contact_email=p.contact_email))
+
+
+def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
+    """Insert a validated application with its plan, report calendar and first event."""
+    validate(p)
+    unit = ensure_unit(session, ctx, p.unit.strip())
+    restricted = [r for r in active_records(session, unit.id, p.start) if r.kind == "restricted"]
+    if restricted:
+        raise Refused(
+            _("单位“{name}”处于限制申报期：{record}").format(
+                name=unit.name, record=describe(restricted[0])
+            )
+        )
+    conflict = conflict_of_interest(session, unit.id, p.category, None)
+    if conflict:
+        raise Refused(
+            _("单位“{name}”不能申报该项目：{conflict}").format(name=unit.name, conflict=conflict)
+        )
+    now = ctx.clock()
+    project = Project(
+        category=p.category,
+        title=p.title.strip(),
+        unit_id=unit.id,
+        state="applied",
+        start=p.start,
+        end=p.end,
+        budget=p.budget,
+        contact_email=p.contact_email,
+        definition_version=DEFINITION_VERSION,
+        created_at=now,
+    )
+    session.add(project)
+    session.flush()
+    for seq, row in enumerate(p.plan or default_plan(p.start, p.end), start=1):
+        session.add(
+            PlanTask(
+                project_id=project.id,
+                seq=seq,
+                name=row.task,
+                start=row.start,
+                due=row.due,
+                weight=row.weight,
+            )
+        )
+    if CATEGORIES[p.category].quarterly_reports:
+        for seq, due in enumerate(report_due_dates(p.start, p.end), start=1):
+            session.add(ReportDue(project_id=project.id, seq=seq, due=due))
+    session.add(
+        ProjectEvent(
+            project_id=project.id,
+            seq=1,
+            from_state=None,
+            to_state="applied",
+            trigger="create",
+            actor=ctx.actor,
+            at=now,
+            note="",
+            data={"budget": p.budget},
+            definition_version=DEFINITION_VERSION,
+        )
+    )
+    return project
+
+
+def create(ctx: AppContext, p: NewProject) -> dict[str, Any]:
+    """Create one project in state `applied`; returns {"id", "state"}."""
+    from workflow.access.actions import authorize  # roles load only when something changes
+
+    authorize(ctx, CREATE)
+    with transaction(ctx.engine) as session:
+        project = add_project(session, ctx, p)
+        return {"id": project.id, "state": project.state}
+
+
+def get_project(session: Session, project_id: int) -> Project:
+    """The project with `project_id`, or a refusal."""
+    project = session.get(Project, project_id)
+    if project is None:
+        raise Refused(_("没有编号为{project_id}的项目").format(project_id=project_id))
+    return project
+
+
+def lock_project(session: Session, project_id: int) -> Project:
+    """The project, locked until the transaction ends: a concurrent change waits behind it.
+
+    PostgreSQL locks the row (SELECT … FOR UPDATE). SQLite's driver begins the transaction at
+    the first write, so a no-op update takes the database's write lock before anything is read.
+    The waiting advance then sees the state this one leaves, and the rules refuse it plainly.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            text("UPDATE project SET version = version WHERE id = :id"), {"id": project_id}
+        )
+    project = session.get(Project, project_id, with_for_update=True)
+    if project is None:
+        raise Refused(_("没有编号为{project_id}的项目").format(project_id=project_id))
+    return project
+
+
+def _facts(
+    session: Session,
+    ctx: AppContext,
+    project: Project,
+    trigger: str,
+    amount: int | None,
+    data: dict[str, str],
+    via_ranking: bool = False,
+) -> Facts:
+    events = session.execute(
+        select(ProjectEvent.trigger, ProjectEvent.data).where(ProjectEvent.project_id == project.id)
+    ).all()
+    records = active_records(session, project.unit_id, ctx.today()) if trigger == "approve" else []
+    facts = Facts(
+        project_id=project.id,
+        category=project.category,
+        state=project.state,
+        amount=amount,
+        data=data,
+        credit_block=_("；").join(describe(r) for r in records) or None,
+        conflict=conflict_of_interest(session, project.unit_id, project.category, project.id),
+        reports_due_in_term=session.scalar(
+            select(func.count()).select_from(ReportDue).where(ReportDue.project_id == project.id)
+        )
+        or 0,
+        reports_submitted=session.scalar(
+            select(func.count()).select_from(Report).where(Report.project_id == project.id)
+        )
+        or 0,
+        reviews_done=sum(t == "review" for t, _ in events),
+        term_years=term_years(project.start, project.end),
+        awards_total=sum(int(d.get("amount", 0)) for t, d in events if t == "award"),
+        via_ranking=via_ranking,
+    )
+    from workflow.money.funding import money_facts  # money rules load only when a project moves
+
+    return replace(facts, **money_facts(session, ctx, project, trigger))
+
+
+def _refusal(project: Project, trigger: str, reasons: list[str]) -> Refused:
+    definition = definition_for(project.category, project.definition_version)
+    possible = _("、").join(definition.triggers_from(project.state)) or _("无")
+    return Refused(
+        _(
+            "项目#{id}“{title}”当前状态为{label}（{state}），不能执行“{trigger}”：{reasons}。当前可执行的操作：{possible}"
+        ).format(
+            id=project.id,
+            title=project.title,
+            label=_(STATE_LABELS[project.state]),
+            state=project.state,
+            trigger=trigger,
+            reasons=_("；").join(reasons),
+            possible=possible,
+        )
+    )
+
+
+def advance(
+    ctx: AppContext,
+    project_id: int,
+    trigger: str,
+    note: str = "",
+    amount: int | None = None,
+    data: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Fire one transition, append its event and apply its effects, all in one transaction."""
+    from workflow.access.actions import authorize
+
+    data = data or {}
+    authorize(ctx, trigger, project_id)
+    try:
+        with transaction(ctx.engine) as session:
+            project = lock_project(session, project_id)
+            return advance_in(session, ctx, project, trigger, note, amount, data)
+    except StaleDataError:
+        raise Refused(
+            _(
+                "项目#{project_id}在本次操作期间已被他人修改，本次操作未生效：请用 ipflow project show {project_id} 查看最新状态后重试"
+            ).format(project_id=project_id)
+        ) from None
+
+
+def advance_in(
+    session: Session,
+    ctx: AppContext,
+    project: Project,
+    trigger: str,
+    note: str = "",
+    amount: int | None = None,
+    data: dict[str, str] | None = None,
+    via_ranking: bool = False,
+) -> dict[str, Any]:
+    """Fire one transition inside the caller's transaction (city ranking approves ten in one)."""
+    data = data or {}
+    definition = definition_for(project.category, project.definition_version)
+    transition = definition.transition(trigger, project.state)
+    if transition is not None and amount is not None and not transition.amount:
+        raise _refusal(project, trigger, [_("该操作不涉及金额，不应提供 --amount")])
+    if amount is not None and amount < 0:
+        raise _refusal(
+            project, trigger, [_("金额须为不小于0的整数元，得到{amount}").format(amount=amount)]
+        )
+    facts = _facts(session, ctx, project, trigger, amount, data, via_ranking)
+    try:
+        new_state = fire(trigger, facts, project.definition_version)
+    except TransitionRefused as refused:
+        reasons = [_("当前状态下没有这一操作")] if refused.absent else refused.reasons
+        raise _refusal(project, trigger, reasons) from None
+    from workflow.money.funding import apply_effects
+
+    try:
+        effects = apply_effects(session, ctx, project, trigger, amount, data, via_ranking)
+    except Refused as refused:
+        raise _refusal(project, trigger, [str(refused)]) from None
+    event = record_transition(session, ctx, project, trigger, new_state, note, amount, data)
+    event.data = {**event.data, **effects}
+    if trigger == "close":
+        restrict_unit(session, ctx, project)
+    session.flush()
+    return {
+        "id": project.id,
+        "from": event.from_state,
+        "to": event.to_state,
+        "trigger": trigger,
+        "seq": event.seq,
+    }
+
+
+def record_transition(
+    session: Session,
+    ctx: AppContext,
+    project: Project,
+    trigger: str,
+    new_state: str,
+    note: str,
+    amount: int | None,
+    data: dict[str, str],
+) -> ProjectEvent:
+    """Set the project's new state and append the matching history event."""
+    seq = (
+        session.scalar(
+            select(func.max(ProjectEvent.seq)).where(ProjectEvent.project_id == project.id)
+        )
+        or 0
+    ) + 1
+    payload: dict[str, Any] = dict(data)
+    if amount is not None:
+        payload["amount"] = amount
+    event = ProjectEvent(
+        project_id=project.id,
+        seq=seq,
+        from_state=project.state,
+        to_state=new_state,
+        trigger=trigger,
+        actor=ctx.actor,
+        at=ctx.clock(),
+        note=note,
+        data=payload,
+        definition_version=project.definition_version,
+    )
+    project.state = new_state
+    session.add(event)
+    return event
+
+
+def restrict_unit(session: Session, ctx: AppContext, project: Project) -> None:
+    """After a double acceptance failure, bar the unit from applying for the restriction period."""
+    start = ctx.today()
+    years = ctx.settings.rules.restriction_years
+    try:
+        end = start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        end = start.replace(year=start.year + years, day=28)
+    session.add(
+        CreditRecord(
+            unit_id=project.unit_id,
+            kind="restricted",
+            start=start,
+            end=end,
+            note=f"项目#{project.id}两次验收不通过",
+            source_project_id=project.id,
+            actor=ctx.actor,
+            created_at=ctx.clock(),
+        )
+    )
+
+
+def _summary(
+    project: Project, day: date, progress_row: Any, snapshot: LedgerSnapshot | None
+) -> dict[str, Any]:
+    definition = definition_for(project.category, project.definition_version)
+    planned = actual = lag = None
+    if progress_row is not None:
+        p = progress_row[0]
+        planned, actual, lag = p.planned, p.actual, p.lag
+    return {
+        "id": project.id,
+        "category": project.category,
+        "title": project.title,
+        "unit": project.unit.name,
+        "state": project.state,
+        "triggers": definition.triggers_from(project.state),
+        "start": project.start.isoformat(),
+        "end": project.end.isoformat(),
+        "budget": project.budget,
+        "contact_email": project.contact_email or project.unit.contact_email,
+        "as_of": day.isoformat(),
+        "planned": planned,
+        "actual": actual,
+        "lag": lag,
+        "last_report": progress_row[1].isoformat() if progress_row and progress_row[1] else None,
+        "flag": snapshot.flag if snapshot else None,
+        "flag_date": snapshot.day.isoformat() if snapshot else None,
+        "flag_reasons": snapshot.reasons if snapshot else [],
+    }
+
+
+def latest_snapshots(session: Session, project_ids: list[int] | None) -> dict[int, LedgerSnapshot]:
+    """Each project's most recent ledger snapshot (the flag the last check gave it)."""
+    latest = select(LedgerSnapshot.project_id, func.max(LedgerSnapshot.day).label("day"))
+    if project_ids is not None:
+        latest = latest.where(LedgerSnapshot.project_id.in_(project_ids))
+    sub = latest.group_by(LedgerSnapshot.project_id).subquery()
+    rows = session.scalars(
+        select(LedgerSnapshot).join(
+            sub, (sub.c.project_id == LedgerSnapshot.project_id) & (sub.c.day == LedgerSnapshot.day)
+        )
+    )
+    return {s.project_id: s for s in rows}
+
+
+def show(ctx: AppContext, project_id: int) -> dict[str, Any]:
+    """One project: its state, possible triggers, progress today, last flag and history."""
+    day = ctx.today()
+    with transaction(ctx.engine) as session:
+        project = get_project(session, project_id)
+        progress_row = progress_by_project(session, day, [Project.id == project_id]).get(project_id)
+        snapshot = session.scalars(
+            select(LedgerSnapshot)
+            .where(LedgerSnapshot.project_id == project_id)
+            .order_by(LedgerSnapshot.day.desc())
+            .limit(1)
+        ).first()
+        result = _summary(project, day, progress_row, snapshot)
+        events = session.scalars(
+            select(ProjectEvent)
+            .where(ProjectEvent.project_id == project_id)
+            .order_by(ProjectEvent.seq)
+        )
+        result["history"] = [
+            {
+                "from": e.from_state,
+                "to": e.to_state,
+                "trigger": e.trigger,
+                "actor": e.actor,
+                "at": e.at.isoformat(),
+                "note": e.note,
+                "data": e.data,
+            }
+            for e in events
+        ]
+        return result
+
+
+def list_projects(
+    ctx: AppContext, category: str | None, state: str | None, flag: str | None
+) -> list[dict[str, Any]]:
+    """Projects matching the filters, each summarised as `show` does, without history."""
+    if category is not None and category not in CATEGORIES:
+        raise Refused(
+            _("未知的项目类别“{category}”；可选：{choices}").format(
+                category=category, choices=", ".join(CATEGORIES)
+            )
+        )
+    if state is not None and state not in STATE_LABELS:
+        raise Refused(
+            _("未知的状态“{state}”；可选：{choices}").format(
+                state=state, choices=", ".join(STATE_LABELS)
+            )
+        )
+    day = ctx.today()
+    where = [
+        c
+        for c in (
+            Project.category == category if category else None,
+            Project.state == state if state else None,
+        )
+        if c is not None
+    ]
+    with transaction(ctx.engine) as session:
+        projects = session.scalars(
+            select(Project).options(joinedload(Project.unit)).where(*where).order_by(Project.id)
+        ).all()
+        progress = progress_by_project(session, day, where)
+        snapshots = latest_snapshots(session, None)
+        rows = [_summary(p, day, progress.get(p.id), snapshots.get(p.id)) for p in projects]
+    return [r for r in rows if flag is None or r["flag"] == flag]

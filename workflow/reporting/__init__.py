@@ -1,0 +1,1 @@
+"""The contractor's documents: the progress ledger, periodic reports and charts."""

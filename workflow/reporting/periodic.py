@@ -1,0 +1,556 @@
+"""The contractor's periodic reports (SPEC.md §8): their data, plots and HTML/PDF rendering."""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from states.categories import CATEGORIES
+from workflow.check.rules import FLAG_LABELS
+from workflow.core.context import AppContext
+from workflow.core.errors import Refused
+from workflow.core.i18n import N_, _
+from workflow.db.engine import transaction
+from workflow.db.orm import LedgerSnapshot, Letter, PlanTask, Project, Report, ReportDue
+from workflow.db.orm_money import Disbursement, Expenditure
+from workflow.db.orm_review import RectificationPlan
+from workflow.documents.render import chinese_date, render
+from workflow.progress.rules import TaskProgress, progress
+from workflow.reporting import plots
+from workflow.reporting.ledger import LedgerRow, ledger_rows
+
+KINDS = {
+    "quarterly": ("Q", N_("项目任务执行季度报告")),
+    "fund-use": ("H", N_("项目资金使用监管报告")),
+    "risk": ("H", N_("项目风险评估报告")),
+    "performance": ("Y", N_("项目绩效评价报告")),
+}
+"""Each report kind: the period it covers (quarter, half-year, year) and its title."""
+QUARTERS = "一二三四"
+GRADES = ((90, "优秀"), (75, "良好"), (60, "合格"), (0, "不合格"))
+"""Performance grade by composite score (综合得分)."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period: a quarter (2027Q3), a half-year (2027H1) or a year (2027)."""
+
+    kind: str
+    first: date
+    last: date
+    label: str
+
+
+def parse_period(text: str) -> Period:
+    """2027Q3 → the third quarter of 2027; 2027H1 → its first half; 2027 → the year."""
+    m = re.fullmatch(r"(\d{4})(?:([QqHh])([1-4]))?", text.strip())
+    if not m:
+        raise Refused(
+            _("无法识别的报告期“{text}”：应为 2027Q3、2027H1 或 2027 这样的写法").format(text=text)
+        )
+    year, unit, n = int(m[1]), (m[2] or "Y").upper(), int(m[3] or 1)
+    if unit == "H" and n > 2:
+        raise Refused(_("无法识别的报告期“{text}”：半年只有H1和H2").format(text=text))
+    months = {"Q": 3, "H": 6, "Y": 12}[unit]
+    first = date(year, (n - 1) * months + 1, 1)
+    end_month = first.month + months
+    last = (date(year + 1, 1, 1) if end_month > 12 else date(year, end_month, 1)) - timedelta(1)
+    label = {
+        "Q": f"{year}年第{QUARTERS[n - 1]}季度",
+        "H": f"{year}年{'上' if n == 1 else '下'}半年",
+        "Y": f"{year}年度",
+    }[unit]
+    return Period(unit, first, last, label)
+
+
+@dataclass
+class Section:
+    """One part of a report: a heading, paragraphs, tables and figures, in that order."""
+
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[dict[str, Any]] = field(default_factory=list)
+    figures: list[dict[str, str]] = field(default_factory=list)
+
+    def table(self, caption: str, columns: list[str], rows: list[list[Any]]) -> None:
+        """Add a table; cells are shown as given (format numbers before)."""
+        self.tables.append({"caption": caption, "columns": columns, "rows": rows})
+
+    def figure(self, caption: str, png: bytes) -> None:
+        """Add a PNG picture, embedded in the document."""
+        uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        self.figures.append({"caption": caption, "src": uri})
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _yuan(amount: int) -> str:
+    return f"{amount:,}"
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 2) if values else None
+
+
+def _ratio(part: float, whole: float) -> float | None:
+    return round(100 * part / whole, 2) if whole else None
+
+
+def _flag_series(
+    session: Session, first: date, last: date
+) -> tuple[list[date], dict[str, list[int]]]:
+    rows = session.execute(
+        select(LedgerSnapshot.day, LedgerSnapshot.flag, func.count())
+        .where(LedgerSnapshot.day.between(first, last))
+        .group_by(LedgerSnapshot.day, LedgerSnapshot.flag)
+        .order_by(LedgerSnapshot.day)
+    ).all()
+    days = sorted({r[0] for r in rows})
+    index = {d: i for i, d in enumerate(days)}
+    counts = {f: [0] * len(days) for f in ("green", "amber", "red")}
+    for day, flag, n in rows:
+        counts[flag][index[day]] = n
+    return days, counts
+
+
+def _lags(rows: list[LedgerRow]) -> dict[str, list[float]]:
+    lags: dict[str, list[float]] = defaultdict(list)
+    for r in rows:
+        if r.values["lag"] is not None:
+            lags[r.values["category_name"]].append(r.values["lag"])
+    return dict(lags)
+
+
+def _figures(
+    section: Section, session: Session, ctx: AppContext, p: Period, rows: list[LedgerRow]
+) -> None:
+    days, counts = _flag_series(session, p.first, p.last)
+    if len(days) > 1:
+        section.figure("图1 红黄绿预警项目数变化", plots.flag_counts(days, counts))
+    lags = _lags(rows)
+    if lags:
+        section.figure(
+            "图2 各类别项目进度滞后（百分点）",
+            plots.lag_by_category(lags, ctx.settings.check.lag_warning),
+        )
+
+
+def _by_category(rows: list[LedgerRow]) -> dict[str, list[LedgerRow]]:
+    found: dict[str, list[LedgerRow]] = defaultdict(list)
+    for r in rows:
+        found[r.values["category"]].append(r)
+    return dict(sorted(found.items()))
+
+
+def _flag_line(rows: list[LedgerRow]) -> str:
+    flags = Counter(r.flag for r in rows)
+    return "、".join(f"{FLAG_LABELS[f]}色{flags.get(f, 0)}个" for f in ("green", "amber", "red"))
+
+
+def _project_table(section: Section, caption: str, rows: list[LedgerRow]) -> None:
+    section.table(
+        caption,
+        ["编号", "项目名称", "承担单位", "计划进度%", "实际进度%", "滞后", "预警", "最近报告"],
+        [
+            [
+                v["project_id"],
+                v["title"],
+                v["unit"],
+                _pct(v["planned"]),
+                _pct(v["actual"]),
+                _pct(v["lag"]),
+                FLAG_LABELS[v["flag"]] if v["flag"] else "未检查",
+                v["last_report"] or "未提交",
+            ]
+            for v in (r.values for r in rows)
+        ],
+    )
+
+
+def _reports_in(session: Session, p: Period) -> tuple[dict[int, int], dict[int, int]]:
+    due = dict(
+        session.execute(
+            select(ReportDue.project_id, func.count())
+            .where(ReportDue.due.between(p.first, p.last))
+            .group_by(ReportDue.project_id)
+        )
+        .tuples()
+        .all()
+    )
+    submitted = dict(
+        session.execute(
+            select(Report.project_id, func.count())
+            .where(Report.report_date.between(p.first, p.last))
+            .group_by(Report.project_id)
+        )
+        .tuples()
+        .all()
+    )
+    return due, submitted
+
+
+def _letters_in(session: Session, p: Period) -> list[tuple[Letter, str, date | None]]:
+    return [
+        (letter, title, received)
+        for letter, title, received in session.execute(
+            select(Letter, Project.title, RectificationPlan.received_on)
+            .join(Project, Project.id == Letter.project_id)
+            .outerjoin(RectificationPlan, RectificationPlan.letter_id == Letter.id)
+            .where(Letter.issued_on.between(p.first, p.last))
+            .order_by(Letter.issued_on, Letter.id)
+        ).tuples()
+    ]
+
+
+def _quarterly(ctx: AppContext, session: Session, p: Period) -> list[Section]:
+    rows = ledger_rows(session, p.last)
+    due, submitted = _reports_in(session, p)
+    overview = Section("一、总体情况")
+    overview.paragraphs.append(
+        f"截至{chinese_date(p.last)}，在实施项目{len(rows)}个，其中{_flag_line(rows)}。"
+        f"本季度应交季度报告{sum(due.values())}份，实际提交{sum(submitted.values())}份。"
+    )
+    _figures(overview, session, ctx, p, rows)
+    categories = Section("二、分类别执行情况")
+    categories.table(
+        "表1 分类别任务执行情况",
+        ["项目类别", "项目数", "平均计划进度%", "平均实际进度%", "平均滞后", "绿", "黄", "红"],
+        [
+            [
+                CATEGORIES[code].name,
+                len(group),
+                _pct(
+                    _mean([r.values["planned"] for r in group if r.values["planned"] is not None])
+                ),
+                _pct(_mean([r.values["actual"] for r in group if r.values["actual"] is not None])),
+                _pct(_mean([r.values["lag"] for r in group if r.values["lag"] is not None])),
+                *(sum(r.flag == f for r in group) for f in ("green", "amber", "red")),
+            ]
+            for code, group in _by_category(rows).items()
+        ],
+    )
+    details = Section("三、项目任务执行明细")
+    _project_table(details, "表2 项目任务执行明细", rows)
+    letters = Section("四、进度滞后预警及整改")
+    issued = _letters_in(session, p)
+    letters.paragraphs.append(f"本季度发出预警告知书{len(issued)}份。")
+    if issued:
+        letters.table(
+            "表3 本季度预警告知书",
+            ["文号", "项目", "滞后", "等级", "状态", "整改方案"],
+            [
+                [
+                    le.number,
+                    title,
+                    _pct(le.lag),
+                    FLAG_LABELS.get(le.level, le.level),
+                    le.status,
+                    received or "未收到",
+                ]
+                for le, title, received in issued
+            ],
+        )
+    return [overview, categories, details, letters]
+
+
+def _money(session: Session, last: date) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
+    """Disbursed, spent and flagged-spending totals per project up to `last`."""
+    disbursed: dict[int, int] = defaultdict(int)
+    spent: dict[int, int] = defaultdict(int)
+    flagged: dict[int, int] = defaultdict(int)
+    for pid, amount in session.execute(
+        select(Disbursement.project_id, Disbursement.amount).where(Disbursement.day <= last)
+    ):
+        disbursed[pid] += amount
+    for pid, amount, flags in session.execute(
+        select(Expenditure.project_id, Expenditure.amount, Expenditure.flags).where(
+            Expenditure.day <= last
+        )
+    ):
+        spent[pid] += amount
+        if flags:
+            flagged[pid] += amount
+    return disbursed, spent, flagged
+
+
+def _fund_use(ctx: AppContext, session: Session, p: Period) -> list[Section]:
+    rows = ledger_rows(session, p.last)
+    disbursed, spent, flagged = _money(session, p.last)
+    budget = sum(r.values["budget"] for r in rows)
+    overview = Section("一、资金总体情况")
+    total_d, total_s = sum(disbursed.values()), sum(spent.values())
+    overview.paragraphs.append(
+        f"截至{chinese_date(p.last)}，在实施项目{len(rows)}个，预算合计{_yuan(budget)}元，"
+        f"已拨付{_yuan(total_d)}元，已支出{_yuan(total_s)}元，"
+        f"支出占拨付的{_pct(_ratio(total_s, total_d))}%。"
+    )
+    if not total_d and not total_s:
+        overview.paragraphs.append("本期尚无拨付和支出记录，以下仅列示预算。")
+    categories = Section("二、分类别资金使用情况")
+    categories.table(
+        "表1 分类别资金使用情况（元）",
+        ["项目类别", "项目数", "预算", "已拨付", "已支出", "支出率%", "疑点支出"],
+        [
+            [
+                CATEGORIES[code].name,
+                len(group),
+                _yuan(sum(r.values["budget"] for r in group)),
+                _yuan(d := sum(disbursed[r.values["project_id"]] for r in group)),
+                _yuan(s := sum(spent[r.values["project_id"]] for r in group)),
+                _pct(_ratio(s, d)),
+                _yuan(sum(flagged[r.values["project_id"]] for r in group)),
+            ]
+            for code, group in _by_category(rows).items()
+        ],
+    )
+    details = Section("三、项目资金明细")
+    details.table(
+        "表2 项目资金明细（元）",
+        ["编号", "项目名称", "承担单位", "预算", "已拨付", "已支出", "疑点支出"],
+        [
+            [
+                v["project_id"],
+                v["title"],
+                v["unit"],
+                _yuan(v["budget"]),
+                _yuan(disbursed[v["project_id"]]),
+                _yuan(spent[v["project_id"]]),
+                _yuan(flagged[v["project_id"]]),
+            ]
+            for v in (r.values for r in rows)
+        ],
+    )
+    return [overview, categories, details]
+
+
+def _risk(ctx: AppContext, session: Session, p: Period) -> list[Section]:
+    rows = ledger_rows(session, p.last)
+    overview = Section("一、风险总体情况")
+    overview.paragraphs.append(
+        f"截至{chinese_date(p.last)}，在实施项目{len(rows)}个，其中{_flag_line(rows)}。"
+    )
+    _figures(overview, session, ctx, p, rows)
+    risky = [r for r in rows if r.flag in ("red", "amber")]
+    projects = Section("二、红色、黄色预警项目")
+    if risky:
+        projects.table(
+            "表1 预警项目及原因",
+            ["编号", "项目名称", "承担单位", "滞后", "预警", "原因"],
+            [
+                [
+                    v["project_id"],
+                    v["title"],
+                    v["unit"],
+                    _pct(v["lag"]),
+                    FLAG_LABELS[v["flag"]],
+                    v["reasons"],
+                ]
+                for v in (r.values for r in sorted(risky, key=lambda r: r.flag != "red"))
+            ],
+        )
+    else:
+        projects.paragraphs.append("本期末无红色、黄色预警项目。")
+    letters = Section("三、预警告知书与整改")
+    issued = _letters_in(session, p)
+    statuses = Counter(le.status for le, _, _ in issued)
+    letters.paragraphs.append(
+        f"本期发出预警告知书{len(issued)}份，待审核{statuses['pending']}份、已审核{statuses['reviewed']}份、"
+        f"已办结{statuses['closed']}份、已上报{statuses['escalated']}份；"
+        f"收到整改方案{sum(1 for _, _, r in issued if r)}份。"
+    )
+    if issued:
+        letters.table(
+            "表2 预警告知书办理情况",
+            ["文号", "项目", "发出日期", "滞后", "状态", "整改方案"],
+            [
+                [le.number, title, le.issued_on, _pct(le.lag), le.status, received or "未收到"]
+                for le, title, received in issued
+            ],
+        )
+    return [overview, projects, letters]
+
+
+def _indicators(
+    rows: list[LedgerRow],
+    due: dict[int, int],
+    submitted: dict[int, int],
+    letters: Counter[int],
+    disbursed: dict[int, int],
+    warning: float,
+) -> list[Any]:
+    ids = [r.values["project_id"] for r in rows]
+    lags = [r.values["lag"] for r in rows if r.values["lag"] is not None]
+    on_track = _ratio(sum(lag <= warning for lag in lags), len(rows))
+    reports = _ratio(
+        sum(min(submitted.get(i, 0), due.get(i, 0)) for i in ids), sum(due.get(i, 0) for i in ids)
+    )
+    funds = _ratio(sum(disbursed.get(i, 0) for i in ids), sum(r.values["budget"] for r in rows))
+    parts = [(on_track, 0.4), (reports, 0.3), (funds, 0.3)]
+    weight = sum(w for v, w in parts if v is not None)
+    score = round(sum((v or 0) * w for v, w in parts) / weight, 1) if weight else None
+    grade = next(g for floor, g in GRADES if (score or 0) >= floor)
+    return [
+        len(rows),
+        _pct(_mean([r.values["actual"] for r in rows if r.values["actual"] is not None])),
+        _pct(_mean(lags)),
+        _pct(on_track),
+        _pct(reports),
+        sum(letters[i] for i in ids),
+        sum(r.flag == "red" for r in rows),
+        _pct(funds),
+        "—" if score is None else f"{score:.1f}",
+        grade if score is not None else "—",
+    ]
+
+
+INDICATORS = [
+    "项目数",
+    "平均实际进度%",
+    "平均滞后",
+    "进度达标率%",
+    "报告按时率%",
+    "预警告知书",
+    "红色预警",
+    "资金拨付率%",
+    "综合得分",
+    "评价等级",
+]
+
+
+def _performance(ctx: AppContext, session: Session, p: Period) -> list[Section]:
+    rows = ledger_rows(session, p.last)
+    due, submitted = _reports_in(session, p)
+    letters = Counter(le.project_id for le, _, _ in _letters_in(session, p))
+    disbursed, _, _ = _money(session, p.last)
+    warning = ctx.settings.check.lag_warning
+    groups = _by_category(rows)
+    overall = Section("一、绩效评价总报告")
+    overall.paragraphs.append(
+        f"评价对象为{p.label}在实施的项目{len(rows)}个，涉及{len(groups)}个项目类别。"
+        "综合得分＝进度达标率×40%＋季度报告按时率×30%＋资金拨付率×30%（无数据的指标不计权重）；"
+        "90分以上为优秀，75分以上为良好，60分以上为合格。"
+    )
+    overall.table(
+        "表1 绩效评价指标（总体及分类别）",
+        ["项目类别", *INDICATORS],
+        [
+            *(
+                [
+                    CATEGORIES[code].name,
+                    *_indicators(group, due, submitted, letters, disbursed, warning),
+                ]
+                for code, group in groups.items()
+            ),
+            ["合计", *_indicators(rows, due, submitted, letters, disbursed, warning)],
+        ],
+    )
+    _figures(overall, session, ctx, p, rows)
+    sections = [overall]
+    numerals = "二三四五六七八九十"
+    for i, (code, group) in enumerate(groups.items()):
+        section = Section(f"{numerals[i % len(numerals)]}、分类报告：{CATEGORIES[code].name}")
+        section.table(
+            "绩效评价指标",
+            INDICATORS,
+            [_indicators(group, due, submitted, letters, disbursed, warning)],
+        )
+        _project_table(section, "项目明细", group)
+        sections.append(section)
+    return sections
+
+
+BUILDERS = {
+    "quarterly": _quarterly,
+    "fund-use": _fund_use,
+    "risk": _risk,
+    "performance": _performance,
+}
+
+
+def build_report(ctx: AppContext, kind: str, period_text: str) -> dict[str, Any]:
+    """Everything the report template shows for `kind` over the period `period_text`."""
+    if kind not in KINDS:
+        raise Refused(
+            _("未知的报告类型“{kind}”；可选：{choices}").format(kind=kind, choices=", ".join(KINDS))
+        )
+    unit, title = KINDS[kind]
+    period = parse_period(period_text)
+    if period.kind != unit:
+        example = {"Q": "2027Q3", "H": "2027H1", "Y": "2027"}[unit]
+        raise Refused(
+            _("{title}的报告期应写作{example}这样的形式，而不是“{period_text}”").format(
+                title=_(title), example=example, period_text=period_text
+            )
+        )
+    with transaction(ctx.engine) as session:
+        sections = BUILDERS[kind](ctx, session, period)
+    return {
+        "title": f"{period.label}{title}",
+        "period": f"{chinese_date(period.first)}至{chinese_date(period.last)}",
+        "author": ctx.settings.letters.contact,
+        "recipient": ctx.settings.letters.sender,
+        "generated": chinese_date(ctx.today()),
+        "sections": sections,
+    }
+
+
+def render_report(ctx: AppContext, kind: str, period_text: str, fmt: str) -> bytes:
+    """The report as HTML (UTF-8) or PDF bytes."""
+    if fmt not in ("html", "pdf"):
+        raise Refused(_("不支持的格式“{fmt}”：可用 html 或 pdf").format(fmt=fmt))
+    html = render("report_periodic.html", build_report(ctx, kind, period_text))
+    if fmt == "html":
+        return html.encode("utf-8")
+    from workflow.documents.pdf import html_to_pdf
+
+    return html_to_pdf(html)
+
+
+def progress_curve_data(
+    ctx: AppContext, project_id: int
+) -> tuple[str, list[date], list[float], list[tuple[date, float]]]:
+    """A project's planned progress each week of its term and the actual progress of each report."""
+    with transaction(ctx.engine) as session:
+        project = session.get(Project, project_id)
+        if project is None:
+            raise Refused(_("没有编号为{project_id}的项目").format(project_id=project_id))
+        tasks = session.scalars(select(PlanTask).where(PlanTask.project_id == project_id)).all()
+        plain = [TaskProgress(t.start, t.due, t.weight) for t in tasks]
+        days = [
+            project.start + timedelta(days=d)
+            for d in range(0, (project.end - project.start).days + 7, 7)
+        ]
+        days = [min(d, project.end) for d in days]
+        planned = [progress(plain, d, False).planned for d in days]
+        points = []
+        for report in session.scalars(
+            select(Report).where(Report.project_id == project_id).order_by(Report.report_date)
+        ):
+            done = {i.task_id: i.completion for i in report.items}
+            reported = [TaskProgress(t.start, t.due, t.weight, done.get(t.id)) for t in tasks]
+            actual = progress(reported, report.report_date, True).actual
+            points.append((report.report_date, actual or 0.0))
+        return f"项目#{project.id} {project.title}", days, planned, points
+
+
+def flag_series(
+    ctx: AppContext, first: date, last: date
+) -> tuple[list[date], dict[str, list[int]]]:
+    """Flag counts per checked day between `first` and `last`."""
+    with transaction(ctx.engine) as session:
+        return _flag_series(session, first, last)
+
+
+def lag_series(ctx: AppContext, day: date) -> dict[str, list[float]]:
+    """Each category's projects' lags in the ledger on `day`."""
+    with transaction(ctx.engine) as session:
+        return _lags(ledger_rows(session, day))

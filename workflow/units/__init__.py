@@ -1,0 +1,1 @@
+"""Units (applicants) and their credit records."""

@@ -1,0 +1,204 @@
+"""Units (applicants) and their credit records: adding, listing, and eligibility."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from states.categories import CONTRACTOR_CATEGORY
+from workflow.core.context import AppContext
+from workflow.core.errors import Refused
+from workflow.core.i18n import N_, _
+from workflow.db.engine import transaction
+from workflow.db.orm import CreditRecord, Project, Unit
+
+UNIT_KINDS = {
+    "enterprise": N_("企业"),
+    "university": N_("高校"),
+    "institute": N_("科研院所"),
+    "association": N_("行业协会/社会组织"),
+    "service_org": N_("知识产权服务机构"),
+    "authority": N_("知识产权主管部门"),
+}
+
+RECORD_KINDS = {
+    "penalty": N_("行政处罚"),
+    "abnormal_operation": N_("经营异常"),
+    "serious_dishonesty": N_("严重失信"),
+    "blacklist": N_("社会组织失信名单"),
+    "restricted": N_("限制申报省级知识产权项目"),
+}
+
+DEAD_STATES = ("rejected", "withdrawn")
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """A credit record as users read it."""
+
+    id: int
+    unit: str
+    kind: str
+    start: date
+    end: date | None
+    note: str
+    active: bool
+
+
+def describe(record: CreditRecord) -> str:
+    """A one-line account of a record: kind, dates and note."""
+    until = record.end.isoformat() if record.end else _("长期")
+    note = _("，{note}").format(note=record.note) if record.note else ""
+    return _("{kind}（#{id}，{start}至{until}{note}）").format(
+        kind=_(RECORD_KINDS[record.kind]),
+        id=record.id,
+        start=record.start.isoformat(),
+        until=until,
+        note=note,
+    )
+
+
+def is_active(record: CreditRecord, day: date) -> bool:
+    """Whether a record is in force on `day`."""
+    return record.start <= day and (record.end is None or record.end >= day)
+
+
+def active_records(session: Session, unit_id: int, day: date) -> list[CreditRecord]:
+    """The unit's records in force on `day`."""
+    return list(
+        session.scalars(
+            select(CreditRecord)
+            .where(CreditRecord.unit_id == unit_id, CreditRecord.start <= day)
+            .where(or_(CreditRecord.end.is_(None), CreditRecord.end >= day))
+            .order_by(CreditRecord.id)
+        )
+    )
+
+
+def conflict_of_interest(
+    session: Session, unit_id: int, category: str, exclude: int | None
+) -> str | None:
+    """Why `unit_id` may not hold a `category` project next to its others, if it may not.
+
+    The risk-control contractor (a unit with a live risk_control project) may hold no
+    project of another category, and a unit holding other projects may not become it.
+    """
+    other = session.execute(
+        select(Project.id, Project.category)
+        .where(Project.unit_id == unit_id, Project.state.not_in(DEAD_STATES))
+        .where(Project.id != (exclude or 0))
+        .where(
+            Project.category != CONTRACTOR_CATEGORY
+            if category == CONTRACTOR_CATEGORY
+            else Project.category == CONTRACTOR_CATEGORY
+        )
+        .limit(1)
+    ).first()
+    if other is None:
+        return None
+    if category == CONTRACTOR_CATEGORY:
+        return _("该单位已承担其他类别项目（#{id}，{category}），不得承担风险防控项目").format(
+            id=other.id, category=other.category
+        )
+    return _("该单位是风险防控机构（项目#{id}），不得申报其他类别项目").format(id=other.id)
+
+
+def find_unit(session: Session, name: str) -> Unit:
+    """The unit called `name`, or a refusal naming it."""
+    unit = session.scalar(select(Unit).where(Unit.name == name))
+    if unit is None:
+        raise Refused(_("没有名为“{name}”的单位：请先用 ipflow unit add 登记").format(name=name))
+    return unit
+
+
+def ensure_unit(
+    session: Session, ctx: AppContext, name: str, contact_email: str | None = None
+) -> Unit:
+    """The unit called `name`, created (as an enterprise) when it is new."""
+    unit = session.scalar(select(Unit).where(Unit.name == name))
+    if unit is None:
+        unit = Unit(
+            name=name, kind="enterprise", contact_email=contact_email, created_at=ctx.clock()
+        )
+        session.add(unit)
+        session.flush()
+    return unit
+
+
+def add_unit(ctx: AppContext, name: str, kind: str, contact_email: str | None) -> int:
+    """Register a unit; refused when the name is taken or the kind unknown."""
+    name = name.strip()
+    if not name:
+        raise Refused(_("单位名称不能为空"))
+    if kind not in UNIT_KINDS:
+        raise Refused(
+            _("未知的单位类型“{kind}”；可选：{choices}").format(
+                kind=kind, choices=", ".join(UNIT_KINDS)
+            )
+        )
+    with transaction(ctx.engine) as session:
+        if session.scalar(select(Unit.id).where(Unit.name == name)) is not None:
+            raise Refused(_("单位“{name}”已登记").format(name=name))
+        unit = Unit(name=name, kind=kind, contact_email=contact_email, created_at=ctx.clock())
+        session.add(unit)
+        session.flush()
+        return unit.id
+
+
+def list_units(ctx: AppContext) -> list[dict[str, object]]:
+    """Every unit with its kind, contact and number of records in force today."""
+    day = ctx.today()
+    with transaction(ctx.engine) as session:
+        units = session.scalars(select(Unit).order_by(Unit.name)).all()
+        return [
+            {
+                "id": u.id,
+                "name": u.name,
+                "kind": u.kind,
+                "contact_email": u.contact_email,
+                "active_records": sum(is_active(r, day) for r in u.records),
+            }
+            for u in units
+        ]
+
+
+def add_record(
+    ctx: AppContext, unit_name: str, kind: str, start: date, end: date | None, note: str
+) -> int:
+    """Record an adverse credit finding against a unit, active from `start` to `end`."""
+    if kind not in RECORD_KINDS:
+        raise Refused(
+            _("未知的信用记录类型“{kind}”；可选：{choices}").format(
+                kind=kind, choices=", ".join(RECORD_KINDS)
+            )
+        )
+    if end is not None and end < start:
+        raise Refused(_("信用记录的结束日期{end}早于开始日期{start}").format(end=end, start=start))
+    with transaction(ctx.engine) as session:
+        unit = find_unit(session, unit_name)
+        record = CreditRecord(
+            unit_id=unit.id,
+            kind=kind,
+            start=start,
+            end=end,
+            note=note,
+            actor=ctx.actor,
+            created_at=ctx.clock(),
+        )
+        session.add(record)
+        session.flush()
+        return record.id
+
+
+def list_records(ctx: AppContext, unit_name: str) -> list[RecordView]:
+    """A unit's credit records, oldest first, each marked active or not today."""
+    day = ctx.today()
+    with transaction(ctx.engine) as session:
+        unit = find_unit(session, unit_name)
+        return [
+            RecordView(r.id, unit.name, r.kind, r.start, r.end, r.note, is_active(r, day))
+            for r in unit.records
+        ]
