@@ -1,7 +1,22 @@
-"""Who may do what: the role → action table, as data, and the question it answers."""
+"""Who may do what: every role × action decided in one table, as data, and the question it answers.
+
+A right is one of three: `ALLOW` (on any subject), `OWN` (only on subjects of the actor's own
+unit; lists are narrowed to that unit) or `DENY`. The table decides every pair: a use case
+whose action has no row, or a row that leaves a role out, fails the tests.
+
+Office roles (admin 省知识产权局, manager 项目管理员) keep the records: units, credit records,
+budget lines, disbursements and the programme budget. Decisions on merit (approval, reviews,
+acceptance, sanctions) are the admin's. The contractor (风险防控机构) reads every project,
+reviews letters, rectification and expenditures, and writes the periodic reports; it fires no
+lifecycle trigger. A unit (项目承担单位) acts and reads on its own unit's projects only. The
+scheduler is the process that runs the nightly check and delivers the outbox.
+"""
 
 from __future__ import annotations
 
+from typing import Final, Literal
+
+from states.definitions import DEFINITIONS
 from workflow.core.i18n import N_
 
 ROLES: dict[str, str] = {
@@ -9,40 +24,102 @@ ROLES: dict[str, str] = {
     "manager": N_("项目管理员"),
     "unit": N_("项目承担单位"),
     "contractor": N_("风险防控机构"),
+    "scheduler": N_("定时任务"),
 }
 
-EVERYTHING = "*"
+Right = Literal["allow", "own", "deny"]
+ALLOW: Final = "allow"
+OWN: Final = "own"
+DENY: Final = "deny"
 
-CREATE = "create"
-"""Create or import applications."""
-REPORT = "report_submit"
-"""Submit a quarterly report."""
-LETTER_REVIEW = "letter_review"
-"""Review a warning letter (pending → reviewed → closed or escalated)."""
-RECTIFICATION = "rectification"
-"""Record a rectification plan (整改方案) or its follow-up."""
-USERS = "user_manage"
-"""Add or disable users."""
+ORDER = tuple(ROLES)
+"""Column order of the rows below: admin, manager, unit, contractor, scheduler."""
 
-PERMISSIONS: dict[str, frozenset[str]] = {
-    # The provincial office decides: approval, rejection, reviews, money, acceptance, closure.
-    "admin": frozenset({EVERYTHING}),
-    # Programme staff run the procedure but decide nothing on merit or money.
-    "manager": frozenset(
-        {CREATE, "screen", "withdraw", "start", "review", "request_acceptance", REPORT}
-    ),
-    # A funded unit reports on, and may withdraw, its own projects only.
-    "unit": frozenset({"withdraw", REPORT, RECTIFICATION}),
-    # The risk-control contractor watches and follows up; it fires no lifecycle trigger.
-    "contractor": frozenset({LETTER_REVIEW, RECTIFICATION}),
+
+def _row(*rights: Right) -> dict[str, Right]:
+    assert len(rights) == len(ORDER)
+    return dict(zip(ORDER, rights, strict=True))
+
+
+A: Final = ALLOW
+U: Final = OWN  # on its own unit's subjects only
+D: Final = DENY
+
+USE_CASES: dict[str, dict[str, Right]] = {
+    # action: admin, manager, unit, contractor, scheduler
+    "demo_build": _row(A, D, D, D, D),
+    "user_add": _row(A, D, D, D, D),
+    "user_disable": _row(A, D, D, D, D),
+    "user_list": _row(A, A, D, D, D),
+    "refusal_list": _row(A, D, D, D, D),
+    "unit_add": _row(A, A, D, D, D),
+    "unit_list": _row(A, A, U, A, D),
+    "credit_record_add": _row(A, A, D, D, D),
+    "credit_record_list": _row(A, A, U, A, D),
+    "project_create": _row(A, A, D, D, D),
+    "project_import": _row(A, A, D, D, D),
+    "project_list": _row(A, A, U, A, D),
+    "project_show": _row(A, A, U, A, D),
+    "report_submit": _row(A, A, U, A, D),
+    "check_run": _row(A, A, D, D, A),
+    "scheduler_run": _row(A, D, D, D, A),
+    "notify_flush": _row(A, A, D, D, A),
+    "letter_list": _row(A, A, U, A, D),
+    "letter_show": _row(A, A, U, A, D),
+    "letter_review": _row(A, D, D, A, D),
+    "letter_file": _row(A, A, U, A, D),
+    "rectification": _row(A, D, U, A, D),
+    "recommendation_list": _row(A, A, D, A, D),
+    "city_rank": _row(A, A, D, A, D),
+    "ledger_export": _row(A, A, U, A, D),
+    "report_periodic": _row(A, A, D, A, D),
+    "chart_project": _row(A, A, U, A, D),
+    "chart_programme": _row(A, A, D, A, D),
+    "programme_budget": _row(A, A, D, D, D),
+    "programme_status": _row(A, A, D, A, D),
+    "budget_set": _row(A, A, D, D, D),
+    "budget_show": _row(A, A, U, A, D),
+    "disburse": _row(A, A, D, D, D),
+    "expense_add": _row(A, A, U, D, D),
+    "expense_review": _row(A, D, D, A, D),
 }
-"""Actions each role may take; lifecycle triggers by name. Anything unlisted is the office's."""
+"""The rights of each role on each use case that is not a lifecycle trigger."""
 
-OWN_PROJECTS_ONLY: frozenset[str] = frozenset({"unit"})
-"""Roles that may act only on projects of their own unit."""
+MANAGER_TRIGGERS = frozenset({"screen", "withdraw", "start", "review", "request_acceptance"})
+"""Triggers that run the procedure without deciding on merit or money: programme staff's."""
+UNIT_TRIGGERS = frozenset({"withdraw"})
+"""A unit may withdraw its own application; every other trigger is the office's."""
+
+
+def _trigger_row(trigger: str) -> dict[str, Right]:
+    return _row(
+        ALLOW,
+        ALLOW if trigger in MANAGER_TRIGGERS else DENY,
+        OWN if trigger in UNIT_TRIGGERS else DENY,
+        DENY,
+        DENY,
+    )
+
+
+TRIGGERS: dict[str, dict[str, Right]] = {
+    t.trigger: _trigger_row(t.trigger) for d in DEFINITIONS.values() for t in d.transitions
+}
+"""The rights on each lifecycle trigger (`project advance ID TRIGGER`) of any category."""
+
+PERMISSIONS: dict[str, dict[str, Right]] = {**USE_CASES, **TRIGGERS}
+"""Every action the boundary knows: use cases and lifecycle triggers."""
+
+
+def right(role: str, action: str) -> Right:
+    """What `role` may do with `action`; an action or role the table does not know is denied."""
+    return PERMISSIONS.get(action, {}).get(role, DENY)
 
 
 def allowed(role: str, action: str) -> bool:
-    """Whether `role` may take `action` (a lifecycle trigger or one of the actions above)."""
-    granted = PERMISSIONS.get(role, frozenset())
-    return EVERYTHING in granted or action in granted
+    """Whether `role` may take `action` at all (on any subject, or on its own unit's)."""
+    return right(role, action) != DENY
+
+
+def granted(role: str) -> list[str]:
+    """The actions `role` may take (on any subject or on its own unit's), sorted."""
+    return sorted(a for a, row in PERMISSIONS.items() if row.get(role, DENY) != DENY)

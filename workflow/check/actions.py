@@ -29,9 +29,8 @@ from states.definitions import ACTIVE_STATES
 from workflow.check.recommendations import record_many
 from workflow.check.reminders import NoticeSubject, notices_for, queue_notices, report_dues
 from workflow.check.rules import AMBER, RED, Assessment, Findings, assess
-from workflow.core.context import AppContext
+from workflow.core.boundary import Work, use_case
 from workflow.db.bulk import insert_many, upsert
-from workflow.db.engine import transaction
 from workflow.db.orm import CheckRun, LedgerSnapshot, Letter, Project
 from workflow.letters.actions import OPEN_STATUSES, WARNING, LetterBook, LetterSubject
 from workflow.money.budget import money_findings
@@ -172,16 +171,18 @@ def _without_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def run_check(ctx: AppContext, day: date, dry_run: bool = False) -> CheckResult:
+@use_case("check_run", write=True)
+def run_check(work: Work, day: date, dry_run: bool = False) -> CheckResult:
     """Check every active project on `day`; idempotent, so a repeat for the same day issues nothing.
 
     Everything is computed against `day`, in one transaction (see the module docstring), with
     a few set-based queries; a dry run does all the work and then rolls everything back.
     """
+    ctx, session = work.ctx, work.session
     result = CheckResult(day, dry_run)
     settings = ctx.settings.check
     active = [Project.state.in_(ACTIVE_STATES)]
-    with _without_cyclic_gc(), transaction(ctx.engine) as session:
+    with _without_cyclic_gc():
         if session.get_bind().dialect.name == "postgresql":
             # One check at a time across hosts: a second waits, then finds the letters issued.
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})

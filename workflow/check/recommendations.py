@@ -10,10 +10,9 @@ from sqlalchemy import Table, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from workflow.core.context import AppContext
+from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import N_, _
-from workflow.db.engine import transaction
 from workflow.db.orm import Project, Unit
 from workflow.db.orm_notices import HANDLED, OPEN, RiskRecommendation
 
@@ -63,33 +62,34 @@ def recommend(session: Session, project_id: int, day: date, reason: str, source:
     return record_many(session, [row]) == 1
 
 
-def list_recommendations(ctx: AppContext, status: str | None) -> list[dict[str, Any]]:
+@use_case("recommendation_list", write=False)
+def list_recommendations(work: Work, status: str | None) -> list[dict[str, Any]]:
     """Recommendations, newest first, optionally only those with `status` (open or handled)."""
+    session = work.session
     if status is not None and status not in STATUSES:
         raise Refused(
             _("未知的处置建议状态“{status}”；可选：{choices}").format(
                 status=status, choices=", ".join(STATUSES)
             )
         )
-    with transaction(ctx.engine) as session:
-        query = (
-            select(RiskRecommendation, Project.title, Unit.name)
-            .join(Project, Project.id == RiskRecommendation.project_id)
-            .join(Unit, Unit.id == Project.unit_id)
-            .order_by(RiskRecommendation.created_on.desc(), RiskRecommendation.id.desc())
-        )
-        if status:
-            query = query.where(RiskRecommendation.status == status)
-        return [
-            {
-                "id": r.id,
-                "project_id": r.project_id,
-                "title": title,
-                "unit": unit,
-                "source": r.source,
-                "reason": r.reason,
-                "created_on": r.created_on.isoformat(),
-                "status": r.status,
-            }
-            for r, title, unit in session.execute(query).tuples()
-        ]
+    query = (
+        select(RiskRecommendation, Project.title, Unit.name)
+        .join(Project, Project.id == RiskRecommendation.project_id)
+        .join(Unit, Unit.id == Project.unit_id)
+        .order_by(RiskRecommendation.created_on.desc(), RiskRecommendation.id.desc())
+    )
+    if status:
+        query = query.where(RiskRecommendation.status == status)
+    return [
+        {
+            "id": r.id,
+            "project_id": r.project_id,
+            "title": title,
+            "unit": unit,
+            "source": r.source,
+            "reason": r.reason,
+            "created_on": r.created_on.isoformat(),
+            "status": r.status,
+        }
+        for r, title, unit in session.execute(query).tuples()
+    ]

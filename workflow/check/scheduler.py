@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from workflow.check.actions import JOB, run_check
 from workflow.check.runs import claim, last_done, missed_dates, owner_name
+from workflow.core.boundary import orchestration
 from workflow.core.context import AppContext
 from workflow.core.i18n import _
 
@@ -84,6 +85,7 @@ def catch_up(ctx: AppContext, owner: str, deliver: Deliver | None = None) -> lis
     return ran
 
 
+@orchestration("scheduler_run", write=True)
 def serve(ctx: AppContext, deliver: Deliver | None = None, poll: float = 0.5) -> None:
     """Catch up, then run the check at the configured time every day until SIGTERM or SIGINT.
 

@@ -47,8 +47,11 @@ def make_engine(url: str) -> Engine:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any exception."""
+def transaction(engine: Engine, *, immediate: bool = False) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any exception.
+
+    `immediate`: the unit of work writes; SQLite takes its write lock before the first read.
+    """
     session = sessionmaker(engine, expire_on_commit=False)()
     try:
         with session.begin():

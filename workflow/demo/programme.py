@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from states.categories import CATEGORIES
 from states.definitions import ACTIVE_STATES
 from workflow.check.actions import run_check
+from workflow.core.boundary import orchestration
 from workflow.core.clock import SHANGHAI, fixed_clock
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
@@ -703,6 +704,7 @@ def _timeline(steps: list[Step], reports: list[date]) -> list[tuple[date, int, S
     return sorted(events, key=lambda e: (e[0], e[1]))
 
 
+@orchestration("demo_build", write=True)
 def build_demo(ctx: AppContext, today: date) -> str:
     """Fill an empty database with the 2027 sample programme, run the check on `today`, summarise."""
     _refuse_if_not_empty(ctx)

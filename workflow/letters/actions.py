@@ -10,13 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from states.categories import CATEGORIES
+from workflow.core.boundary import Work, use_case
 from workflow.core.config import Settings
-from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
 from workflow.db.bulk import insert_many
-from workflow.db.engine import transaction
-from workflow.db.orm import Letter, OutboxMessage
+from workflow.db.orm import Letter, OutboxMessage, Project
 from workflow.documents.render import chinese_date, render
 
 OPEN_STATUSES = ("pending", "reviewed")
@@ -182,33 +181,39 @@ def _row(letter: Letter) -> dict[str, Any]:
     }
 
 
-def list_letters(ctx: AppContext, status: str | None) -> list[dict[str, Any]]:
+@use_case("letter_list", write=False)
+def list_letters(work: Work, status: str | None) -> list[dict[str, Any]]:
     """Letters, newest first, optionally only those with `status`."""
+    session = work.session
     if status is not None and status not in LETTER_STATUSES:
         raise Refused(
             _("未知的告知书状态“{status}”；可选：{choices}").format(
                 status=status, choices=", ".join(LETTER_STATUSES)
             )
         )
-    with transaction(ctx.engine) as session:
-        query = select(Letter).order_by(Letter.issued_on.desc(), Letter.id.desc())
-        if status:
-            query = query.where(Letter.status == status)
-        return [_row(letter) for letter in session.scalars(query)]
+    query = select(Letter).order_by(Letter.issued_on.desc(), Letter.id.desc())
+    if status:
+        query = query.where(Letter.status == status)
+    if work.only_unit is not None:
+        query = query.join(Project, Project.id == Letter.project_id).where(
+            Project.unit_id == work.only_unit
+        )
+    return [_row(letter) for letter in session.scalars(query)]
 
 
-def show_letter(ctx: AppContext, letter_id: int, fmt: str) -> str | bytes:
+@use_case("letter_show", write=False, subject=("letter", "letter_id"))
+def show_letter(work: Work, letter_id: int, fmt: str) -> str | bytes:
     """A letter's stored text or HTML, or its HTML laid out as an A4 PDF."""
-    with transaction(ctx.engine) as session:
-        letter = session.get(Letter, letter_id)
-        if letter is None:
-            raise Refused(_("没有编号为{letter_id}的预警告知书").format(letter_id=letter_id))
-        if fmt == "html":
-            return letter.body_html
-        if fmt == "text":
-            return letter.body_text
-        if fmt == "pdf":
-            from workflow.documents.pdf import html_to_pdf
+    session = work.session
+    letter = session.get(Letter, letter_id)
+    if letter is None:
+        raise Refused(_("没有编号为{letter_id}的预警告知书").format(letter_id=letter_id))
+    if fmt == "html":
+        return letter.body_html
+    if fmt == "text":
+        return letter.body_text
+    if fmt == "pdf":
+        from workflow.documents.pdf import html_to_pdf
 
-            return html_to_pdf(letter.body_html)
-        raise Refused(_("不支持的格式“{fmt}”：可用 text、html 或 pdf").format(fmt=fmt))
+        return html_to_pdf(letter.body_html)
+    raise Refused(_("不支持的格式“{fmt}”：可用 text、html 或 pdf").format(fmt=fmt))

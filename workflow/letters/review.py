@@ -8,13 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.access.actions import authorize
-from workflow.access.rules import LETTER_REVIEW, RECTIFICATION
 from workflow.check.recommendations import recommend
-from workflow.core.context import AppContext
+from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import N_, _
-from workflow.db.engine import transaction
 from workflow.db.orm import Letter
 from workflow.db.orm_review import LetterReview, RectificationFollowUp, RectificationPlan
 
@@ -40,24 +37,19 @@ def _letter(session: Session, letter_id: int) -> Letter:
     return letter
 
 
-def _authorize(ctx: AppContext, action: str, letter_id: int) -> None:
-    """Refuse (and log) unless the actor may take `action` on the letter's project."""
-    with transaction(ctx.engine) as session:
-        project_id = _letter(session, letter_id).project_id
-    authorize(ctx, action, project_id)
-
-
 def _plan(session: Session, letter_id: int) -> RectificationPlan | None:
     return session.scalar(select(RectificationPlan).where(RectificationPlan.letter_id == letter_id))
 
 
-def review_letter(ctx: AppContext, letter_id: int, status: str, comment: str) -> dict[str, Any]:
+@use_case("letter_review", write=True, subject=("letter", "letter_id"))
+def review_letter(work: Work, letter_id: int, status: str, comment: str) -> dict[str, Any]:
     """Move a letter to `status` with the contractor's comment.
 
     pending → reviewed or escalated; reviewed → closed or escalated. A letter is closed only
     once its rectification plan is recorded. Escalation hands the office a risk-disposal
     recommendation (风险处置建议) in the same transaction.
     """
+    ctx, session = work.ctx, work.session
     if status not in STATUS_LABELS:
         raise Refused(
             _("未知的审核状态“{status}”；可选：{choices}").format(
@@ -66,49 +58,47 @@ def review_letter(ctx: AppContext, letter_id: int, status: str, comment: str) ->
         )
     if not comment.strip():
         raise Refused(_("审核意见不能为空：请用 --comment 说明审核结论"))
-    _authorize(ctx, LETTER_REVIEW, letter_id)
     day = ctx.today()
-    with transaction(ctx.engine) as session:
-        letter = _letter(session, letter_id)
-        allowed = REVIEW_MOVES[letter.status]
-        if status not in allowed:
-            possible = _("、").join(_(STATUS_LABELS[s]) for s in allowed) or _("无（已是终结状态）")
-            raise Refused(
-                _(
-                    "预警告知书{number}当前为“{current}”，不能改为“{wanted}”；当前可改为：{possible}"
-                ).format(
-                    number=letter.number,
-                    current=_(STATUS_LABELS[letter.status]),
-                    wanted=_(STATUS_LABELS[status]),
-                    possible=possible,
-                )
-            )
-        if status == "closed" and _plan(session, letter.id) is None:
-            raise Refused(
-                _(
-                    "预警告知书{number}尚未收到整改方案，不能办结；请先用 ipflow letters plan {id} --received 日期 登记整改方案"
-                ).format(number=letter.number, id=letter.id)
-            )
-        session.add(
-            LetterReview(
-                letter_id=letter.id,
-                from_status=letter.status,
-                to_status=status,
-                comment=comment,
-                day=day,
-                actor=ctx.actor,
-                at=ctx.clock(),
+    letter = _letter(session, letter_id)
+    allowed = REVIEW_MOVES[letter.status]
+    if status not in allowed:
+        possible = _("、").join(_(STATUS_LABELS[s]) for s in allowed) or _("无（已是终结状态）")
+        raise Refused(
+            _(
+                "预警告知书{number}当前为“{current}”，不能改为“{wanted}”；当前可改为：{possible}"
+            ).format(
+                number=letter.number,
+                current=_(STATUS_LABELS[letter.status]),
+                wanted=_(STATUS_LABELS[status]),
+                possible=possible,
             )
         )
-        recommended = status == "escalated" and _recommend(session, letter, day, comment)
-        letter.status = status
-        return {
-            "id": letter.id,
-            "number": letter.number,
-            "project_id": letter.project_id,
-            "status": status,
-            "recommendation_created": recommended,
-        }
+    if status == "closed" and _plan(session, letter.id) is None:
+        raise Refused(
+            _(
+                "预警告知书{number}尚未收到整改方案，不能办结；请先用 ipflow letters plan {id} --received 日期 登记整改方案"
+            ).format(number=letter.number, id=letter.id)
+        )
+    session.add(
+        LetterReview(
+            letter_id=letter.id,
+            from_status=letter.status,
+            to_status=status,
+            comment=comment,
+            day=day,
+            actor=ctx.actor,
+            at=ctx.clock(),
+        )
+    )
+    recommended = status == "escalated" and _recommend(session, letter, day, comment)
+    letter.status = status
+    return {
+        "id": letter.id,
+        "number": letter.number,
+        "project_id": letter.project_id,
+        "status": status,
+        "recommendation_created": recommended,
+    }
 
 
 def _recommend(session: Session, letter: Letter, day: date, comment: str) -> bool:
@@ -117,147 +107,144 @@ def _recommend(session: Session, letter: Letter, day: date, comment: str) -> boo
     return recommend(session, letter.project_id, day, reason, source="escalation")
 
 
+@use_case("rectification", write=True, subject=("letter", "letter_id"))
 def record_plan(
-    ctx: AppContext, letter_id: int, received: date, due: date | None, summary: str
+    work: Work, letter_id: int, received: date, due: date | None, summary: str
 ) -> dict[str, Any]:
     """Record the unit's rectification plan: received on `received`, to be carried out by `due`.
 
     `due` defaults to `received` plus the configured rectification days (15). Recording the
     plan stops the letter's "plan overdue" count in the nightly check.
     """
-    _authorize(ctx, RECTIFICATION, letter_id)
-    with transaction(ctx.engine) as session:
-        letter = _letter(session, letter_id)
-        if letter.status in ("closed", "escalated"):
-            raise Refused(
-                _("预警告知书{number}已{status}，不能再登记整改方案").format(
-                    number=letter.number, status=_(STATUS_LABELS[letter.status])
-                )
+    ctx, session = work.ctx, work.session
+    letter = _letter(session, letter_id)
+    if letter.status in ("closed", "escalated"):
+        raise Refused(
+            _("预警告知书{number}已{status}，不能再登记整改方案").format(
+                number=letter.number, status=_(STATUS_LABELS[letter.status])
             )
-        if received < letter.issued_on:
-            raise Refused(
-                _("整改方案收到日期{received}早于告知书{number}的发出日期{issued_on}").format(
-                    received=received, number=letter.number, issued_on=letter.issued_on
-                )
-            )
-        if received > ctx.today():
-            raise Refused(
-                _("整改方案收到日期{received}晚于今天{today}").format(
-                    received=received, today=ctx.today()
-                )
-            )
-        if _plan(session, letter.id) is not None:
-            raise Refused(
-                _("预警告知书{number}的整改方案已登记；整改进展请用 letters follow-up").format(
-                    number=letter.number
-                )
-            )
-        plan_due = due or received + timedelta(days=ctx.settings.check.rectification_days)
-        if plan_due < received:
-            raise Refused(
-                _("整改完成期限{plan_due}早于方案收到日期{received}").format(
-                    plan_due=plan_due, received=received
-                )
-            )
-        plan = RectificationPlan(
-            letter_id=letter.id,
-            received_on=received,
-            due=plan_due,
-            summary=summary,
-            actor=ctx.actor,
-            created_at=ctx.clock(),
         )
-        session.add(plan)
-        letter.plan_received_on = received
-        session.flush()
-        return {
-            "letter_id": letter.id,
-            "number": letter.number,
-            "plan_id": plan.id,
-            "received_on": received.isoformat(),
-            "due": plan_due.isoformat(),
-            "late_days": max(0, (received - letter.rectification_due).days),
-        }
+    if received < letter.issued_on:
+        raise Refused(
+            _("整改方案收到日期{received}早于告知书{number}的发出日期{issued_on}").format(
+                received=received, number=letter.number, issued_on=letter.issued_on
+            )
+        )
+    if received > ctx.today():
+        raise Refused(
+            _("整改方案收到日期{received}晚于今天{today}").format(
+                received=received, today=ctx.today()
+            )
+        )
+    if _plan(session, letter.id) is not None:
+        raise Refused(
+            _("预警告知书{number}的整改方案已登记；整改进展请用 letters follow-up").format(
+                number=letter.number
+            )
+        )
+    plan_due = due or received + timedelta(days=ctx.settings.check.rectification_days)
+    if plan_due < received:
+        raise Refused(
+            _("整改完成期限{plan_due}早于方案收到日期{received}").format(
+                plan_due=plan_due, received=received
+            )
+        )
+    plan = RectificationPlan(
+        letter_id=letter.id,
+        received_on=received,
+        due=plan_due,
+        summary=summary,
+        actor=ctx.actor,
+        created_at=ctx.clock(),
+    )
+    session.add(plan)
+    letter.plan_received_on = received
+    session.flush()
+    return {
+        "letter_id": letter.id,
+        "number": letter.number,
+        "plan_id": plan.id,
+        "received_on": received.isoformat(),
+        "due": plan_due.isoformat(),
+        "late_days": max(0, (received - letter.rectification_due).days),
+    }
 
 
-def follow_up(ctx: AppContext, letter_id: int, day: date, note: str, done: bool) -> dict[str, Any]:
+@use_case("rectification", write=True, subject=("letter", "letter_id"))
+def follow_up(work: Work, letter_id: int, day: date, note: str, done: bool) -> dict[str, Any]:
     """Record one follow-up of a letter's rectification plan (整改跟踪)."""
+    ctx, session = work.ctx, work.session
     if not note.strip():
         raise Refused(_("跟踪情况不能为空：请用 --note 说明整改进展"))
-    _authorize(ctx, RECTIFICATION, letter_id)
-    with transaction(ctx.engine) as session:
-        letter = _letter(session, letter_id)
-        plan = _plan(session, letter.id)
-        if plan is None:
-            raise Refused(
-                _("预警告知书{number}尚未登记整改方案，无法记录整改跟踪").format(
-                    number=letter.number
-                )
-            )
-        if day < plan.received_on or day > ctx.today():
-            raise Refused(
-                _("跟踪日期{day}须在方案收到日期{received_on}与今天{today}之间").format(
-                    day=day, received_on=plan.received_on, today=ctx.today()
-                )
-            )
-        session.add(
-            RectificationFollowUp(
-                plan_id=plan.id, day=day, note=note, done=done, actor=ctx.actor, at=ctx.clock()
+    letter = _letter(session, letter_id)
+    plan = _plan(session, letter.id)
+    if plan is None:
+        raise Refused(
+            _("预警告知书{number}尚未登记整改方案，无法记录整改跟踪").format(number=letter.number)
+        )
+    if day < plan.received_on or day > ctx.today():
+        raise Refused(
+            _("跟踪日期{day}须在方案收到日期{received_on}与今天{today}之间").format(
+                day=day, received_on=plan.received_on, today=ctx.today()
             )
         )
-        return {
-            "letter_id": letter.id,
-            "plan_id": plan.id,
-            "day": day.isoformat(),
-            "done": done,
-            "overdue_days": max(0, (day - plan.due).days) if not done else 0,
-        }
+    session.add(
+        RectificationFollowUp(
+            plan_id=plan.id, day=day, note=note, done=done, actor=ctx.actor, at=ctx.clock()
+        )
+    )
+    return {
+        "letter_id": letter.id,
+        "plan_id": plan.id,
+        "day": day.isoformat(),
+        "done": done,
+        "overdue_days": max(0, (day - plan.due).days) if not done else 0,
+    }
 
 
-def letter_file(ctx: AppContext, letter_id: int) -> dict[str, Any]:
+@use_case("letter_file", write=False, subject=("letter", "letter_id"))
+def letter_file(work: Work, letter_id: int) -> dict[str, Any]:
     """A letter's review trail, rectification plan and follow-ups, oldest first."""
-    with transaction(ctx.engine) as session:
-        letter = _letter(session, letter_id)
-        plan = _plan(session, letter.id)
-        reviews = session.scalars(
-            select(LetterReview)
-            .where(LetterReview.letter_id == letter.id)
-            .order_by(LetterReview.id)
-        )
-        follow_ups = (
-            session.scalars(
-                select(RectificationFollowUp)
-                .where(RectificationFollowUp.plan_id == plan.id)
-                .order_by(RectificationFollowUp.day, RectificationFollowUp.id)
-            ).all()
-            if plan
-            else []
-        )
-        return {
-            "id": letter.id,
-            "number": letter.number,
-            "project_id": letter.project_id,
-            "status": letter.status,
-            "rectification_due": letter.rectification_due.isoformat(),
-            "reviews": [
-                {
-                    "from": r.from_status,
-                    "to": r.to_status,
-                    "comment": r.comment,
-                    "day": r.day.isoformat(),
-                    "actor": r.actor,
-                }
-                for r in reviews
+    session = work.session
+    letter = _letter(session, letter_id)
+    plan = _plan(session, letter.id)
+    reviews = session.scalars(
+        select(LetterReview).where(LetterReview.letter_id == letter.id).order_by(LetterReview.id)
+    )
+    follow_ups = (
+        session.scalars(
+            select(RectificationFollowUp)
+            .where(RectificationFollowUp.plan_id == plan.id)
+            .order_by(RectificationFollowUp.day, RectificationFollowUp.id)
+        ).all()
+        if plan
+        else []
+    )
+    return {
+        "id": letter.id,
+        "number": letter.number,
+        "project_id": letter.project_id,
+        "status": letter.status,
+        "rectification_due": letter.rectification_due.isoformat(),
+        "reviews": [
+            {
+                "from": r.from_status,
+                "to": r.to_status,
+                "comment": r.comment,
+                "day": r.day.isoformat(),
+                "actor": r.actor,
+            }
+            for r in reviews
+        ],
+        "plan": None
+        if plan is None
+        else {
+            "received_on": plan.received_on.isoformat(),
+            "due": plan.due.isoformat(),
+            "summary": plan.summary,
+            "follow_ups": [
+                {"day": f.day.isoformat(), "note": f.note, "done": f.done, "actor": f.actor}
+                for f in follow_ups
             ],
-            "plan": None
-            if plan is None
-            else {
-                "received_on": plan.received_on.isoformat(),
-                "due": plan.due.isoformat(),
-                "summary": plan.summary,
-                "follow_ups": [
-                    {"day": f.day.isoformat(), "note": f.note, "done": f.done, "actor": f.actor}
-                    for f in follow_ups
-                ],
-            },
-        }
+        },
+    }

@@ -19,10 +19,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from states.definitions import ACTIVE_STATES
-from workflow.core.context import AppContext
+from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import N_, _
-from workflow.db.engine import transaction
 from workflow.db.orm import Project
 from workflow.db.orm_money import BudgetLine, Disbursement, Expenditure, ProjectFunding
 
@@ -80,42 +79,43 @@ def _check_amount(amount: int, what: str) -> None:
         raise Refused(_("{what}须为正整数元，得到{amount}").format(what=what, amount=amount))
 
 
-def set_budget_lines(ctx: AppContext, project_id: int, lines: dict[str, int]) -> dict[str, Any]:
+@use_case("budget_set", write=True, subject=("project", "project_id"))
+def set_budget_lines(work: Work, project_id: int, lines: dict[str, int]) -> dict[str, Any]:
     """Approve (or replace) a project's budget lines; they must add up to its committed funding."""
+    session = work.session
     if not lines:
         raise Refused(_("至少需要一个预算科目（--line 科目=元）"))
     for name, amount in lines.items():
         if not name.strip():
             raise Refused(_("预算科目名称不能为空"))
         _check_amount(amount, _("预算科目“{name}”的金额").format(name=name))
-    with transaction(ctx.engine) as session:
-        project = _project(session, project_id)
-        if project.state not in LINE_STATES:
-            raise Refused(
-                _("项目#{id}当前状态为{state}：预算科目只能在立项后、结项前设定").format(
-                    id=project.id, state=project.state
-                )
+    project = _project(session, project_id)
+    if project.state not in LINE_STATES:
+        raise Refused(
+            _("项目#{id}当前状态为{state}：预算科目只能在立项后、结项前设定").format(
+                id=project.id, state=project.state
             )
-        committed = _committed(session, project, _("预算科目须在立项后设定"))
-        total = sum(lines.values())
-        if total != committed:
-            raise Refused(
-                _(
-                    "预算科目合计{total}元，须等于项目承诺资助额{committed}元（预算按批复资金编制）"
-                ).format(total=total, committed=committed)
-            )
-        for old in session.scalars(select(BudgetLine).where(BudgetLine.project_id == project.id)):
-            session.delete(old)
-        session.flush()
-        for name, amount in lines.items():
-            session.add(BudgetLine(project_id=project.id, name=name.strip(), amount=amount))
-        return {"project_id": project.id, "lines": lines, "total": total}
+        )
+    committed = _committed(session, project, _("预算科目须在立项后设定"))
+    total = sum(lines.values())
+    if total != committed:
+        raise Refused(
+            _(
+                "预算科目合计{total}元，须等于项目承诺资助额{committed}元（预算按批复资金编制）"
+            ).format(total=total, committed=committed)
+        )
+    for old in session.scalars(select(BudgetLine).where(BudgetLine.project_id == project.id)):
+        session.delete(old)
+    session.flush()
+    for name, amount in lines.items():
+        session.add(BudgetLine(project_id=project.id, name=name.strip(), amount=amount))
+    return {"project_id": project.id, "lines": lines, "total": total}
 
 
-def disburse(
-    ctx: AppContext, project_id: int, day: date, amount: int, stage: str
-) -> dict[str, Any]:
+@use_case("disburse", write=True, subject=("project", "project_id"))
+def disburse(work: Work, project_id: int, day: date, amount: int, stage: str) -> dict[str, Any]:
     """Pay a stage of a project's funding (拨付), never above what the rules committed."""
+    ctx, session = work.ctx, work.session
     from workflow.money.funding import PAID_BY_TRANSITION
 
     _check_amount(amount, _("拨付金额"))
@@ -123,39 +123,38 @@ def disburse(
         raise Refused(_("须注明拨付阶段（--stage）"))
     if day > ctx.today():
         raise Refused(_("拨付日期{day}晚于今天{today}").format(day=day, today=ctx.today()))
-    with transaction(ctx.engine) as session:
-        project = _project(session, project_id)
-        if project.category in PAID_BY_TRANSITION:
-            raise Refused(
-                _(
-                    "{category}类项目的资金只随其评价或验收结果拨付（award、pay_subsidy、pass_acceptance），不能单独拨付"
-                ).format(category=project.category)
-            )
-        if project.state not in DISBURSE_STATES:
-            raise Refused(
-                _(
-                    "项目#{id}当前状态为{state}，不能拨付：只在立项后、实施期间拨付，暂停期间停止拨款"
-                ).format(id=project.id, state=project.state)
-            )
-        committed = _committed(session, project, _("不能拨付"))
-        paid = disbursed_total(session, project.id)
-        if paid + amount > committed:
-            raise Refused(
-                _(
-                    "累计拨付将达{total}元，超过项目承诺资助额{committed}元（已拨付{paid}元）"
-                ).format(total=paid + amount, committed=committed, paid=paid)
-            )
-        row = Disbursement(
-            project_id=project.id,
-            day=day,
-            amount=amount,
-            stage=stage.strip(),
-            actor=ctx.actor,
-            created_at=ctx.clock(),
+    project = _project(session, project_id)
+    if project.category in PAID_BY_TRANSITION:
+        raise Refused(
+            _(
+                "{category}类项目的资金只随其评价或验收结果拨付（award、pay_subsidy、pass_acceptance），不能单独拨付"
+            ).format(category=project.category)
         )
-        session.add(row)
-        session.flush()
-        return {"id": row.id, "project_id": project.id, "disbursed": paid + amount}
+    if project.state not in DISBURSE_STATES:
+        raise Refused(
+            _(
+                "项目#{id}当前状态为{state}，不能拨付：只在立项后、实施期间拨付，暂停期间停止拨款"
+            ).format(id=project.id, state=project.state)
+        )
+    committed = _committed(session, project, _("不能拨付"))
+    paid = disbursed_total(session, project.id)
+    if paid + amount > committed:
+        raise Refused(
+            _("累计拨付将达{total}元，超过项目承诺资助额{committed}元（已拨付{paid}元）").format(
+                total=paid + amount, committed=committed, paid=paid
+            )
+        )
+    row = Disbursement(
+        project_id=project.id,
+        day=day,
+        amount=amount,
+        stage=stage.strip(),
+        actor=ctx.actor,
+        created_at=ctx.clock(),
+    )
+    session.add(row)
+    session.flush()
+    return {"id": row.id, "project_id": project.id, "disbursed": paid + amount}
 
 
 def expenditure_flags(
@@ -184,95 +183,93 @@ def expenditure_flags(
     return flags
 
 
+@use_case("expense_add", write=True, subject=("project", "project_id"))
 def record_expenditure(
-    ctx: AppContext, project_id: int, line: str, day: date, amount: int, description: str
+    work: Work, project_id: int, line: str, day: date, amount: int, description: str
 ) -> dict[str, Any]:
     """Book one expenditure of a project being carried out; returns its id and flags."""
+    ctx, session = work.ctx, work.session
     _check_amount(amount, _("支出金额"))
     if not description.strip():
         raise Refused(_("须说明支出内容（--description）"))
     if day > ctx.today():
         raise Refused(_("支出日期{day}晚于今天{today}").format(day=day, today=ctx.today()))
-    with transaction(ctx.engine) as session:
-        project = _project(session, project_id)
-        if project.state not in ACTIVE_STATES:
-            raise Refused(
-                _("项目#{id}当前状态为{state}，只有实施中的项目才能登记支出").format(
-                    id=project.id, state=project.state
-                )
+    project = _project(session, project_id)
+    if project.state not in ACTIVE_STATES:
+        raise Refused(
+            _("项目#{id}当前状态为{state}，只有实施中的项目才能登记支出").format(
+                id=project.id, state=project.state
             )
-        if day < project.start:
-            raise Refused(
-                _("支出日期{day}早于项目开始日期{start}").format(day=day, start=project.start)
-            )
-        committed = _committed(session, project, _("不能登记支出"))
-        lines = dict(
-            session.execute(
-                select(BudgetLine.name, BudgetLine.amount).where(
-                    BudgetLine.project_id == project.id
-                )
-            )
-            .tuples()
-            .all()
         )
-        spent_by_line: dict[str, int] = defaultdict(int)
-        for name, spent in session.execute(
-            select(Expenditure.line, Expenditure.amount).where(
-                Expenditure.project_id == project.id, Expenditure.review_status != MISUSE
-            )
-        ).tuples():
-            spent_by_line[name] += spent
-        check = ctx.settings.check
-        flags = expenditure_flags(
-            amount,
-            line.strip(),
-            lines,
-            spent_by_line,
-            committed,
-            disbursed_total(session, project.id),
-            check.large_expense_share,
-            check.large_expense_yuan,
+    if day < project.start:
+        raise Refused(
+            _("支出日期{day}早于项目开始日期{start}").format(day=day, start=project.start)
         )
-        row = Expenditure(
-            project_id=project.id,
-            line=line.strip(),
-            day=day,
-            amount=amount,
-            description=description.strip(),
-            flags=flags,
-            review_status=PENDING if flags else ACCEPTED,
-            review_note="",
-            actor=ctx.actor,
-            created_at=ctx.clock(),
+    committed = _committed(session, project, _("不能登记支出"))
+    lines = dict(
+        session.execute(
+            select(BudgetLine.name, BudgetLine.amount).where(BudgetLine.project_id == project.id)
         )
-        session.add(row)
-        session.flush()
-        return {"id": row.id, "project_id": project.id, "flags": flags, "status": row.review_status}
+        .tuples()
+        .all()
+    )
+    spent_by_line: dict[str, int] = defaultdict(int)
+    for name, spent in session.execute(
+        select(Expenditure.line, Expenditure.amount).where(
+            Expenditure.project_id == project.id, Expenditure.review_status != MISUSE
+        )
+    ).tuples():
+        spent_by_line[name] += spent
+    check = ctx.settings.check
+    flags = expenditure_flags(
+        amount,
+        line.strip(),
+        lines,
+        spent_by_line,
+        committed,
+        disbursed_total(session, project.id),
+        check.large_expense_share,
+        check.large_expense_yuan,
+    )
+    row = Expenditure(
+        project_id=project.id,
+        line=line.strip(),
+        day=day,
+        amount=amount,
+        description=description.strip(),
+        flags=flags,
+        review_status=PENDING if flags else ACCEPTED,
+        review_note="",
+        actor=ctx.actor,
+        created_at=ctx.clock(),
+    )
+    session.add(row)
+    session.flush()
+    return {"id": row.id, "project_id": project.id, "flags": flags, "status": row.review_status}
 
 
-def review_expenditure(
-    ctx: AppContext, expense_id: int, decision: str, note: str
-) -> dict[str, Any]:
+@use_case("expense_review", write=True, subject=("expense", "expense_id"))
+def review_expenditure(work: Work, expense_id: int, decision: str, note: str) -> dict[str, Any]:
     """The contractor's review of an expenditure: accepted, or misuse (final)."""
+    ctx, session = work.ctx, work.session
     if decision not in DECISIONS:
         raise Refused(
             _("审核结论须为 accept 或 misuse，得到“{decision}”").format(decision=decision)
         )
-    with transaction(ctx.engine) as session:
-        row = session.get(Expenditure, expense_id)
-        if row is None:
-            raise Refused(_("没有编号为{expense_id}的支出").format(expense_id=expense_id))
-        if row.review_status == MISUSE:
-            raise Refused(_("支出#{id}已认定为违规挪用，不能再改变审核结论").format(id=row.id))
-        if row.review_status == ACCEPTED and decision == "accept":
-            raise Refused(_("支出#{id}已是审核通过状态").format(id=row.id))
-        if decision == "misuse" and not note.strip():
-            raise Refused(_("认定违规挪用须写明理由（--note）"))
-        row.review_status = DECISIONS[decision]
-        row.reviewed_on = ctx.today()
-        row.reviewer = ctx.actor
-        row.review_note = note.strip()
-        return {"id": row.id, "project_id": row.project_id, "status": row.review_status}
+    row = session.get(Expenditure, expense_id)
+    if row is None:
+        raise Refused(_("没有编号为{expense_id}的支出").format(expense_id=expense_id))
+    if row.review_status == MISUSE:
+        raise Refused(_("支出#{id}已认定为违规挪用，不能再改变审核结论").format(id=row.id))
+    if row.review_status == ACCEPTED and decision == "accept":
+        raise Refused(_("支出#{id}已是审核通过状态").format(id=row.id))
+    if decision == "misuse" and not note.strip():
+        raise Refused(_("认定违规挪用须写明理由（--note）"))
+    row.review_status = DECISIONS[decision]
+    row.reviewed_on = ctx.today()
+    row.reviewer = ctx.actor
+    row.review_note = note.strip()
+    return {"id": row.id, "project_id": row.project_id, "status": row.review_status}
 
 
 def money_findings(session: Session, day: date) -> dict[int, tuple[int, int]]:
@@ -311,12 +308,13 @@ class LineUse:
     accepted: int
 
 
-def fund_use(ctx: AppContext, project_id: int, as_of: date | None = None) -> dict[str, Any]:
+@use_case("budget_show", write=False, subject=("project", "project_id"))
+def fund_use(work: Work, project_id: int, as_of: date | None = None) -> dict[str, Any]:
     """The semi-annual fund-use data of one project: budget, disbursed, spent by line, open flags."""
+    ctx, session = work.ctx, work.session
     day = as_of or ctx.today()
-    with transaction(ctx.engine) as session:
-        project = _project(session, project_id)
-        return fund_use_rows(session, [project.id], day)[project.id]
+    project = _project(session, project_id)
+    return fund_use_rows(session, [project.id], day)[project.id]
 
 
 def fund_use_rows(session: Session, project_ids: list[int], day: date) -> dict[int, dict[str, Any]]:

@@ -8,16 +8,17 @@ from sqlalchemy import func, select
 
 from states.categories import CATEGORIES
 from states.guards import SECURITIZATION_CAP
-from workflow.core.context import AppContext
+from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
-from workflow.db.engine import transaction
 from workflow.db.orm_money import Disbursement, ProgrammeBudget, ProjectFunding
 from workflow.money.funding import committed_in_year
 
 
-def set_year_budget(ctx: AppContext, year: int, category: str, amount: int) -> dict[str, Any]:
+@use_case("programme_budget", write=True)
+def set_year_budget(work: Work, year: int, category: str, amount: int) -> dict[str, Any]:
     """Set the year's budget of a category; never below what is already committed."""
+    ctx, session = work.ctx, work.session
     if category not in CATEGORIES:
         raise Refused(
             _("未知的项目类别“{category}”；可选：{choices}").format(
@@ -32,53 +33,53 @@ def set_year_budget(ctx: AppContext, year: int, category: str, amount: int) -> d
                 cap=SECURITIZATION_CAP, amount=amount
             )
         )
-    with transaction(ctx.engine) as session:
-        committed = committed_in_year(session, year, category)
-        if amount < committed:
-            raise Refused(
-                _("{year}年度{category}已承诺{committed}元，预算不能低于此数（{amount}元）").format(
-                    year=year, category=category, committed=committed, amount=amount
-                )
+    committed = committed_in_year(session, year, category)
+    if amount < committed:
+        raise Refused(
+            _("{year}年度{category}已承诺{committed}元，预算不能低于此数（{amount}元）").format(
+                year=year, category=category, committed=committed, amount=amount
             )
-        row = session.get(ProgrammeBudget, (year, category))
-        if row is None:
-            row = ProgrammeBudget(year=year, category=category, amount=amount)
-            session.add(row)
-        row.amount, row.actor, row.updated_at = amount, ctx.actor, ctx.clock()
-        return {"year": year, "category": category, "budget": amount, "committed": committed}
+        )
+    row = session.get(ProgrammeBudget, (year, category))
+    if row is None:
+        row = ProgrammeBudget(year=year, category=category, amount=amount)
+        session.add(row)
+    row.amount, row.actor, row.updated_at = amount, ctx.actor, ctx.clock()
+    return {"year": year, "category": category, "budget": amount, "committed": committed}
 
 
-def programme_status(ctx: AppContext, year: int) -> dict[str, Any]:
+@use_case("programme_status", write=False)
+def programme_status(work: Work, year: int) -> dict[str, Any]:
     """Per category: budget (null when not set), committed, disbursed, remaining; and totals."""
-    with transaction(ctx.engine) as session:
-        budgets = dict(
-            session.execute(
-                select(ProgrammeBudget.category, ProgrammeBudget.amount).where(
-                    ProgrammeBudget.year == year
-                )
+    session = work.session
+    budgets = dict(
+        session.execute(
+            select(ProgrammeBudget.category, ProgrammeBudget.amount).where(
+                ProgrammeBudget.year == year
             )
-            .tuples()
-            .all()
         )
-        committed = dict(
-            session.execute(
-                select(ProjectFunding.category, func.sum(ProjectFunding.committed))
-                .where(ProjectFunding.year == year)
-                .group_by(ProjectFunding.category)
-            )
-            .tuples()
-            .all()
+        .tuples()
+        .all()
+    )
+    committed = dict(
+        session.execute(
+            select(ProjectFunding.category, func.sum(ProjectFunding.committed))
+            .where(ProjectFunding.year == year)
+            .group_by(ProjectFunding.category)
         )
-        disbursed = dict(
-            session.execute(
-                select(ProjectFunding.category, func.sum(Disbursement.amount))
-                .join(Disbursement, Disbursement.project_id == ProjectFunding.project_id)
-                .where(ProjectFunding.year == year)
-                .group_by(ProjectFunding.category)
-            )
-            .tuples()
-            .all()
+        .tuples()
+        .all()
+    )
+    disbursed = dict(
+        session.execute(
+            select(ProjectFunding.category, func.sum(Disbursement.amount))
+            .join(Disbursement, Disbursement.project_id == ProjectFunding.project_id)
+            .where(ProjectFunding.year == year)
+            .group_by(ProjectFunding.category)
         )
+        .tuples()
+        .all()
+    )
     rows = []
     for code, category in CATEGORIES.items():
         budget = budgets.get(code)

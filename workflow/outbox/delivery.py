@@ -75,6 +75,7 @@ from notifiers.base import (
     TransientError,
     truncate_utf8,
 )
+from workflow.core.boundary import orchestration
 from workflow.core.context import AppContext
 from workflow.db.engine import transaction
 from workflow.db.orm import Letter, OutboxMessage
@@ -452,6 +453,7 @@ class _Run:
         log.warning("%s %s via %s: %s", status, row.key, row.channel, error)
 
 
+@orchestration("notify_flush", write=True)
 def flush(
     ctx: AppContext,
     channels: Mapping[str, Notifier],

@@ -8,17 +8,16 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from states.categories import CATEGORIES
 from states.definitions import DEFINITION_VERSION, STATE_LABELS
 from states.guards import Facts
 from states.machines import TransitionRefused, definition_for, fire
-from workflow.access.rules import CREATE
+from workflow.access.rules import TRIGGERS
+from workflow.core.boundary import Work, use_case
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
-from workflow.db.engine import transaction
 from workflow.db.orm import (
     CreditRecord,
     LedgerSnapshot,
@@ -141,14 +140,11 @@ def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
     return project
 
 
-def create(ctx: AppContext, p: NewProject) -> dict[str, Any]:
+@use_case("project_create", write=True)
+def create(work: Work, p: NewProject) -> dict[str, Any]:
     """Create one project in state `applied`; returns {"id", "state"}."""
-    from workflow.access.actions import authorize  # roles load only when something changes
-
-    authorize(ctx, CREATE)
-    with transaction(ctx.engine) as session:
-        project = add_project(session, ctx, p)
-        return {"id": project.id, "state": project.state}
+    project = add_project(work.session, work.ctx, p)
+    return {"id": project.id, "state": project.state}
 
 
 def get_project(session: Session, project_id: int) -> Project:
@@ -233,8 +229,15 @@ def _refusal(project: Project, trigger: str, reasons: list[str]) -> Refused:
     )
 
 
+@use_case(
+    "project_advance",
+    write=True,
+    subject=("project", "project_id"),
+    action_of=lambda arguments: str(arguments["trigger"]),
+    actions=tuple(TRIGGERS),
+)
 def advance(
-    ctx: AppContext,
+    work: Work,
     project_id: int,
     trigger: str,
     note: str = "",
@@ -242,20 +245,8 @@ def advance(
     data: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Fire one transition, append its event and apply its effects, all in one transaction."""
-    from workflow.access.actions import authorize
-
-    data = data or {}
-    authorize(ctx, trigger, project_id)
-    try:
-        with transaction(ctx.engine) as session:
-            project = lock_project(session, project_id)
-            return advance_in(session, ctx, project, trigger, note, amount, data)
-    except StaleDataError:
-        raise Refused(
-            _(
-                "项目#{project_id}在本次操作期间已被他人修改，本次操作未生效：请用 ipflow project show {project_id} 查看最新状态后重试"
-            ).format(project_id=project_id)
-        ) from None
+    project = lock_project(work.session, project_id)
+    return advance_in(work.session, work.ctx, project, trigger, note, amount, data or {})
 
 
 def advance_in(
@@ -407,41 +398,40 @@ def latest_snapshots(session: Session, project_ids: list[int] | None) -> dict[in
     return {s.project_id: s for s in rows}
 
 
-def show(ctx: AppContext, project_id: int) -> dict[str, Any]:
+@use_case("project_show", write=False, subject=("project", "project_id"))
+def show(work: Work, project_id: int) -> dict[str, Any]:
     """One project: its state, possible triggers, progress today, last flag and history."""
-    day = ctx.today()
-    with transaction(ctx.engine) as session:
-        project = get_project(session, project_id)
-        progress_row = progress_by_project(session, day, [Project.id == project_id]).get(project_id)
-        snapshot = session.scalars(
-            select(LedgerSnapshot)
-            .where(LedgerSnapshot.project_id == project_id)
-            .order_by(LedgerSnapshot.day.desc())
-            .limit(1)
-        ).first()
-        result = _summary(project, day, progress_row, snapshot)
-        events = session.scalars(
-            select(ProjectEvent)
-            .where(ProjectEvent.project_id == project_id)
-            .order_by(ProjectEvent.seq)
-        )
-        result["history"] = [
-            {
-                "from": e.from_state,
-                "to": e.to_state,
-                "trigger": e.trigger,
-                "actor": e.actor,
-                "at": e.at.isoformat(),
-                "note": e.note,
-                "data": e.data,
-            }
-            for e in events
-        ]
-        return result
+    day, session = work.ctx.today(), work.session
+    project = get_project(session, project_id)
+    progress_row = progress_by_project(session, day, [Project.id == project_id]).get(project_id)
+    snapshot = session.scalars(
+        select(LedgerSnapshot)
+        .where(LedgerSnapshot.project_id == project_id)
+        .order_by(LedgerSnapshot.day.desc())
+        .limit(1)
+    ).first()
+    result = _summary(project, day, progress_row, snapshot)
+    events = session.scalars(
+        select(ProjectEvent).where(ProjectEvent.project_id == project_id).order_by(ProjectEvent.seq)
+    )
+    result["history"] = [
+        {
+            "from": e.from_state,
+            "to": e.to_state,
+            "trigger": e.trigger,
+            "actor": e.actor,
+            "at": e.at.isoformat(),
+            "note": e.note,
+            "data": e.data,
+        }
+        for e in events
+    ]
+    return result
 
 
+@use_case("project_list", write=False)
 def list_projects(
-    ctx: AppContext, category: str | None, state: str | None, flag: str | None
+    work: Work, category: str | None, state: str | None, flag: str | None
 ) -> list[dict[str, Any]]:
     """Projects matching the filters, each summarised as `show` does, without history."""
     if category is not None and category not in CATEGORIES:
@@ -456,20 +446,20 @@ def list_projects(
                 state=state, choices=", ".join(STATE_LABELS)
             )
         )
-    day = ctx.today()
+    day, session = work.ctx.today(), work.session
     where = [
         c
         for c in (
             Project.category == category if category else None,
             Project.state == state if state else None,
+            Project.unit_id == work.only_unit if work.only_unit is not None else None,
         )
         if c is not None
     ]
-    with transaction(ctx.engine) as session:
-        projects = session.scalars(
-            select(Project).options(joinedload(Project.unit)).where(*where).order_by(Project.id)
-        ).all()
-        progress = progress_by_project(session, day, where)
-        snapshots = latest_snapshots(session, None)
-        rows = [_summary(p, day, progress.get(p.id), snapshots.get(p.id)) for p in projects]
+    projects = session.scalars(
+        select(Project).options(joinedload(Project.unit)).where(*where).order_by(Project.id)
+    ).all()
+    progress = progress_by_project(session, day, where)
+    snapshots = latest_snapshots(session, None)
+    rows = [_summary(p, day, progress.get(p.id), snapshots.get(p.id)) for p in projects]
     return [r for r in rows if flag is None or r["flag"] == flag]

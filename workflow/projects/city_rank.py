@@ -22,11 +22,9 @@ from typing import Any
 
 from sqlalchemy import extract, select
 
-from workflow.access.actions import authorize
-from workflow.core.context import AppContext
+from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
-from workflow.db.engine import transaction
 from workflow.db.orm import Project, Unit
 from workflow.money.funding import CITY_TIERS, city_grant
 from workflow.projects.actions import advance_in
@@ -112,64 +110,68 @@ def rank(
     return ordered
 
 
-def city_rank(ctx: AppContext, year: int, scores_text: str, approve: bool) -> list[dict[str, Any]]:
+@use_case(
+    "city_rank",
+    write=True,
+    action_of=lambda arguments: "approve" if arguments["approve"] else "city_rank",
+    actions=("city_rank", "approve"),
+)
+def city_rank(work: Work, year: int, scores_text: str, approve: bool) -> list[dict[str, Any]]:
     """Rank the year's capability_city applications; with `approve`, approve them all at once."""
+    ctx, session = work.ctx, work.session
     weights = dict(ctx.settings.rules.city_weights)
     dimensions, scored = parse_scores(scores_text, weights)
     ordered = rank(dimensions, scored, weights)
-    if approve:
-        authorize(ctx, "approve")
-    with transaction(ctx.engine) as session:
-        projects = {
-            name: project
-            for project, name in session.execute(
-                select(Project, Unit.name)
-                .join(Unit, Unit.id == Project.unit_id)
-                .where(
-                    Project.category == CATEGORY,
-                    Project.state == "screened",
-                    extract("year", Project.start) == year,
-                )
-            ).tuples()
+    projects = {
+        name: project
+        for project, name in session.execute(
+            select(Project, Unit.name)
+            .join(Unit, Unit.id == Project.unit_id)
+            .where(
+                Project.category == CATEGORY,
+                Project.state == "screened",
+                extract("year", Project.start) == year,
+            )
+        ).tuples()
+    }
+    missing = [s.unit for s in scored if s.unit not in projects]
+    if missing:
+        raise Refused(
+            _("以下单位没有{year}年度已初审的市州级能力提升项目：{units}").format(
+                year=year, units=_("、").join(missing)
+            )
+        )
+    unscored = sorted(set(projects) - {s.unit for s in scored})
+    if unscored:
+        raise Refused(
+            _("以下申报单位没有评分，须全部评分后统一排序：{units}").format(
+                units=_("、").join(unscored)
+            )
+        )
+    result = [
+        {
+            "unit": s.unit,
+            "project_id": projects[s.unit].id,
+            "total": float(total),
+            "rank": position,
+            "amount": city_grant(position),
         }
-        missing = [s.unit for s in scored if s.unit not in projects]
-        if missing:
-            raise Refused(
-                _("以下单位没有{year}年度已初审的市州级能力提升项目：{units}").format(
-                    year=year, units=_("、").join(missing)
+        for position, (s, total) in enumerate(ordered, start=1)
+    ]
+    if approve:
+        for position, (s, total) in enumerate(ordered, start=1):
+            if position <= len(CITY_TIERS):
+                note = f"{year}年度市州级综合得分第{position}名（{total:f}分）"
+                advance_in(
+                    session,
+                    ctx,
+                    projects[s.unit],
+                    "approve",
+                    note,
+                    data={"rank": str(position), "total": f"{total:f}"},
+                    via_ranking=True,
                 )
-            )
-        unscored = sorted(set(projects) - {s.unit for s in scored})
-        if unscored:
-            raise Refused(
-                _("以下申报单位没有评分，须全部评分后统一排序：{units}").format(
-                    units=_("、").join(unscored)
-                )
-            )
-        result = [
-            {
-                "unit": s.unit,
-                "project_id": projects[s.unit].id,
-                "total": float(total),
-                "rank": position,
-                "amount": city_grant(position),
-            }
-            for position, (s, total) in enumerate(ordered, start=1)
-        ]
-        if approve:
-            for position, (s, total) in enumerate(ordered, start=1):
-                if position <= len(CITY_TIERS):
-                    note = f"{year}年度市州级综合得分第{position}名（{total:f}分）"
-                    advance_in(
-                        session,
-                        ctx,
-                        projects[s.unit],
-                        "approve",
-                        note,
-                        data={"rank": str(position), "total": f"{total:f}"},
-                        via_ranking=True,
-                    )
-                else:
-                    note = f"综合得分第{position}名，未进入前十名"
-                    advance_in(session, ctx, projects[s.unit], "reject", note)
-        return result
+            else:
+                note = f"综合得分第{position}名，未进入前十名"
+                advance_in(session, ctx, projects[s.unit], "reject", note)
+    return result

@@ -8,12 +8,9 @@ from typing import Any
 from sqlalchemy import select
 
 from states.definitions import ACTIVE_STATES, STATE_LABELS
-from workflow.access.actions import authorize
-from workflow.access.rules import REPORT
-from workflow.core.context import AppContext
+from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
-from workflow.db.engine import transaction
 from workflow.db.orm import PlanTask, Report, ReportItem
 from workflow.projects.actions import get_project
 
@@ -31,14 +28,15 @@ def parse_percent(text: str, task: str) -> float:
     return value
 
 
+@use_case("report_submit", write=True, subject=("project", "project_id"))
 def submit(
-    ctx: AppContext, project_id: int, report_date: date, completions: dict[str, float]
+    work: Work, project_id: int, report_date: date, completions: dict[str, float]
 ) -> dict[str, Any]:
     """Record a quarterly report; tasks it leaves out keep their previously reported completion."""
+    ctx, session = work.ctx, work.session
     if not completions:
         raise Refused(_("季度报告至少须填写一项任务的完成度（--progress 任务=百分比）"))
-    authorize(ctx, REPORT, project_id)
-    with transaction(ctx.engine) as session:
+    if True:
         project = get_project(session, project_id)
         if project.state not in ACTIVE_STATES:
             raise Refused(

@@ -15,9 +15,8 @@ from sqlalchemy.orm import Session
 from states.categories import CATEGORIES
 from states.definitions import ACTIVE_STATES, STATE_LABELS
 from workflow.check.rules import FLAG_LABELS
-from workflow.core.context import AppContext
+from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
-from workflow.db.engine import transaction
 from workflow.db.orm import LedgerSnapshot, Project, Unit
 from workflow.db.orm_money import Disbursement, Expenditure
 
@@ -67,8 +66,9 @@ def _sums(session: Session, column: Any, model: Any, day: date) -> dict[int, int
     return {pid: int(total or 0) for pid, total in rows}
 
 
-def ledger_rows(session: Session, day: date) -> list[LedgerRow]:
-    """The ledger on `day`: every active project with its latest snapshot on or before `day`."""
+def ledger_rows(session: Session, day: date, unit_id: int | None = None) -> list[LedgerRow]:
+    """The ledger on `day`: every active project (of `unit_id` only, when given) with its
+    latest snapshot on or before `day`."""
     latest = (
         select(LedgerSnapshot.project_id, func.max(LedgerSnapshot.day).label("day"))
         .where(LedgerSnapshot.day <= day)
@@ -83,7 +83,10 @@ def ledger_rows(session: Session, day: date) -> list[LedgerRow]:
             LedgerSnapshot,
             and_(LedgerSnapshot.project_id == Project.id, LedgerSnapshot.day == latest.c.day),
         )
-        .where(Project.state.in_(ACTIVE_STATES))
+        .where(
+            Project.state.in_(ACTIVE_STATES),
+            *([Project.unit_id == unit_id] if unit_id is not None else []),
+        )
         .order_by(Project.category, Project.id)
     )
     disbursed = _sums(session, Disbursement.amount, Disbursement, day)
@@ -115,12 +118,6 @@ def ledger_rows(session: Session, day: date) -> list[LedgerRow]:
             )
         )
     return result
-
-
-def load_ledger(ctx: AppContext, day: date) -> list[LedgerRow]:
-    """The ledger on `day`, read in one transaction."""
-    with transaction(ctx.engine) as session:
-        return ledger_rows(session, day)
 
 
 def _text(key: str, kind: str, value: Any) -> str:
@@ -187,11 +184,15 @@ def write_xlsx(rows: list[LedgerRow], path: Path, day: date) -> None:
     book.save(path)
 
 
-def export_ledger(ctx: AppContext, fmt: str, path: Path, day: date) -> int:
-    """Write the ledger on `day` to `path` as xlsx or csv; return the number of projects."""
+@use_case("ledger_export", write=False)
+def export_ledger(work: Work, fmt: str, path: Path, day: date) -> int:
+    """Write the ledger on `day` to `path` as xlsx or csv; return the number of projects.
+
+    A unit's user gets its own unit's rows only.
+    """
     if fmt not in ("xlsx", "csv"):
         raise Refused(f"不支持的台账格式“{fmt}”：可用 xlsx 或 csv")
-    rows = load_ledger(ctx, day)
+    rows = ledger_rows(work.session, day, work.only_unit)
     if fmt == "csv":
         write_csv(rows, path)
     else:

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from states.categories import CATEGORIES
 from workflow.check.rules import FLAG_LABELS
+from workflow.core.boundary import Work, use_case
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import N_, _
-from workflow.db.engine import transaction
 from workflow.db.orm import LedgerSnapshot, Letter, PlanTask, Project, Report, ReportDue
 from workflow.db.orm_money import Disbursement, Expenditure
 from workflow.db.orm_review import RectificationPlan
@@ -476,8 +476,8 @@ BUILDERS = {
 }
 
 
-def build_report(ctx: AppContext, kind: str, period_text: str) -> dict[str, Any]:
-    """Everything the report template shows for `kind` over the period `period_text`."""
+def _report_data(work: Work, kind: str, period_text: str) -> dict[str, Any]:
+    ctx, session = work.ctx, work.session
     if kind not in KINDS:
         raise Refused(
             _("未知的报告类型“{kind}”；可选：{choices}").format(kind=kind, choices=", ".join(KINDS))
@@ -491,8 +491,7 @@ def build_report(ctx: AppContext, kind: str, period_text: str) -> dict[str, Any]
                 title=_(title), example=example, period_text=period_text
             )
         )
-    with transaction(ctx.engine) as session:
-        sections = BUILDERS[kind](ctx, session, period)
+    sections = BUILDERS[kind](ctx, session, period)
     return {
         "title": f"{period.label}{title}",
         "period": f"{chinese_date(period.first)}至{chinese_date(period.last)}",
@@ -503,11 +502,18 @@ def build_report(ctx: AppContext, kind: str, period_text: str) -> dict[str, Any]
     }
 
 
-def render_report(ctx: AppContext, kind: str, period_text: str, fmt: str) -> bytes:
+@use_case("report_periodic", write=False)
+def build_report(work: Work, kind: str, period_text: str) -> dict[str, Any]:
+    """Everything the report template shows for `kind` over the period `period_text`."""
+    return _report_data(work, kind, period_text)
+
+
+@use_case("report_periodic", write=False)
+def render_report(work: Work, kind: str, period_text: str, fmt: str) -> bytes:
     """The report as HTML (UTF-8) or PDF bytes."""
     if fmt not in ("html", "pdf"):
         raise Refused(_("不支持的格式“{fmt}”：可用 html 或 pdf").format(fmt=fmt))
-    html = render("report_periodic.html", build_report(ctx, kind, period_text))
+    html = render("report_periodic.html", _report_data(work, kind, period_text))
     if fmt == "html":
         return html.encode("utf-8")
     from workflow.documents.pdf import html_to_pdf
@@ -515,42 +521,43 @@ def render_report(ctx: AppContext, kind: str, period_text: str, fmt: str) -> byt
     return html_to_pdf(html)
 
 
+@use_case("chart_project", write=False, subject=("project", "project_id"))
 def progress_curve_data(
-    ctx: AppContext, project_id: int
+    work: Work, project_id: int
 ) -> tuple[str, list[date], list[float], list[tuple[date, float]]]:
     """A project's planned progress each week of its term and the actual progress of each report."""
-    with transaction(ctx.engine) as session:
-        project = session.get(Project, project_id)
-        if project is None:
-            raise Refused(_("没有编号为{project_id}的项目").format(project_id=project_id))
-        tasks = session.scalars(select(PlanTask).where(PlanTask.project_id == project_id)).all()
-        plain = [TaskProgress(t.start, t.due, t.weight) for t in tasks]
-        days = [
-            project.start + timedelta(days=d)
-            for d in range(0, (project.end - project.start).days + 7, 7)
-        ]
-        days = [min(d, project.end) for d in days]
-        planned = [progress(plain, d, False).planned for d in days]
-        points = []
-        for report in session.scalars(
-            select(Report).where(Report.project_id == project_id).order_by(Report.report_date)
-        ):
-            done = {i.task_id: i.completion for i in report.items}
-            reported = [TaskProgress(t.start, t.due, t.weight, done.get(t.id)) for t in tasks]
-            actual = progress(reported, report.report_date, True).actual
-            points.append((report.report_date, actual or 0.0))
-        return f"项目#{project.id} {project.title}", days, planned, points
+    session = work.session
+    project = session.get(Project, project_id)
+    if project is None:
+        raise Refused(_("没有编号为{project_id}的项目").format(project_id=project_id))
+    tasks = session.scalars(select(PlanTask).where(PlanTask.project_id == project_id)).all()
+    plain = [TaskProgress(t.start, t.due, t.weight) for t in tasks]
+    days = [
+        project.start + timedelta(days=d)
+        for d in range(0, (project.end - project.start).days + 7, 7)
+    ]
+    days = [min(d, project.end) for d in days]
+    planned = [progress(plain, d, False).planned for d in days]
+    points = []
+    for report in session.scalars(
+        select(Report).where(Report.project_id == project_id).order_by(Report.report_date)
+    ):
+        done = {i.task_id: i.completion for i in report.items}
+        reported = [TaskProgress(t.start, t.due, t.weight, done.get(t.id)) for t in tasks]
+        actual = progress(reported, report.report_date, True).actual
+        points.append((report.report_date, actual or 0.0))
+    return f"项目#{project.id} {project.title}", days, planned, points
 
 
-def flag_series(
-    ctx: AppContext, first: date, last: date
-) -> tuple[list[date], dict[str, list[int]]]:
+@use_case("chart_programme", write=False)
+def flag_series(work: Work, first: date, last: date) -> tuple[list[date], dict[str, list[int]]]:
     """Flag counts per checked day between `first` and `last`."""
-    with transaction(ctx.engine) as session:
-        return _flag_series(session, first, last)
+    session = work.session
+    return _flag_series(session, first, last)
 
 
-def lag_series(ctx: AppContext, day: date) -> dict[str, list[float]]:
+@use_case("chart_programme", write=False)
+def lag_series(work: Work, day: date) -> dict[str, list[float]]:
     """Each category's projects' lags in the ledger on `day`."""
-    with transaction(ctx.engine) as session:
-        return _lags(ledger_rows(session, day))
+    session = work.session
+    return _lags(ledger_rows(session, day))

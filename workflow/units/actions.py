@@ -9,10 +9,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from states.categories import CONTRACTOR_CATEGORY
+from workflow.core.boundary import Work, use_case
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import N_, _
-from workflow.db.engine import transaction
 from workflow.db.orm import CreditRecord, Project, Unit
 
 UNIT_KINDS = {
@@ -128,8 +128,10 @@ def ensure_unit(
     return unit
 
 
-def add_unit(ctx: AppContext, name: str, kind: str, contact_email: str | None) -> int:
+@use_case("unit_add", write=True)
+def add_unit(work: Work, name: str, kind: str, contact_email: str | None) -> int:
     """Register a unit; refused when the name is taken or the kind unknown."""
+    ctx, session = work.ctx, work.session
     name = name.strip()
     if not name:
         raise Refused(_("单位名称不能为空"))
@@ -139,36 +141,39 @@ def add_unit(ctx: AppContext, name: str, kind: str, contact_email: str | None) -
                 kind=kind, choices=", ".join(UNIT_KINDS)
             )
         )
-    with transaction(ctx.engine) as session:
-        if session.scalar(select(Unit.id).where(Unit.name == name)) is not None:
-            raise Refused(_("单位“{name}”已登记").format(name=name))
-        unit = Unit(name=name, kind=kind, contact_email=contact_email, created_at=ctx.clock())
-        session.add(unit)
-        session.flush()
-        return unit.id
+    if session.scalar(select(Unit.id).where(Unit.name == name)) is not None:
+        raise Refused(_("单位“{name}”已登记").format(name=name))
+    unit = Unit(name=name, kind=kind, contact_email=contact_email, created_at=ctx.clock())
+    session.add(unit)
+    session.flush()
+    return unit.id
 
 
-def list_units(ctx: AppContext) -> list[dict[str, object]]:
+@use_case("unit_list", write=False)
+def list_units(work: Work) -> list[dict[str, object]]:
     """Every unit with its kind, contact and number of records in force today."""
+    ctx, session = work.ctx, work.session
     day = ctx.today()
-    with transaction(ctx.engine) as session:
-        units = session.scalars(select(Unit).order_by(Unit.name)).all()
-        return [
-            {
-                "id": u.id,
-                "name": u.name,
-                "kind": u.kind,
-                "contact_email": u.contact_email,
-                "active_records": sum(is_active(r, day) for r in u.records),
-            }
-            for u in units
-        ]
+    mine = [Unit.id == work.only_unit] if work.only_unit is not None else []
+    units = session.scalars(select(Unit).where(*mine).order_by(Unit.name)).all()
+    return [
+        {
+            "id": u.id,
+            "name": u.name,
+            "kind": u.kind,
+            "contact_email": u.contact_email,
+            "active_records": sum(is_active(r, day) for r in u.records),
+        }
+        for u in units
+    ]
 
 
+@use_case("credit_record_add", write=True, subject=("unit", "unit_name"))
 def add_record(
-    ctx: AppContext, unit_name: str, kind: str, start: date, end: date | None, note: str
+    work: Work, unit_name: str, kind: str, start: date, end: date | None, note: str
 ) -> int:
     """Record an adverse credit finding against a unit, active from `start` to `end`."""
+    ctx, session = work.ctx, work.session
     if kind not in RECORD_KINDS:
         raise Refused(
             _("未知的信用记录类型“{kind}”；可选：{choices}").format(
@@ -177,28 +182,28 @@ def add_record(
         )
     if end is not None and end < start:
         raise Refused(_("信用记录的结束日期{end}早于开始日期{start}").format(end=end, start=start))
-    with transaction(ctx.engine) as session:
-        unit = find_unit(session, unit_name)
-        record = CreditRecord(
-            unit_id=unit.id,
-            kind=kind,
-            start=start,
-            end=end,
-            note=note,
-            actor=ctx.actor,
-            created_at=ctx.clock(),
-        )
-        session.add(record)
-        session.flush()
-        return record.id
+    unit = find_unit(session, unit_name)
+    record = CreditRecord(
+        unit_id=unit.id,
+        kind=kind,
+        start=start,
+        end=end,
+        note=note,
+        actor=ctx.actor,
+        created_at=ctx.clock(),
+    )
+    session.add(record)
+    session.flush()
+    return record.id
 
 
-def list_records(ctx: AppContext, unit_name: str) -> list[RecordView]:
+@use_case("credit_record_list", write=False, subject=("unit", "unit_name"))
+def list_records(work: Work, unit_name: str) -> list[RecordView]:
     """A unit's credit records, oldest first, each marked active or not today."""
+    ctx, session = work.ctx, work.session
     day = ctx.today()
-    with transaction(ctx.engine) as session:
-        unit = find_unit(session, unit_name)
-        return [
-            RecordView(r.id, unit.name, r.kind, r.start, r.end, r.note, is_active(r, day))
-            for r in unit.records
-        ]
+    unit = find_unit(session, unit_name)
+    return [
+        RecordView(r.id, unit.name, r.kind, r.start, r.end, r.note, is_active(r, day))
+        for r in unit.records
+    ]

@@ -9,13 +9,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
-from workflow.access.actions import authorize
-from workflow.access.rules import CREATE
-from workflow.core.context import AppContext
+from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
 from workflow.core.money import parse_yuan
-from workflow.db.engine import transaction
 from workflow.projects.actions import NewProject, add_project, validate
 from workflow.projects.plans import PlanRow, parse_date, plan_row
 
@@ -93,7 +90,8 @@ class ProjectsFile:
         return row or self.by_title.get(ref)
 
 
-def import_projects(ctx: AppContext, path: Path, plan_path: Path | None) -> list[int]:
+@use_case("project_import", write=True)
+def import_projects(work: Work, path: Path, plan_path: Path | None) -> list[int]:
     """Import every project of `path` with the plans of `plan_path`, or none of them.
 
     `path` is a CSV file (plans in `plan_path`, by default NAME.plan.csv beside it) or an
@@ -103,7 +101,6 @@ def import_projects(ctx: AppContext, path: Path, plan_path: Path | None) -> list
     interest) are checked by inserting in one transaction that is rolled back when anything
     is wrong. Returns the new projects' ids in file order.
     """
-    authorize(ctx, CREATE)
     problems = Problems()
     if path.suffix.lower() == ".xlsx":
         from workflow.projects.importing.xlsx import read_workbook
@@ -125,26 +122,25 @@ def import_projects(ctx: AppContext, path: Path, plan_path: Path | None) -> list
             plans_table = _csv_table(
                 plan_file, _("计划文件"), PLAN_COLUMNS, OPTIONAL_PLAN_COLUMNS, problems
             )
-    return _import_rows(ctx, projects_table, plans_table, problems)
+    return _import_rows(work, projects_table, plans_table, problems)
 
 
 def _import_rows(
-    ctx: AppContext, projects_table: Table, plans_table: Table | None, problems: Problems
+    work: Work, projects_table: Table, plans_table: Table | None, problems: Problems
 ) -> list[int]:
     """Check the rows of both tables, then insert them all in one transaction, or none."""
     projects = _read_projects(projects_table, problems)
     if projects.readable and plans_table is not None:
         _read_plans(plans_table, projects, problems)
-    with transaction(ctx.engine) as session:
-        ids: list[int] = []
-        for row in projects.rows:
-            try:
-                ids.append(add_project(session, ctx, replace(row.project, plan=row.plan)).id)
-            except Refused as exc:
-                problems.add(projects_table.source, row.line, str(exc))
-        if problems.lines:
-            raise problems.refusal()
-        return ids
+    ids: list[int] = []
+    for row in projects.rows:
+        try:
+            ids.append(add_project(work.session, work.ctx, replace(row.project, plan=row.plan)).id)
+        except Refused as exc:
+            problems.add(projects_table.source, row.line, str(exc))
+    if problems.lines:
+        raise problems.refusal()
+    return ids
 
 
 def default_plan_path(path: Path) -> Path:

@@ -1,0 +1,163 @@
+"""The use-case boundary: actor, action and subject authorised, one transaction, refusals mapped.
+
+Every use case the CLI (and later the web layer) calls is a function decorated with
+`use_case`. The caller passes the `AppContext`; the body receives a `Work`: the context, the
+session of the one transaction it runs in, and the acting user with the scope the permission
+table gives them. The boundary
+
+1. loads the actor and refuses, and logs the refusal, when the role may not take the action,
+   or may take it only on its own unit's subjects and the subject belongs to another unit;
+2. opens the transaction (on SQLite a write use case takes the write lock first);
+3. turns a stale row (optimistic lock) or an integrity error into a plain refusal.
+
+`REGISTRY` lists every decorated use case, so a test can hold them against the table.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflow.core.context import AppContext
+from workflow.core.errors import Refused
+from workflow.core.i18n import _
+from workflow.db.engine import transaction
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+SubjectKind = Literal["project", "letter", "expense", "unit"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a registered user, or anyone on an installation with no user registered."""
+
+    name: str
+    role: str | None
+    """None on a single-user installation (no user registered): every right."""
+    unit_id: int | None
+
+
+@dataclass(frozen=True)
+class Work:
+    """What a use case's body works with: the wiring, its transaction and the actor's scope."""
+
+    ctx: AppContext
+    session: Session
+    actor: Actor
+    only_unit: int | None
+    """The unit the actor is confined to for this action (a unit user), else None: all."""
+
+
+@dataclass(frozen=True)
+class UseCase:
+    """A registered use case: its action in the permission table and what it names."""
+
+    name: str
+    actions: tuple[str, ...]
+    """Every action it may be authorised as (a lifecycle trigger family lists its triggers)."""
+    write: bool
+    subject: tuple[SubjectKind, str] | None
+
+
+REGISTRY: dict[str, UseCase] = {}
+"""Every decorated use case by qualified name (module.function)."""
+
+
+def orchestration(
+    action: str, *, write: bool
+) -> Callable[[Callable[Concatenate[AppContext, P], R]], Callable[Concatenate[AppContext, P], R]]:
+    """Register `fn`, a use case that runs transactions of its own, as `action`.
+
+    The actor is authorised in a short transaction of its own before `fn` runs: delivery
+    sends with no transaction open, the scheduler runs a check a night, the demo calls many
+    use cases in turn.
+    """
+
+    def decorate(
+        fn: Callable[Concatenate[AppContext, P], R],
+    ) -> Callable[Concatenate[AppContext, P], R]:
+        name = f"{fn.__module__}.{fn.__qualname__}"
+        REGISTRY[name] = UseCase(name, (action,), write, None)
+
+        @functools.wraps(fn)
+        def run(ctx: AppContext, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            from workflow.access.store import Denied, authorize, log_refusal
+
+            try:
+                with transaction(ctx.engine) as session:
+                    authorize(session, ctx.actor, action, None, None)
+            except Denied as denied:
+                log_refusal(ctx, denied)
+                raise Refused(denied.reason) from None
+            return fn(ctx, *args, **kwargs)
+
+        return run
+
+    return decorate
+
+
+def _stale(subject: tuple[SubjectKind, str] | None, value: object) -> str:
+    if subject is not None and subject[0] == "project":
+        return _(
+            "项目#{project_id}在本次操作期间已被他人修改，本次操作未生效：请用 ipflow project show {project_id} 查看最新状态后重试"
+        ).format(project_id=value)
+    return _("数据在本次操作期间已被他人修改，本次操作未生效：请查看最新状态后重试")
+
+
+def use_case(
+    action: str,
+    *,
+    write: bool,
+    subject: tuple[SubjectKind, str] | None = None,
+    action_of: Callable[[dict[str, Any]], str] | None = None,
+    actions: tuple[str, ...] = (),
+) -> Callable[[Callable[Concatenate[Work, P], R]], Callable[Concatenate[AppContext, P], R]]:
+    """Register `fn` as the use case `action`; callers call it with an `AppContext` first.
+
+    `subject` names the parameter that identifies what the use case acts on, and its kind
+    (`("project", "project_id")`). `action_of` picks the action from the call's arguments
+    instead (a lifecycle trigger, say); `actions` then lists those it may pick.
+    """
+
+    def decorate(fn: Callable[Concatenate[Work, P], R]) -> Callable[Concatenate[AppContext, P], R]:
+        signature = inspect.signature(fn)
+        name = f"{fn.__module__}.{fn.__qualname__}"
+        REGISTRY[name] = UseCase(name, actions or (action,), write, subject)
+
+        @functools.wraps(fn)
+        def run(ctx: AppContext, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            bound = signature.bind(None, *args, **kwargs)
+            bound.apply_defaults()
+            acting = action_of(bound.arguments) if action_of else action
+            subject_value = bound.arguments[subject[1]] if subject else None
+            from workflow.access.store import Denied, authorize, log_refusal
+
+            try:
+                with transaction(ctx.engine, immediate=write) as session:
+                    actor, only_unit = authorize(
+                        session, ctx.actor, acting, subject[0] if subject else None, subject_value
+                    )
+                    return fn(Work(ctx, session, actor, only_unit), *args, **kwargs)
+            except Denied as denied:
+                log_refusal(ctx, denied)
+                raise Refused(denied.reason) from None
+            except StaleDataError:
+                raise Refused(_stale(subject, subject_value)) from None
+            except IntegrityError as exc:
+                detail = str(exc.orig).strip().splitlines()[0]
+                raise Refused(
+                    _("与已有数据冲突，本次操作未生效：{detail}").format(detail=detail)
+                ) from None
+
+        return run
+
+    return decorate
