@@ -10,10 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
-from cli import cli
+from cli import COMMANDS, cli
 from states.definitions import DEFINITIONS
 from tests.conftest import Cli, database_dump
 
+ROOT = Path(__file__).resolve().parents[1]
 ALL_TRIGGERS = sorted({t.trigger for d in DEFINITIONS.values() for t in d.transitions})
 CREATE = [
     "project",
@@ -252,8 +253,10 @@ def _commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ..
     import click
 
     assert isinstance(group, click.Group)
+    ctx = click.Context(group)
     found: list[tuple[str, ...]] = []
-    for name, command in group.commands.items():
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         if isinstance(command, click.Group):
             found.extend(_commands(command, (*prefix, name)))
         else:
@@ -267,6 +270,23 @@ def test_every_command_has_help_with_an_example(command: tuple[str, ...]) -> Non
 
     result = CliRunner().invoke(cli, [*command, "--help"])
     assert result.exit_code == 0 and "Example" in result.output
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_the_command_list_shows_the_first_line_of_each_command_s_own_help(name: str) -> None:
+    import click
+
+    command = cli.get_command(click.Context(cli), name)
+
+    assert command is not None and command.name == name
+    assert (command.help or "").split("\n\n")[0] == COMMANDS[name][1]
+
+
+def test_every_module_of_commands_is_in_the_command_list() -> None:
+    listed = {target.split(":")[0] for target, _ in COMMANDS.values()}
+    modules = {f"commands.{p.stem}" for p in (ROOT / "commands").glob("*.py")}
+
+    assert listed == modules - {"commands.__init__", "commands.common"}
 
 
 @settings(

@@ -27,6 +27,7 @@ import json, os, sys, time, traceback
 from pathlib import Path
 
 import cli  # imported once here; the racers are forked with everything loaded
+import commands.project  # noqa: F401
 import workflow.projects.actions  # noqa: F401
 from sqlalchemy import create_engine
 

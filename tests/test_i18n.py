@@ -178,6 +178,7 @@ def test_every_extracted_msgid_has_an_english_translation(tmp_path: Path) -> Non
             "-o",
             pot,
             "cli.py",
+            "commands",
             "states",
             "workflow",
             "notifiers",

@@ -1,8 +1,10 @@
-"""The import rules of the architecture: who may import whom, checked on the source."""
+"""The import rules of the architecture: who may import whom (on the source), what help loads."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,17 @@ def imported(path: Path) -> set[str]:
     """Top-level module names a file imports, wherever the import statement stands."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def imported_at_the_top(path: Path) -> set[str]:
+    """Module names a file imports at module level, not inside a function or `if TYPE_CHECKING`."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -51,7 +64,18 @@ def test_states_import_only_the_standard_library_and_transitions(path: Path) -> 
 
 @pytest.mark.parametrize("path", files("notifiers"), ids=lambda p: p.name)
 def test_notifiers_know_nothing_of_projects(path: Path) -> None:
-    assert not {m for m in imported(path) if m.split(".")[0] in ("workflow", "states", "cli")}
+    assert not {
+        m for m in imported(path) if m.split(".")[0] in ("workflow", "states", "cli", "commands")
+    }
+
+
+@pytest.mark.parametrize(
+    "path",
+    files("states", "workflow", "notifiers", "alembic", "commands"),
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_nothing_imports_the_cli(path: Path) -> None:
+    assert "cli" not in imported(path)
 
 
 @pytest.mark.parametrize(
@@ -59,21 +83,26 @@ def test_notifiers_know_nothing_of_projects(path: Path) -> None:
     files("states", "workflow", "notifiers", "alembic"),
     ids=lambda p: str(p.relative_to(ROOT)),
 )
-def test_nothing_imports_the_cli(path: Path) -> None:
-    assert "cli" not in imported(path)
+def test_nothing_below_the_cli_imports_its_commands(path: Path) -> None:
+    assert not {m for m in imported(path) if m.split(".")[0] == "commands"}
 
 
-def test_the_cli_imports_no_heavy_module_at_the_top() -> None:
-    tree = ast.parse((ROOT / "cli.py").read_text(encoding="utf-8"))
-    top = {
-        alias.name.split(".")[0]
-        for node in tree.body
-        if isinstance(node, ast.Import)
-        for alias in node.names
-    }
-    top |= {
-        node.module.split(".")[0]
-        for node in tree.body
-        if isinstance(node, ast.ImportFrom) and node.module
-    }
+@pytest.mark.parametrize(
+    "path", [ROOT / "cli.py", *files("commands")], ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_the_cli_imports_no_heavy_module_at_the_top(path: Path) -> None:
+    top = {m.split(".")[0] for m in imported_at_the_top(path)}
     assert not top & {"sqlalchemy", "apscheduler", "jinja2", "workflow", "notifiers", "states"}
+
+
+def test_help_loads_no_command_module_nor_the_domain() -> None:
+    code = (
+        "import sys\nfrom cli import cli\n"
+        "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(*sorted(sys.modules), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+    loaded = {m.split(".")[0] for m in done.stderr.split()}
+    assert not loaded & {"commands", "sqlalchemy", "workflow", "states", "notifiers"}
+    assert "  project  " in done.stdout

@@ -1,0 +1,77 @@
+"""ipflow check: the nightly check."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from commands.common import (
+    DATE,
+    JSON_OPTION,
+    Invocation,
+    _,
+    emit_json,
+    flag_text,
+    pass_invocation,
+    summary_table,
+    terminal,
+    working,
+)
+
+
+@click.group()
+def check() -> None:
+    """The nightly check."""
+
+
+@check.command("run")
+@click.option("--today", type=DATE, help="Logical date to check (default: today, Asia/Shanghai).")
+@click.option("--dry-run", is_flag=True, help="Compute and report, write nothing.")
+@JSON_OPTION
+@pass_invocation
+def check_run(invocation: Invocation, today: date | None, dry_run: bool, as_json: bool) -> None:
+    """Compute progress and flags of every active project, write the ledger, issue letters.
+
+    Running it again for the same date issues nothing twice.
+
+    \b
+    Example:
+      ipflow check run --today 2027-06-30 --dry-run --json
+    """
+    from workflow.check.actions import run_check
+
+    context = invocation.app()
+    console = terminal(as_json)
+    with working(console, _("正在检查全部在研项目…")):
+        result = run_check(context, today or context.today(), dry_run)
+    if as_json:
+        emit_json(result.as_json())
+        return
+    j = result.as_json()
+    prefix = _("（试运行，未写入）") if dry_run else ""
+    if console is not None:
+        rows = [
+            (_("检查项目"), str(j["checked"])),
+            (f"[green]{flag_text('green')}[/]", str(j["flags"]["green"])),
+            (f"[yellow]{flag_text('amber')}[/]", str(j["flags"]["amber"])),
+            (f"[red]{flag_text('red')}[/]", str(j["flags"]["red"])),
+            (_("发出预警告知书"), str(j["letters_issued"])),
+            (_("待发通知"), str(j["notices_queued"])),
+        ]
+        summary_table(console, prefix + _("{day}夜间检查").format(day=j["date"]), rows)
+        return
+    click.echo(
+        prefix
+        + _(
+            "{day}检查{checked}个项目：绿{green} 黄{amber} 红{red}；发出预警告知书{letters}份，待发通知{notices}条"
+        ).format(
+            day=j["date"],
+            checked=j["checked"],
+            green=j["flags"]["green"],
+            amber=j["flags"]["amber"],
+            red=j["flags"]["red"],
+            letters=j["letters_issued"],
+            notices=j["notices_queued"],
+        )
+    )

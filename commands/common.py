@@ -1,0 +1,145 @@
+"""What the command modules share: the invocation, parameter types, JSON and terminal output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from workflow.core.context import AppContext
+
+
+def _(message: str) -> str:
+    """`message` (a Chinese msgid) in the language in force."""
+    from workflow.core.i18n import _ as translate
+
+    return translate(message)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What the global options chose for this run of ipflow: database, actor, configuration."""
+
+    db_url: str
+    actor: str
+    config_path: str | None
+
+    def app(self, migrate: bool = False) -> AppContext:
+        """Build the wiring the use cases run in: settings, engine, clock, actor.
+
+        The schema must be current; with `migrate`, it is brought to the newest revision first.
+        """
+        from workflow.core.clock import clock_from_env
+        from workflow.core.config import load_settings
+        from workflow.core.context import AppContext
+        from workflow.db.engine import make_engine, require_schema, upgrade
+
+        settings = load_settings(self.config_path)
+        engine = make_engine(self.db_url)
+        if migrate:
+            upgrade(engine)
+        else:
+            require_schema(engine)
+        return AppContext(engine, settings, clock_from_env(), self.actor)
+
+
+pass_invocation = click.make_pass_decorator(Invocation)
+"""Hands a command the `Invocation` that the root group built from the global options."""
+
+
+class DateType(click.ParamType[date, Any]):
+    """A YYYY-MM-DD calendar date."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(_("“{value}”不是YYYY-MM-DD格式的日期").format(value=value), param, ctx)
+
+
+class YuanType(click.ParamType[int, Any]):
+    """An amount in whole yuan (500000 = 50万)."""
+
+    name = "YUAN"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        from workflow.core.money import parse_yuan
+
+        try:
+            return parse_yuan(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = DateType()
+YUAN = YuanType()
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+
+
+def emit_json(document: Any) -> None:
+    """Print `document` as the only thing on stdout."""
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+
+
+def terminal(as_json: bool) -> Console | None:
+    """A rich console on stdout when it is a terminal and --json is not given, else None."""
+    if as_json or not sys.stdout.isatty():
+        return None
+    from rich.console import Console
+
+    return Console()
+
+
+@contextmanager
+def working(console: Console | None, what: str) -> Iterator[None]:
+    """A pulsing progress bar with the elapsed time while a long step runs (terminals only)."""
+    if console is None:
+        yield
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn(what), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        progress.add_task(what, total=None)
+        yield
+
+
+def summary_table(console: Console, title: str, rows: list[tuple[str, str]]) -> None:
+    """A two-column table of what a command did, for the terminal."""
+    from rich.table import Table
+
+    table = Table(title=title, show_header=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    for label, value in rows:
+        table.add_row(label, value)
+    console.print(table)
+
+
+def local_time(iso: str) -> str:
+    """A stored ISO timestamp as Beijing time to the minute."""
+    from datetime import datetime
+
+    from workflow.core.clock import SHANGHAI
+
+    return datetime.fromisoformat(iso).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def flag_text(flag: str | None) -> str:
+    """A flag's label in the language in force, or a dash before any check."""
+    from workflow.check.rules import FLAG_LABELS
+
+    return "—" if flag is None else _(FLAG_LABELS[flag])

@@ -1,0 +1,64 @@
+"""ipflow ledger: the progress ledger as xlsx or csv."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from commands.common import (
+    DATE,
+    JSON_OPTION,
+    Invocation,
+    _,
+    emit_json,
+    pass_invocation,
+    summary_table,
+    terminal,
+    working,
+)
+
+
+@click.group()
+def ledger() -> None:
+    """The progress ledger (进度台账)."""
+
+
+@ledger.command("export")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), required=True)
+@click.option("--output", required=True, metavar="FILE", help="Where to write the ledger.")
+@click.option("--today", type=DATE, help="The ledger's day (default: today, Asia/Shanghai).")
+@JSON_OPTION
+@pass_invocation
+def ledger_export(
+    invocation: Invocation, fmt: str, output: str, today: date | None, as_json: bool
+) -> None:
+    """Export the progress ledger: one row per active project, as the latest check found it.
+
+    xlsx has Chinese headers, a frozen header row, filters, coloured flags and amounts in
+    yuan; csv is UTF-8 with a byte-order mark so Excel opens it correctly.
+
+    \b
+    Example:
+      ipflow ledger export --format xlsx --output 进度台账.xlsx --today 2027-09-30
+    """
+    from workflow.reporting.ledger import export_ledger
+
+    context = invocation.app()
+    day = today or context.today()
+    console = terminal(as_json)
+    with working(console, _("正在导出进度台账…")):
+        count = export_ledger(context, fmt, Path(output), day)
+    if as_json:
+        emit_json({"output": output, "format": fmt, "date": day.isoformat(), "projects": count})
+        return
+    if console is not None:
+        rows = [(_("台账日期"), day.isoformat()), (_("项目"), str(count)), (_("文件"), output)]
+        summary_table(console, _("进度台账已导出"), rows)
+        return
+    click.echo(
+        _("已导出{day}的进度台账（{count}个项目）到{path}").format(
+            day=day, count=count, path=output
+        )
+    )

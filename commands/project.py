@@ -1,0 +1,299 @@
+"""ipflow project: create, import, list, show and advance projects."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from commands.common import (
+    DATE,
+    JSON_OPTION,
+    YUAN,
+    Invocation,
+    _,
+    emit_json,
+    flag_text,
+    local_time,
+    pass_invocation,
+    summary_table,
+    terminal,
+    working,
+)
+
+
+@click.group()
+def project() -> None:
+    """Create, import, list, show and advance projects."""
+
+
+def _read_plan(path: str | None, start: date, end: date) -> list[Any]:
+    from workflow.core.errors import Refused
+    from workflow.projects.plans import PlanError, parse_plan
+
+    if path is None:
+        return []
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise Refused(
+            _("无法读取计划文件{path}：{reason}").format(path=path, reason=exc.strerror)
+        ) from None
+    except UnicodeDecodeError:
+        raise Refused(_("计划文件{path}不是UTF-8编码的CSV").format(path=path)) from None
+    try:
+        return parse_plan(text, start, end, source=path)
+    except PlanError as exc:
+        raise Refused(
+            _("计划文件有误：{problems}").format(problems=_("；").join(exc.problems))
+        ) from None
+
+
+@project.command("create")
+@click.option("--category", required=True, help="Category code, e.g. high_value_patent.")
+@click.option("--title", required=True, help="Project title.")
+@click.option("--unit", "unit_name", required=True, help="Applicant unit (registered if new).")
+@click.option("--start", type=DATE, required=True, help="First day of the term.")
+@click.option("--end", type=DATE, required=True, help="Last day of the term.")
+@click.option("--budget", type=YUAN, required=True, help="Budget in yuan (500000 = 50万).")
+@click.option("--plan", "plan_path", metavar="FILE.csv", help="Plan CSV: task,start,due[,weight].")
+@click.option("--contact-email", metavar="EMAIL", help="Where this project's letters go.")
+@JSON_OPTION
+@pass_invocation
+def project_create(
+    invocation: Invocation,
+    category: str,
+    title: str,
+    unit_name: str,
+    start: date,
+    end: date,
+    budget: int,
+    plan_path: str | None,
+    contact_email: str | None,
+    as_json: bool,
+) -> None:
+    """Create a project in state `applied`.
+
+    \b
+    Example:
+      ipflow project create --category data_ip_chain --title 磷化工产业链数据知识产权强链 \\
+          --unit 贵州磷化（集团）有限责任公司 --start 2027-01-01 --end 2027-12-31 \\
+          --budget 300000 --plan plan.csv --json
+    """
+    from workflow.projects.actions import NewProject, create
+
+    result = create(
+        invocation.app(),
+        NewProject(
+            category,
+            title,
+            unit_name,
+            start,
+            end,
+            budget,
+            _read_plan(plan_path, start, end),
+            contact_email,
+        ),
+    )
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(
+            _("已创建项目#{id}，状态：{state}").format(id=result["id"], state=result["state"])
+        )
+
+
+@project.command("import")
+@click.argument("path", metavar="FILE")
+@click.option(
+    "--plan",
+    "plan_path",
+    metavar="FILE.csv",
+    help="Plan CSV with a project column (default: FILE with .plan.csv beside it).",
+)
+@JSON_OPTION
+@pass_invocation
+def project_import(invocation: Invocation, path: str, plan_path: str | None, as_json: bool) -> None:
+    """Import projects from CSV or xlsx, all rows or none; every bad row is reported.
+
+    The projects file has the create options as columns (category,title,unit,start,end,
+    budget,contact_email). The plan file has project,task,start,due,weight, where
+    `project` is the line number of the project in the projects file (2 = first row) or
+    its title. An xlsx workbook holds both: a sheet "projects" (or "项目", else the first
+    sheet) and a sheet "plan" (or "计划"); cells may be real dates and numbers or text.
+
+    \b
+    Example:
+      ipflow project import projects.csv --plan projects.plan.csv
+      ipflow project import 2027申报.xlsx
+    """
+    from workflow.projects.importing.rows import import_projects
+
+    console = terminal(as_json)
+    with working(console, _("正在校验并导入项目…")):
+        ids = import_projects(invocation.app(), Path(path), Path(plan_path) if plan_path else None)
+    if as_json:
+        emit_json({"imported": len(ids), "ids": ids})
+        return
+    numbers = _("#{first}至#{last}").format(first=ids[0], last=ids[-1]) if ids else "—"
+    if console is not None:
+        rows = [(_("导入项目"), str(len(ids))), (_("项目编号"), numbers)]
+        summary_table(console, _("导入 {path}").format(path=path), rows)
+    elif ids:
+        click.echo(_("已导入{count}个项目：{numbers}").format(count=len(ids), numbers=numbers))
+    else:
+        click.echo(_("没有可导入的项目"))
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}%"
+
+
+@project.command("list")
+@click.option("--category", help="Only this category.")
+@click.option("--state", help="Only projects in this state.")
+@click.option("--flag", type=click.Choice(["green", "amber", "red"]), help="Only this flag.")
+@JSON_OPTION
+@pass_invocation
+def project_list(
+    invocation: Invocation, category: str | None, state: str | None, flag: str | None, as_json: bool
+) -> None:
+    """List projects with state, progress and flag.
+
+    \b
+    Example:
+      ipflow project list --flag red --json
+    """
+    from workflow.projects.actions import list_projects
+
+    rows = list_projects(invocation.app(), category, state, flag)
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        planned = _("计划{pct}").format(pct=f"{_pct(r['planned']):>7}")
+        actual = _("实际{pct}").format(pct=f"{_pct(r['actual']):>7}")
+        click.echo(
+            f"#{r['id']:<5} {flag_text(r['flag'])} {r['state']:<14} {planned} {actual}  "
+            f"{r['category']:<22} {r['unit']}｜{r['title']}"
+        )
+
+
+@project.command("show")
+@click.argument("project_id", type=int, metavar="ID")
+@JSON_OPTION
+@pass_invocation
+def project_show(invocation: Invocation, project_id: int, as_json: bool) -> None:
+    """Show a project: state, possible triggers, progress, flag with its reasons, history.
+
+    \b
+    Example:
+      ipflow project show 12 --json
+    """
+    from workflow.check.rules import explain
+    from workflow.projects.actions import show
+
+    p = show(invocation.app(), project_id)
+    if as_json:
+        emit_json(p)
+        return
+    click.echo(_("项目#{id} {title}").format(id=p["id"], title=p["title"]))
+    click.echo(
+        _("  类别：{category}   承担单位：{unit}").format(category=p["category"], unit=p["unit"])
+    )
+    click.echo(
+        _("  实施期：{start} 至 {end}   预算：{budget}元").format(
+            start=p["start"], end=p["end"], budget=p["budget"]
+        )
+    )
+    click.echo(
+        _("  状态：{state}   可执行：{triggers}").format(
+            state=p["state"], triggers=_("、").join(p["triggers"]) or _("无")
+        )
+    )
+    click.echo(
+        _(
+            "  进度（{as_of}）：计划{planned}，实际{actual}，滞后{lag}个百分点；最近报告：{last}"
+        ).format(
+            as_of=p["as_of"],
+            planned=_pct(p["planned"]),
+            actual=_pct(p["actual"]),
+            lag="—" if p["lag"] is None else p["lag"],
+            last=p["last_report"] or _("无"),
+        )
+    )
+    if p["flag"] is None:
+        click.echo(_("  预警：尚未检查"))
+    else:
+        click.echo(
+            _("  预警：{flag}（{day}检查）").format(flag=flag_text(p["flag"]), day=p["flag_date"])
+        )
+        for reason in p["flag_reasons"]:
+            click.echo(f"    - {explain(reason['code'], reason['text'])}")
+        if not p["flag_reasons"]:
+            click.echo(_("    - 进度正常，报告按时提交，无未办结的告知书"))
+    click.echo(_("  历史（北京时间）："))
+    for e in p["history"]:
+        note = f"  {e['note']}" if e["note"] else ""
+        click.echo(
+            f"    {local_time(e['at'])} {e['actor']}: {e['from'] or '—'} →{e['trigger']}→ {e['to']}{note}"
+        )
+
+
+def _data_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
+    data: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(
+                _("“{pair}”应为 KEY=VALUE").format(pair=pair), param_hint="--data"
+            )
+        data[key.strip()] = value.strip()
+    return data
+
+
+@project.command("advance")
+@click.argument("project_id", type=int, metavar="ID")
+@click.argument("trigger")
+@click.option("--note", default="", help="Why (recorded in the history).")
+@click.option("--amount", type=YUAN, help="Money the transition carries, in yuan.")
+@click.option(
+    "--data",
+    "data_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Facts the transition needs, e.g. --data revenue=12000000 --data registered=yes.",
+)
+@JSON_OPTION
+@pass_invocation
+def project_advance(
+    invocation: Invocation,
+    project_id: int,
+    trigger: str,
+    note: str,
+    amount: int | None,
+    data_pairs: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Fire one transition (screen, approve, start, review, roll, terminate, …).
+
+    `ipflow project show ID` lists the triggers possible now; `ipflow workflow show
+    CATEGORY` lists them all.
+
+    \b
+    Example:
+      ipflow project advance 7 approve --note 专家评审通过
+      ipflow project advance 9 roll --amount 800000 --note 第一年度评价达标
+    """
+    from workflow.projects.actions import advance
+
+    result = advance(invocation.app(), project_id, trigger, note, amount, _data_pairs(data_pairs))
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(
+            _("项目#{id}：").format(id=result["id"])
+            + f"{result['from']} →{trigger}→ {result['to']}"
+        )

@@ -1,0 +1,122 @@
+"""ipflow report: quarterly reports of projects and periodic reports of the contractor."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from commands.common import (
+    DATE,
+    JSON_OPTION,
+    Invocation,
+    _,
+    emit_json,
+    pass_invocation,
+    summary_table,
+    terminal,
+    working,
+)
+
+
+@click.group()
+def report() -> None:
+    """Quarterly reports."""
+
+
+def _progress_pairs(pairs: tuple[str, ...]) -> dict[str, float]:
+    from workflow.projects.reports import parse_percent
+
+    result: dict[str, float] = {}
+    for pair in pairs:
+        task, sep, pct = pair.rpartition("=")
+        if not sep or not task.strip():
+            raise click.BadParameter(
+                _("“{pair}”应为 任务=百分比").format(pair=pair), param_hint="--progress"
+            )
+        try:
+            result[task.strip()] = parse_percent(pct.strip(), task.strip())
+        except ValueError as exc:
+            from workflow.core.errors import Refused
+
+            raise Refused(str(exc)) from None
+    return result
+
+
+@report.command("submit")
+@click.argument("project_id", type=int, metavar="ID")
+@click.option("--date", "report_date", type=DATE, required=True, help="The report's date.")
+@click.option(
+    "--progress",
+    "pairs",
+    multiple=True,
+    required=True,
+    metavar="TASK=PCT",
+    help="Completion percent (0-100) of a plan task; repeat per task.",
+)
+@JSON_OPTION
+@pass_invocation
+def report_submit(
+    invocation: Invocation,
+    project_id: int,
+    report_date: date,
+    pairs: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Submit a quarterly report; tasks left out keep their last reported completion.
+
+    \b
+    Example:
+      ipflow report submit 7 --date 2027-03-31 --progress 专利导航分析=60 --progress 专利布局=20
+    """
+    from workflow.projects.reports import submit
+
+    result = submit(invocation.app(), project_id, report_date, _progress_pairs(pairs))
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(_("已记录项目#{id}的{day}季度报告").format(id=project_id, day=report_date))
+
+
+@report.command("periodic")
+@click.option(
+    "--kind",
+    type=click.Choice(["quarterly", "fund-use", "risk", "performance"]),
+    required=True,
+    help="quarterly task execution, semi-annual fund use or risk, yearly performance.",
+)
+@click.option("--period", required=True, help="2027Q3 (quarterly), 2027H1 (semi-annual), 2027.")
+@click.option("--output", required=True, metavar="FILE", help="Where to write the report.")
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), help="Default: FILE's suffix.")
+@pass_invocation
+def report_periodic(
+    invocation: Invocation, kind: str, period: str, output: str, fmt: str | None
+) -> None:
+    """Write a periodic report of the contractor (SPEC.md §8) as HTML or A4 PDF.
+
+    quarterly: 项目任务执行季度报告; fund-use: 资金使用监管报告 (half-year); risk: 项目风险
+    评估报告 (half-year); performance: 绩效评价总报告 and one per category (year).
+
+    \b
+    Example:
+      ipflow report periodic --kind quarterly --period 2027Q3 --output 2027Q3季报.pdf
+      ipflow report periodic --kind performance --period 2027 --output 绩效.html
+    """
+    from workflow.reporting.periodic import render_report
+
+    chosen = fmt or ("pdf" if output.lower().endswith(".pdf") else "html")
+    console = terminal(False)
+    with working(console, _("正在生成报告…")):
+        document = render_report(invocation.app(), kind, period, chosen)
+    Path(output).write_bytes(document)
+    if console is not None:
+        rows = [
+            (_("报告"), kind),
+            (_("期间"), period),
+            (_("文件"), output),
+            (_("大小"), _("{size}字节").format(size=f"{len(document):,}")),
+        ]
+        summary_table(console, _("报告已生成"), rows)
+        return
+    click.echo(_("已写入{path}").format(path=output))
