@@ -43,6 +43,7 @@ class Transition:
     amount: bool = False
     """Whether the transition carries money (given with --amount)."""
     label: str = ""
+    """A msgid; it may name figures of states.rules.figures, such as {leader_award}."""
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ VARIANTS: dict[str, Variant] = {
                 "in_library",
                 (g.later_evaluation, g.leader_award_allowed),
                 True,
-                N_("绩效突出，给予10万元补助"),
+                N_("绩效突出，给予{leader_award}元补助"),
             ),
             T(
                 "proceed",

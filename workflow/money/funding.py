@@ -1,20 +1,24 @@
 """Funding per category, computed from the call's rules, and the money effects of transitions.
 
-Rules (seed 004, SPEC.md §2), all amounts in integer yuan:
+The figures are those of states.rules (seed 004, SPEC.md §2), all amounts in integer yuan:
 
-- fixed grants at approval: the category's `grant` (50万, 20万, 30万, 100万 …);
-- patent_navigation: 20万 for an industry project, 10万 for an enterprise project, chosen at
-  approval with `--data kind=industry|enterprise` and kept on the project's funding row;
-- gi_brand: 50万 at approval; `roll` after a passed year-1 review adds 50万–100万 (inclusive);
-- capability_city: by rank, 200/100/100/50/50/50/20/20/20/20万 (see workflow.projects.city_rank);
-- data_ip_leader: nothing at approval; each `award` pays 10万, never more than 20万 per unit;
-- data_ip_securitization: 4% × issuance × (financing ÷ issuance size), rounded down to the yuan,
-  reserved at approval first come, first served against the year's 200万 cap. The applicant
-  whose subsidy crosses the cap is reserved what is left of it (a partial subsidy); once
-  nothing is left, approval is refused. Paid (`pay_subsidy`) only after the product ends;
-  `revoke` (default, or no longer qualifying) releases the reservation;
-- service_brand: 50万 committed at approval, paid only when acceptance passes with 2026
-  revenue ≥ 1000万 and statistics registration; `close_unpaid` releases it.
+- fixed grants at approval: the category's grant (GRANTS);
+- patent_navigation: by kind (NAVIGATION_GRANTS), chosen at approval with
+  `--data kind=industry|enterprise` and kept on the project's funding row;
+- gi_brand: its grant at approval; `roll` after a passed year-1 review adds an amount in
+  GI_ROLLING;
+- capability_city: by rank (CITY_TIERS, see workflow.projects.city_rank);
+- data_ip_leader: nothing at approval; each `award` pays LEADER_AWARD, never more than
+  LEADER_UNIT_CAP per unit;
+- data_ip_securitization: SECURITIZATION_RATE × issuance × (financing ÷ issuance size), rounded
+  down to the yuan, reserved at approval first come, first served against the year's
+  SECURITIZATION_YEAR_CAP. The applicant whose subsidy crosses the cap is reserved what is left
+  of it (a partial subsidy); once nothing is left, approval is refused. Paid (`pay_subsidy`)
+  only after the product ends; `revoke` (default, or no longer qualifying) releases the
+  reservation;
+- service_brand: its grant committed at approval, paid only when acceptance passes with the
+  revenue condition (SERVICE_BRAND_REVENUE) and statistics registration; `close_unpaid`
+  releases it.
 
 Where the office has set a year budget for the category (`ipflow programme budget`),
 committing beyond it is refused.
@@ -29,8 +33,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from states.categories import CATEGORIES, WAN
-from states.guards import SECURITIZATION_CAP
+from states.categories import CATEGORIES
+from states.rules import (
+    CITY_TIERS,
+    NAVIGATION_GRANTS,
+    SECURITIZATION_RATE,
+    SECURITIZATION_YEAR_CAP,
+    wan,
+)
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
@@ -39,11 +49,6 @@ from workflow.db.orm import Project, ProjectEvent
 from workflow.db.orm_money import Disbursement, FinalAccount, ProgrammeBudget, ProjectFunding
 from workflow.money.budget import disbursed_total, spent_accepted_total
 
-CITY_TIERS: tuple[int, ...] = tuple(n * WAN for n in (200, 100, 100, 50, 50, 50, 20, 20, 20, 20))
-"""capability_city grants by rank 1–10 (seed 004): 630万 in all."""
-NAVIGATION_GRANTS = {"industry": 20 * WAN, "enterprise": 10 * WAN}
-NAVIGATION_LABELS = {"industry": "产业类", "enterprise": "企业类"}
-SECURITIZATION_RATE = Decimal("0.04")
 PAID_BY_TRANSITION = frozenset({"service_brand", "data_ip_leader", "data_ip_securitization"})
 """Categories whose money moves only through their transitions, never by a manual disbursement."""
 RELEASING = frozenset({"terminate", "revoke", "close_unpaid", "close"})
@@ -51,13 +56,13 @@ RELEASING = frozenset({"terminate", "revoke", "close_unpaid", "close"})
 
 
 def securitization_subsidy(issuance: int, financing: int, issue_size: int) -> int:
-    """4% of the product's issuance × the enterprise's share of it, rounded down to the yuan."""
+    """The rate of the product's issuance × the enterprise's share of it, rounded down to the yuan."""
     exact = SECURITIZATION_RATE * issuance * Decimal(financing) / Decimal(issue_size)
     return int(exact.quantize(Decimal(1), rounding=ROUND_DOWN))
 
 
 def city_grant(rank: int) -> int:
-    """The capability_city grant of `rank` (1-based); 0 beyond the tenth."""
+    """The capability_city grant of `rank` (1-based); 0 beyond the last tier."""
     return CITY_TIERS[rank - 1] if 1 <= rank <= len(CITY_TIERS) else 0
 
 
@@ -77,12 +82,12 @@ def committed_in_year(session: Session, year: int, category: str) -> int:
 
 
 def securitization_cap_remaining(session: Session, year: int) -> int:
-    """What is left of the year's 200万 securitisation subsidy cap."""
-    return SECURITIZATION_CAP - committed_in_year(session, year, "data_ip_securitization")
+    """What is left of the year's securitisation subsidy cap."""
+    return SECURITIZATION_YEAR_CAP - committed_in_year(session, year, "data_ip_securitization")
 
 
 def leader_awards_of_unit(session: Session, unit_id: int) -> int:
-    """All awards the unit received over its data_ip_leader projects (the 20万 cap is per unit)."""
+    """All awards the unit received over its data_ip_leader projects (the cap is per unit)."""
     rows = session.scalars(
         select(ProjectEvent.data)
         .join(Project, Project.id == ProjectEvent.project_id)
@@ -178,7 +183,10 @@ def _approve(
         if kind not in NAVIGATION_GRANTS:
             raise Refused(
                 _(
-                    "专利导航项目须注明类型：--data kind=industry（产业类，20万元）或 --data kind=enterprise（企业类，10万元）"
+                    "专利导航项目须注明类型：--data kind=industry（产业类，{industry}元）或 --data kind=enterprise（企业类，{enterprise}元）"
+                ).format(
+                    industry=wan(NAVIGATION_GRANTS["industry"]),
+                    enterprise=wan(NAVIGATION_GRANTS["enterprise"]),
                 )
             )
         row.kind, row.committed = kind, NAVIGATION_GRANTS[kind]
