@@ -1,11 +1,11 @@
-"""A category's machine described for readers: states, transitions, guards, Mermaid diagram."""
+"""A category's machine described for readers: states, transitions, guards, effects, Mermaid."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from states.categories import CATEGORIES
-from states.definitions import DEFINITIONS, STATE_LABELS, Definition
+from states.definitions import DEFINITIONS, EFFECT_LABELS, STATE_LABELS, Definition
 from states.guards import GUARD_LABELS
 from states.i18n import _
 from states.rules import figures
@@ -46,6 +46,8 @@ def describe_definition(category: str) -> dict[str, Any]:
                 "label": label(t.label),
                 "amount": t.amount,
                 "guards": [label(GUARD_LABELS[g]) for g in t.guards],
+                "effects": list(t.effects),
+                "effect_labels": [label(EFFECT_LABELS[e]) for e in t.effects],
             }
             for t in definition.transitions
         ],
