@@ -18,9 +18,8 @@ from workflow.db.bulk import insert_many
 from workflow.db.engine import transaction
 from workflow.db.orm import Letter, OutboxMessage
 from workflow.documents.render import chinese_date, render
+from workflow.letters.rules import ISSUED, STATUSES
 
-OPEN_STATUSES = ("pending", "reviewed")
-LETTER_STATUSES = ("pending", "reviewed", "closed", "escalated")
 WARNING = "warning"
 
 
@@ -112,7 +111,7 @@ class LetterBook:
                 "year": year,
                 "seq": seq,
                 "number": number,
-                "status": "pending",
+                "status": ISSUED,
                 "issued_on": self.day,
                 "rectification_due": date.fromisoformat(data["rectification_due"]),
                 "plan_received_on": None,
@@ -183,11 +182,11 @@ def _row(letter: Letter) -> dict[str, Any]:
 
 
 def list_letters(ctx: AppContext, status: str | None) -> list[dict[str, Any]]:
-    """Letters, newest first, optionally only those with `status`."""
-    if status is not None and status not in LETTER_STATUSES:
+    """Letters, newest first, optionally only those with `status` (one of STATUSES)."""
+    if status is not None and status not in STATUSES:
         raise Refused(
             _("未知的告知书状态“{status}”；可选：{choices}").format(
-                status=status, choices=", ".join(LETTER_STATUSES)
+                status=status, choices=", ".join(STATUSES)
             )
         )
     with transaction(ctx.engine) as session:
