@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
 from states.i18n import N_
 from states.rules import GRANTS
-
-
-class Funding(Enum):
-    """Whether money is granted at approval (pre) or follows evaluations (post)."""
-
-    PRE = "pre"
-    POST = "post"
 
 
 @dataclass(frozen=True)
@@ -22,7 +14,6 @@ class Category:
 
     code: str
     name: str
-    funding: Funding
     term_years: int | None
     """Fixed term length in years, or None where the dates of the project decide."""
     quarterly_reports: bool = True
@@ -36,28 +27,21 @@ class Category:
 CATEGORIES: dict[str, Category] = {
     c.code: c
     for c in (
-        Category("high_value_patent", N_("高价值专利培育项目"), Funding.PRE, None),
-        Category("strong_enterprise", N_("知识产权强企培育项目"), Funding.PRE, None),
-        Category("gi_brand", N_("知识产权品牌培育项目"), Funding.PRE, 2),
-        Category(
-            "capability_provincial", N_("知识产权转化运用能力提升项目（省级）"), Funding.PRE, None
-        ),
-        Category("capability_city", N_("知识产权转化运用能力提升项目（市州级）"), Funding.PRE, 1),
-        Category(
-            "risk_control", N_("知识产权转化运用能力提升项目（风险防控项目）"), Funding.PRE, None
-        ),
-        Category("patent_navigation", N_("专利导航项目"), Funding.PRE, None),
-        Category("data_ip_chain", N_("数据知识产权强链增效项目"), Funding.PRE, 1),
-        Category("data_ip_scenario", N_("数据知识产权高价值应用场景打造项目"), Funding.PRE, 1),
-        Category(
-            "service_cluster", N_("国家知识产权服务业高质量集聚发展示范区项目"), Funding.PRE, None
-        ),
-        Category("service_brand", N_("知识产权服务机构品牌培育项目"), Funding.PRE, 1),
-        Category("data_ip_leader", N_("数据知识产权领军企业项目"), Funding.POST, 3),
+        Category("high_value_patent", N_("高价值专利培育项目"), None),
+        Category("strong_enterprise", N_("知识产权强企培育项目"), None),
+        Category("gi_brand", N_("知识产权品牌培育项目"), 2),
+        Category("capability_provincial", N_("知识产权转化运用能力提升项目（省级）"), None),
+        Category("capability_city", N_("知识产权转化运用能力提升项目（市州级）"), 1),
+        Category("risk_control", N_("知识产权转化运用能力提升项目（风险防控项目）"), None),
+        Category("patent_navigation", N_("专利导航项目"), None),
+        Category("data_ip_chain", N_("数据知识产权强链增效项目"), 1),
+        Category("data_ip_scenario", N_("数据知识产权高价值应用场景打造项目"), 1),
+        Category("service_cluster", N_("国家知识产权服务业高质量集聚发展示范区项目"), None),
+        Category("service_brand", N_("知识产权服务机构品牌培育项目"), 1),
+        Category("data_ip_leader", N_("数据知识产权领军企业项目"), 3),
         Category(
             "data_ip_securitization",
             N_("数据知识产权证券化资助项目"),
-            Funding.POST,
             None,
             quarterly_reports=False,
         ),

@@ -159,7 +159,6 @@ class Variant:
     add: tuple[Transition, ...] = ()
     effects: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Triggers whose effects differ from the base's, with their effects."""
-    replace_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 ONE_YEAR = frozenset({"review", "roll"})
