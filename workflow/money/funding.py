@@ -332,8 +332,7 @@ def _carry_over(m: Move) -> dict[str, Any]:
 
 
 def _release(m: Move) -> dict[str, Any]:
-    """Final accounts when the project ends otherwise: the balance is recovered and the
-    commitment shrinks to what was spent and accepted."""
+    """Final accounts recovering the balance; the commitment shrinks to the accepted spending."""
     row = m.funding()
     if row is None:
         return {}
@@ -375,10 +374,10 @@ def apply_effects(
     data: dict[str, str],
     via_ranking: bool = False,
 ) -> dict[str, Any]:
-    """Carry out the money effects `trigger` declares, in their order; return what its history
-    event should also hold.
+    """Carry out the money effects `trigger` declares, in order; return data for its event.
 
-    Runs inside the transition's transaction; a Refused rolls the whole transition back.
+    Runs inside the transition's transaction, before the project's state changes; a Refused
+    rolls the whole transition back.
     """
     move = Move(session, ctx, project, trigger, amount, data, via_ranking)
     definition = definition_for(project.category, project.definition_version)
