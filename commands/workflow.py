@@ -16,7 +16,7 @@ def workflow_group() -> None:
 @click.argument("category")
 @JSON_OPTION
 def workflow_show(category: str, as_json: bool) -> None:
-    """Print a category's states, transitions (with guards) and a Mermaid diagram.
+    """Print a category's states, transitions (with guards and effects) and a Mermaid diagram.
 
     \b
     Example:
@@ -45,5 +45,9 @@ def workflow_show(category: str, as_json: bool) -> None:
         conditions = _("；").join(t["guards"])
         guards = "  " + _("[条件：{guards}]").format(guards=conditions) if t["guards"] else ""
         money = "  (--amount)" if t["amount"] else ""
-        click.echo(f"  {t['trigger']:<20} {' | '.join(t['from'])} → {t['to']}{money}{guards}")
+        effects = "  " + _("[效果：{effects}]").format(effects=_("、").join(t["effects"]))
+        effects = effects if t["effects"] else ""
+        click.echo(
+            f"  {t['trigger']:<20} {' | '.join(t['from'])} → {t['to']}{money}{guards}{effects}"
+        )
     click.echo("\nMermaid:\n" + document["mermaid"])

@@ -1,18 +1,11 @@
-"""The programme's thirteen project categories as data: names, funding and term rules."""
+"""The programme's thirteen project categories as data: codes, names, terms, reporting."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
 from states.i18n import N_
-
-
-class Funding(Enum):
-    """Whether money is granted at approval (pre) or follows evaluations (post)."""
-
-    PRE = "pre"
-    POST = "post"
+from states.rules import GRANTS
 
 
 @dataclass(frozen=True)
@@ -21,59 +14,34 @@ class Category:
 
     code: str
     name: str
-    funding: Funding
-    grant: int | None
-    """Fixed grant in yuan, or None where the amount is decided per project."""
     term_years: int | None
     """Fixed term length in years, or None where the dates of the project decide."""
     quarterly_reports: bool = True
 
+    @property
+    def grant(self) -> int | None:
+        """The fixed grant in yuan (states.rules.GRANTS), or None where the rules decide it."""
+        return GRANTS.get(self.code)
 
-WAN = 10_000
-"""One 万元 in yuan."""
 
 CATEGORIES: dict[str, Category] = {
     c.code: c
     for c in (
-        Category("high_value_patent", N_("高价值专利培育项目"), Funding.PRE, 50 * WAN, None),
-        Category("strong_enterprise", N_("知识产权强企培育项目"), Funding.PRE, 20 * WAN, None),
-        Category("gi_brand", N_("知识产权品牌培育项目"), Funding.PRE, 50 * WAN, 2),
-        Category(
-            "capability_provincial",
-            N_("知识产权转化运用能力提升项目（省级）"),
-            Funding.PRE,
-            50 * WAN,
-            None,
-        ),
-        Category(
-            "capability_city", N_("知识产权转化运用能力提升项目（市州级）"), Funding.PRE, None, 1
-        ),
-        Category(
-            "risk_control",
-            N_("知识产权转化运用能力提升项目（风险防控项目）"),
-            Funding.PRE,
-            50 * WAN,
-            None,
-        ),
-        Category("patent_navigation", N_("专利导航项目"), Funding.PRE, None, None),
-        Category("data_ip_chain", N_("数据知识产权强链增效项目"), Funding.PRE, 30 * WAN, 1),
-        Category(
-            "data_ip_scenario", N_("数据知识产权高价值应用场景打造项目"), Funding.PRE, 30 * WAN, 1
-        ),
-        Category(
-            "service_cluster",
-            N_("国家知识产权服务业高质量集聚发展示范区项目"),
-            Funding.PRE,
-            100 * WAN,
-            None,
-        ),
-        Category("service_brand", N_("知识产权服务机构品牌培育项目"), Funding.PRE, 50 * WAN, 1),
-        Category("data_ip_leader", N_("数据知识产权领军企业项目"), Funding.POST, None, 3),
+        Category("high_value_patent", N_("高价值专利培育项目"), None),
+        Category("strong_enterprise", N_("知识产权强企培育项目"), None),
+        Category("gi_brand", N_("知识产权品牌培育项目"), 2),
+        Category("capability_provincial", N_("知识产权转化运用能力提升项目（省级）"), None),
+        Category("capability_city", N_("知识产权转化运用能力提升项目（市州级）"), 1),
+        Category("risk_control", N_("知识产权转化运用能力提升项目（风险防控项目）"), None),
+        Category("patent_navigation", N_("专利导航项目"), None),
+        Category("data_ip_chain", N_("数据知识产权强链增效项目"), 1),
+        Category("data_ip_scenario", N_("数据知识产权高价值应用场景打造项目"), 1),
+        Category("service_cluster", N_("国家知识产权服务业高质量集聚发展示范区项目"), None),
+        Category("service_brand", N_("知识产权服务机构品牌培育项目"), 1),
+        Category("data_ip_leader", N_("数据知识产权领军企业项目"), 3),
         Category(
             "data_ip_securitization",
             N_("数据知识产权证券化资助项目"),
-            Funding.POST,
-            None,
             None,
             quarterly_reports=False,
         ),

@@ -32,6 +32,22 @@ ACTIVE_STATES: frozenset[str] = frozenset(
 """States in which a project is being carried out and the nightly check watches it."""
 
 
+EFFECT_LABELS: dict[str, str] = {
+    "commit_grant": N_("按类别规则承诺资助（固定额度、导航类型、排名档次或证券化补贴）"),
+    "commit_amount": N_("承诺所填金额（计入年度预算）"),
+    "pay_award": N_("当即拨付所填补助"),
+    "pay_subsidy": N_("拨付立项时预留的补贴"),
+    "pay_grant": N_("拨付已承诺的资助"),
+    "final_account": N_("结项决算，结余结转"),
+    "release": N_("决算并收回结余，承诺减至已支出并审核通过的金额"),
+    "restrict_unit": N_("限制承担单位申报"),
+}
+"""What an accepted transition does beyond changing the state, by name, in the order declared.
+
+workflow.money.funding carries out the money effects; workflow.projects.actions the restriction.
+"""
+
+
 @dataclass(frozen=True)
 class Transition:
     """One trigger from some states to one state, with the guards that must all pass."""
@@ -43,6 +59,9 @@ class Transition:
     amount: bool = False
     """Whether the transition carries money (given with --amount)."""
     label: str = ""
+    """A msgid; it may name figures of states.rules.figures, such as {leader_award}."""
+    effects: tuple[str, ...] = ()
+    """Names in EFFECT_LABELS, carried out in this order once the transition is accepted."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +84,10 @@ class Definition:
             (t for t in self.transitions if t.trigger == trigger and state in t.sources), None
         )
 
+    def effects_of(self, trigger: str) -> tuple[str, ...]:
+        """The effects of `trigger` (a trigger is declared once per definition), else none."""
+        return next((t.effects for t in self.transitions if t.trigger == trigger), ())
+
 
 T = Transition
 BASE: tuple[Transition, ...] = (
@@ -77,6 +100,7 @@ BASE: tuple[Transition, ...] = (
         "approved",
         (g.unit_eligible, g.no_conflict_of_interest),
         label=N_("批准立项"),
+        effects=("commit_grant",),
     ),
     T("start", ("approved",), "in_progress", label=N_("开始实施")),
     T("review", ("in_progress",), "yearly_review", (g.before_final_year,), label=N_("年度评审")),
@@ -88,6 +112,7 @@ BASE: tuple[Transition, ...] = (
         ("in_progress", "yearly_review", "suspended"),
         "terminated",
         label=N_("终止项目并收回资金"),
+        effects=("release",),
     ),
     T(
         "request_acceptance",
@@ -96,9 +121,21 @@ BASE: tuple[Transition, ...] = (
         (g.term_reviewed, g.all_reports_in),
         label=N_("申请验收"),
     ),
-    T("pass_acceptance", ("acceptance",), "completed", label=N_("验收通过")),
+    T(
+        "pass_acceptance",
+        ("acceptance",),
+        "completed",
+        label=N_("验收通过"),
+        effects=("final_account",),
+    ),
     T("fail_acceptance", ("acceptance",), "rectifying", label=N_("验收不通过，限期整改")),
-    T("pass_reacceptance", ("rectifying",), "completed", label=N_("整改后重新验收通过")),
+    T(
+        "pass_reacceptance",
+        ("rectifying",),
+        "completed",
+        label=N_("整改后重新验收通过"),
+        effects=("final_account",),
+    ),
     T("fail_reacceptance", ("rectifying",), "clawback", label=N_("再次验收不通过，收回资金")),
     T(
         "close",
@@ -107,6 +144,7 @@ BASE: tuple[Transition, ...] = (
         (g.clawback_amount_given,),
         True,
         label=N_("资金收回完毕，关闭并限制申报"),
+        effects=("release", "restrict_unit"),
     ),
 )
 
@@ -119,7 +157,8 @@ class Variant:
     """Triggers the category does not have."""
     extra_guards: dict[str, tuple[g.Guard, ...]] = field(default_factory=dict)
     add: tuple[Transition, ...] = ()
-    replace_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    effects: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Triggers whose effects differ from the base's, with their effects."""
 
 
 ONE_YEAR = frozenset({"review", "roll"})
@@ -144,6 +183,7 @@ VARIANTS: dict[str, Variant] = {
                 (g.rolling_amount_in_range,),
                 True,
                 N_("第一年度评价达标，滚动支持第二年度"),
+                ("commit_amount",),
             ),
         ),
     ),
@@ -153,12 +193,17 @@ VARIANTS: dict[str, Variant] = {
             "pass_acceptance": (g.revenue_condition_met,),
             "pass_reacceptance": (g.revenue_condition_met,),
         },
+        effects={
+            "pass_acceptance": ("pay_grant", "final_account"),
+            "pass_reacceptance": ("pay_grant", "final_account"),
+        },
         add=(
             T(
                 "close_unpaid",
                 ("in_progress", "acceptance"),
                 "closed",
                 label=N_("未达到上规入统条件，不予资助并关闭"),
+                effects=("release",),
             ),
         ),
     ),
@@ -185,7 +230,8 @@ VARIANTS: dict[str, Variant] = {
                 "in_library",
                 (g.later_evaluation, g.leader_award_allowed),
                 True,
-                N_("绩效突出，给予10万元补助"),
+                N_("绩效突出，给予{leader_award}元补助"),
+                ("commit_amount", "pay_award"),
             ),
             T(
                 "proceed",
@@ -206,6 +252,7 @@ VARIANTS: dict[str, Variant] = {
                 ("in_progress", "yearly_review", "suspended", "in_library"),
                 "terminated",
                 label=N_("终止（第一年度评价未达优秀则出库）"),
+                effects=("release",),
             ),
         ),
     ),
@@ -231,8 +278,15 @@ VARIANTS: dict[str, Variant] = {
                 "completed",
                 (g.product_has_ended,),
                 label=N_("产品到期无违约，发放补贴"),
+                effects=("pay_subsidy",),
             ),
-            T("revoke", ("in_progress",), "terminated", label=N_("发生逾期或欠息等违约，取消补贴")),
+            T(
+                "revoke",
+                ("in_progress",),
+                "terminated",
+                label=N_("发生逾期或欠息等违约，取消补贴"),
+                effects=("release",),
+            ),
         ),
         extra_guards={"approve": (g.securitization_cap_left,)},
     ),
@@ -244,9 +298,17 @@ DEFINITION_VERSION = 1
 def _build(category: str, variant: Variant) -> Definition:
     transitions = [t for t in BASE if t.trigger not in variant.drop]
     transitions = [
-        replace(t, guards=t.guards + variant.extra_guards.get(t.trigger, ())) for t in transitions
+        replace(
+            t,
+            guards=t.guards + variant.extra_guards.get(t.trigger, ()),
+            effects=variant.effects.get(t.trigger, t.effects),
+        )
+        for t in transitions
     ]
     transitions.extend(variant.add)
+    unknown = {e for t in transitions for e in t.effects} - set(EFFECT_LABELS)
+    if unknown:
+        raise ValueError(f"{category}: unknown effects {sorted(unknown)}")
     reachable = _reachable("applied", transitions)
     pruned = [
         replace(t, sources=tuple(s for s in t.sources if s in reachable))

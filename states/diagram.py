@@ -1,13 +1,14 @@
-"""A category's machine described for readers: states, transitions, guards, Mermaid diagram."""
+"""A category's machine described for readers: states, transitions, guards, effects, Mermaid."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from states.categories import CATEGORIES
-from states.definitions import DEFINITIONS, STATE_LABELS, Definition
+from states.definitions import DEFINITIONS, EFFECT_LABELS, STATE_LABELS, Definition
 from states.guards import GUARD_LABELS
 from states.i18n import _
+from states.rules import figures
 
 
 def mermaid(definition: Definition) -> str:
@@ -21,6 +22,11 @@ def mermaid(definition: Definition) -> str:
     outgoing = {s for t in definition.transitions for s in t.sources}
     lines.extend(f"    {s} --> [*]" for s in definition.states if s not in outgoing)
     return "\n".join(lines)
+
+
+def label(msgid: str) -> str:
+    """A label of the definitions or guards in the language in force, with the figures it names."""
+    return _(msgid).format(**figures()) if msgid else ""
 
 
 def describe_definition(category: str) -> dict[str, Any]:
@@ -37,9 +43,11 @@ def describe_definition(category: str) -> dict[str, Any]:
                 "trigger": t.trigger,
                 "from": list(t.sources),
                 "to": t.dest,
-                "label": _(t.label) if t.label else "",
+                "label": label(t.label),
                 "amount": t.amount,
-                "guards": [_(GUARD_LABELS[g]) for g in t.guards],
+                "guards": [label(GUARD_LABELS[g]) for g in t.guards],
+                "effects": list(t.effects),
+                "effect_labels": [label(EFFECT_LABELS[e]) for e in t.effects],
             }
             for t in definition.transitions
         ],

@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from states.categories import WAN
 from states.i18n import N_, _
+from states.rules import (
+    GI_ROLLING,
+    LEADER_AWARD,
+    LEADER_UNIT_CAP,
+    SECURITIZATION_YEAR_CAP,
+    SERVICE_BRAND_REVENUE,
+    SERVICE_BRAND_REVENUE_YEAR,
+    wan,
+)
 
 
 @dataclass
@@ -40,7 +48,7 @@ class Facts:
 Guard = Callable[[Facts], str | None]
 
 GUARD_LABELS: dict[Guard, str] = {}
-"""Each guard's condition in the users' language, for `ipflow workflow show`."""
+"""Each guard's condition (a msgid naming figures of states.rules.figures), for `workflow show`."""
 
 
 def labelled(label: str) -> Callable[[Guard], Guard]:
@@ -51,14 +59,6 @@ def labelled(label: str) -> Callable[[Guard], Guard]:
         return guard
 
     return register
-
-
-GI_ROLLING_MIN = 50 * WAN
-GI_ROLLING_MAX = 100 * WAN
-LEADER_AWARD = 10 * WAN
-LEADER_AWARD_CAP = 20 * WAN
-SERVICE_BRAND_REVENUE = 1000 * WAN
-SECURITIZATION_CAP = 200 * WAN
 
 
 @labelled(N_("承担单位无有效的不良信用记录或限制申报"))
@@ -97,13 +97,16 @@ def before_final_year(f: Facts) -> str | None:
     ).format(term_years=f.term_years, reviews_done=f.reviews_done)
 
 
-@labelled(N_("滚动支持金额为50万至100万元（含）"))
+@labelled(N_("滚动支持金额为{gi_rolling_low}至{gi_rolling_high}元（含）"))
 def rolling_amount_in_range(f: Facts) -> str | None:
-    """gi_brand rolling funding is 50万 to 100万 inclusive, entered by the reviewer."""
+    """gi_brand rolling funding lies in GI_ROLLING (inclusive), entered by the reviewer."""
+    low, high = wan(GI_ROLLING.low), wan(GI_ROLLING.high)
     if f.amount is None:
-        return _("滚动支持须填写金额（--amount，50万至100万元）")
-    if not GI_ROLLING_MIN <= f.amount <= GI_ROLLING_MAX:
-        return _("滚动支持金额{amount}元超出50万至100万元（含）的范围").format(amount=f.amount)
+        return _("滚动支持须填写金额（--amount，{low}至{high}元）").format(low=low, high=high)
+    if f.amount not in GI_ROLLING:
+        return _("滚动支持金额{amount}元超出{low}至{high}元（含）的范围").format(
+            amount=f.amount, low=low, high=high
+        )
     return None
 
 
@@ -157,16 +160,18 @@ def all_evaluations_done(f: Facts) -> str | None:
     )
 
 
-@labelled(N_("每次补助10万元且累计不超过20万元"))
+@labelled(N_("每次补助{leader_award}元且累计不超过{leader_unit_cap}元"))
 def leader_award_allowed(f: Facts) -> str | None:
-    """An award is exactly 10万, and a unit never receives more than 20万 in all.
+    """An award is exactly LEADER_AWARD, and a unit never receives more than LEADER_UNIT_CAP.
 
     `awards_total` counts the awards of all the unit's data_ip_leader projects (单个单位累计).
     """
     if f.amount != LEADER_AWARD:
         return _("领军企业年度补助为每次{award}元（--amount {award}）").format(award=LEADER_AWARD)
-    if f.awards_total + f.amount > LEADER_AWARD_CAP:
-        return _("累计补助将达{total}元，超过20万元上限").format(total=f.awards_total + f.amount)
+    if f.awards_total + f.amount > LEADER_UNIT_CAP:
+        return _("累计补助将达{total}元，超过{cap}元上限").format(
+            total=f.awards_total + f.amount, cap=wan(LEADER_UNIT_CAP)
+        )
     return None
 
 
@@ -182,12 +187,12 @@ def clawback_amount_given(f: Facts) -> str | None:
     return None
 
 
-@labelled(N_("本年度证券化补贴额度（200万元）尚有余额"))
+@labelled(N_("本年度证券化补贴额度（{securitization_year_cap}元）尚有余额"))
 def securitization_cap_left(f: Facts) -> str | None:
-    """Subsidies are reserved first come, first served until the year's 200万 cap is used."""
+    """Subsidies are reserved first come, first served until SECURITIZATION_YEAR_CAP is used."""
     if f.cap_remaining is not None and f.cap_remaining <= 0:
         return _("本年度数据知识产权证券化补贴额度{cap}元已用完（先申请先资助）").format(
-            cap=SECURITIZATION_CAP
+            cap=SECURITIZATION_YEAR_CAP
         )
     return None
 
@@ -200,15 +205,18 @@ def product_has_ended(f: Facts) -> str | None:
     return None
 
 
-@labelled(N_("2026年度营业收入不低于1000万元且已入库纳统"))
+@labelled(N_("{service_brand_revenue_year}年度营业收入不低于{service_brand_revenue}元且已入库纳统"))
 def revenue_condition_met(f: Facts) -> str | None:
-    """service_brand is paid only with 2026 revenue of 1000万 or more and statistics registration."""
+    """service_brand is paid only with the year's revenue at the threshold and registration."""
     revenue = f.data.get("revenue", "")
     registered = f.data.get("registered", "").lower() in ("yes", "true", "1", "是")
+    year = SERVICE_BRAND_REVENUE_YEAR
     if not revenue.isdecimal():
-        return _("须提供2026年度营业收入（--data revenue=元）")
+        return _("须提供{year}年度营业收入（--data revenue=元）").format(year=year)
     if int(revenue) < SERVICE_BRAND_REVENUE:
-        return _("2026年度营业收入{revenue}元，未达到1000万元").format(revenue=int(revenue))
+        return _("{year}年度营业收入{revenue}元，未达到{threshold}元").format(
+            year=year, revenue=int(revenue), threshold=wan(SERVICE_BRAND_REVENUE)
+        )
     if not registered:
         return _("机构尚未“入库纳统”（--data registered=yes）")
     return None

@@ -141,6 +141,23 @@ def test_a_dry_run_check_says_so_in_its_json(ipflow: Cli) -> None:
     assert result["dry_run"] is True and result["checked"] == 0
 
 
+def test_workflow_show_names_each_transitions_effects_beside_its_guards(ipflow: Cli) -> None:
+    shown = json.loads(ipflow("workflow", "show", "gi_brand", "--json").stdout)
+    text = ipflow("workflow", "show", "gi_brand").stdout
+
+    transitions = {t["trigger"]: t for t in shown["transitions"]}
+    assert all(
+        {"trigger", "from", "to", "label", "amount", "guards"} <= set(t)
+        for t in transitions.values()
+    )
+    assert transitions["approve"]["effects"] == ["commit_grant"]
+    assert transitions["roll"]["effects"] == ["commit_amount"]
+    assert transitions["close"]["effects"] == ["release", "restrict_unit"]
+    assert transitions["start"]["effects"] == []
+    assert transitions["roll"]["guards"] == ["滚动支持金额为50万至100万元（含）"]
+    assert "[效果：release、restrict_unit]" in text
+
+
 BAD_INPUT = [
     # (arguments, exit status, words of the message)
     (["project", "show", "999"], 1, "没有编号为999的项目"),

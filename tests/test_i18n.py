@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from states.rules import wan
 from tests.conftest import Cli
 from workflow.check.rules import explain
 from workflow.core.i18n import LOCALE_DIR, choose_language, language
@@ -246,3 +247,14 @@ def test_the_demo_summary_has_english_headers(ipflow: Cli) -> None:
         "Letters",
     ]
     assert lines[2].startswith("High-value patent cultivation project")
+
+
+@pytest.mark.parametrize(
+    ("lang", "yuan", "shown"),
+    [("zh", 500_000, "50万"), ("zh", 125_000, "12.5万"), ("en", 500_000, "500,000")],
+)
+def test_an_amount_in_a_message_is_in_wan_in_chinese_and_in_yuan_in_english(
+    lang: str, yuan: int, shown: str
+) -> None:
+    with language(lang):
+        assert wan(yuan) == shown

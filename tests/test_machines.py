@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from states.categories import CATEGORIES
-from states.definitions import DEFINITIONS
+from states.definitions import DEFINITIONS, EFFECT_LABELS
 from states.guards import Facts
 from states.machines import TransitionRefused, fire, machine_for
 
@@ -255,6 +255,55 @@ def test_the_definition_lists_exactly_the_documented_triggers_from_each_state(
     definition = DEFINITIONS[category]
     listed = {state: F(definition.triggers_from(state)) for state in definition.states}
     assert listed == EXPECTED[category]
+
+
+BASE_EFFECTS: dict[str, tuple[str, ...]] = {
+    "approve": ("commit_grant",),
+    "terminate": ("release",),
+    "pass_acceptance": ("final_account",),
+    "pass_reacceptance": ("final_account",),
+    "close": ("release", "restrict_unit"),
+}
+"""What the base's transitions do beyond moving the state; the others do nothing more."""
+
+EFFECTS: dict[str, dict[str, tuple[str, ...]]] = {
+    **{c: BASE_EFFECTS for c in BASE_CATEGORIES},
+    **{c: BASE_EFFECTS for c in ONE_YEAR_CATEGORIES if c != "service_brand"},
+    "gi_brand": {**BASE_EFFECTS, "roll": ("commit_amount",)},
+    "service_brand": {
+        **BASE_EFFECTS,
+        "pass_acceptance": ("pay_grant", "final_account"),
+        "pass_reacceptance": ("pay_grant", "final_account"),
+        "close_unpaid": ("release",),
+    },
+    "data_ip_leader": {**BASE_EFFECTS, "award": ("commit_amount", "pay_award")},
+    "data_ip_securitization": {
+        "approve": ("commit_grant",),
+        "terminate": ("release",),
+        "pay_subsidy": ("pay_subsidy",),
+        "revoke": ("release",),
+    },
+}
+"""Each category's transitions that have effects, with their effects in order."""
+
+
+@pytest.mark.parametrize("category", ALL_CATEGORIES)
+def test_each_transition_declares_exactly_its_documented_effects(category: str) -> None:
+    declared = {t.trigger: t.effects for t in DEFINITIONS[category].transitions if t.effects}
+    assert declared == EFFECTS[category]
+
+
+@pytest.mark.parametrize("category", ALL_CATEGORIES)
+def test_a_trigger_is_declared_once_per_definition(category: str) -> None:
+    triggers = [t.trigger for t in DEFINITIONS[category].transitions]
+    assert len(triggers) == len(set(triggers))
+
+
+def test_every_declared_effect_is_carried_out_by_a_use_case() -> None:
+    from workflow.money.funding import EFFECTS as MONEY_EFFECTS
+
+    declared = {e for d in DEFINITIONS.values() for t in d.transitions for e in t.effects}
+    assert declared == set(EFFECT_LABELS) == set(MONEY_EFFECTS) | {"restrict_unit"}
 
 
 # ---------------------------------------------------------------------------------------

@@ -98,6 +98,38 @@ def test_a_closed_letter_cannot_be_reviewed_again(ctx: AppContext) -> None:
         review_letter(ctx, letter_id, "escalated", "再议")
 
 
+MOVES = {
+    "pending": {"reviewed", "escalated"},
+    "reviewed": {"closed", "escalated"},
+    "closed": set(),
+    "escalated": set(),
+}
+"""SPEC.md §6: pending → reviewed → closed or escalated; closed and escalated are final."""
+WALK = {
+    "pending": [],
+    "reviewed": ["reviewed"],
+    "closed": ["reviewed", "closed"],
+    "escalated": ["escalated"],
+}
+"""How a new letter (with its plan recorded) reaches each status."""
+
+
+@pytest.mark.parametrize(("current", "wanted"), [(a, b) for a in MOVES for b in MOVES])
+def test_a_letter_moves_exactly_as_the_review_allows(
+    ctx: AppContext, current: str, wanted: str
+) -> None:
+    _, letter_id = _letter(ctx)
+    record_plan(ctx, letter_id, date(2027, 3, 10), None, "补齐调研")
+    for status in WALK[current]:
+        review_letter(ctx, letter_id, status, "审核")
+
+    if wanted in MOVES[current]:
+        assert review_letter(ctx, letter_id, wanted, "审核")["status"] == wanted
+    else:
+        with pytest.raises(Refused, match="不能改为"):
+            review_letter(ctx, letter_id, wanted, "审核")
+
+
 def test_a_second_plan_for_the_same_letter_is_refused(ctx: AppContext) -> None:
     _, letter_id = _letter(ctx)
     record_plan(ctx, letter_id, date(2027, 3, 10), None, "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workflow.check.rules import AMBER, GREEN, RED, Assessment, Findings, Reason, assess, worse
+from workflow.check.rules import AMBER, GREEN, RED, Assessment, Findings, Reason, assess
 from workflow.core.config import CheckSettings
 
 DEFAULTS = CheckSettings()
@@ -191,18 +191,3 @@ def test_the_thresholds_are_configurable(
 def test_a_configured_warning_threshold_is_named_in_the_reason() -> None:
     a = assess(Findings(lag=6.5), CheckSettings(lag_warning=5))
     assert a.reasons == [Reason(AMBER, "lag", "进度滞后6.5个百分点，超过5")]
-
-
-@pytest.mark.parametrize(
-    ("a", "b", "expected"),
-    [
-        (RED, AMBER, True),
-        (RED, GREEN, True),
-        (AMBER, GREEN, True),
-        (AMBER, RED, False),
-        (GREEN, AMBER, False),
-        (RED, RED, False),
-    ],
-)
-def test_red_is_worse_than_amber_which_is_worse_than_green(a: str, b: str, expected: bool) -> None:
-    assert worse(a, b) is expected

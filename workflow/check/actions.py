@@ -32,7 +32,8 @@ from workflow.check.rules import AMBER, RED, Assessment, Findings, assess
 from workflow.core.boundary import Work, use_case
 from workflow.db.bulk import insert_many, upsert
 from workflow.db.orm import CheckRun, LedgerSnapshot, Letter, Project
-from workflow.letters.actions import OPEN_STATUSES, WARNING, LetterBook, LetterSubject
+from workflow.letters.actions import WARNING, LetterBook, LetterSubject
+from workflow.letters.rules import OPEN_STATUSES
 from workflow.money.budget import money_findings
 from workflow.progress.rules import is_behind
 from workflow.progress.store import (

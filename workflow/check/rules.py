@@ -102,8 +102,3 @@ def assess(f: Findings, c: CheckSettings) -> Assessment:
         reasons.append(_reason(AMBER, "large_expense", count=f.unreviewed_large_expenses))
     flag = max((r.level for r in reasons), key=_RANK.__getitem__, default=GREEN)
     return Assessment(flag, reasons)
-
-
-def worse(a: str, b: str) -> bool:
-    """Whether flag `a` is worse than flag `b`."""
-    return _RANK[a] > _RANK[b]

@@ -1,4 +1,4 @@
-"""Money as integer yuan: parsing and display (万元)."""
+"""Money as integer yuan: parsing what users type."""
 
 from __future__ import annotations
 
@@ -16,9 +16,3 @@ def parse_yuan(text: str) -> int:
     if not value.is_finite() or value != value.to_integral_value():
         raise ValueError(_("金额“{text}”不是整数元").format(text=text))
     return int(value)
-
-
-def wan(yuan: int) -> str:
-    """An amount for readers: 500000 → "50万元", 125000 → "12.5万元"."""
-    value = Decimal(yuan) / 10_000
-    return f"{value.normalize():f}万元"

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from states.categories import CATEGORIES
 from states.definitions import ACTIVE_STATES
+from states.rules import LEADER_UNIT_CAP, NAVIGATION_GRANTS
 from workflow.check.actions import run_check
 from workflow.core.boundary import orchestration
 from workflow.core.clock import SHANGHAI, fixed_clock
@@ -21,7 +22,7 @@ from workflow.db.engine import transaction
 from workflow.db.orm import LedgerSnapshot, Letter, Project, Unit
 from workflow.db.orm_money import ProjectFunding
 from workflow.money.budget import disburse, record_expenditure, review_expenditure, set_budget_lines
-from workflow.money.funding import PAID_BY_TRANSITION
+from workflow.money.funding import PAID_BY_TRANSITION, securitization_subsidy
 from workflow.progress.rules import (
     TaskProgress,
     add_months,
@@ -33,8 +34,6 @@ from workflow.projects.actions import NewProject, advance, create
 from workflow.projects.plans import PlanRow
 from workflow.projects.reports import submit
 from workflow.units.actions import add_record, add_unit
-
-WAN = 10_000
 
 # --------------------------------------------------------------------------- units
 
@@ -273,7 +272,6 @@ class Demo:
     category: str
     title: str
     unit: str
-    budget: int
     start: date = date(2027, 1, 1)
     reach: str = "in_progress"
     """applied, screened, approved or in_progress: how far the common path goes."""
@@ -287,6 +285,20 @@ class Demo:
     screen_note: str = "形式审查通过"
     approve_data: tuple[tuple[str, str], ...] = ()
     """Facts the approval's funding rule needs (navigation kind, securitisation terms)."""
+
+    @property
+    def budget(self) -> int:
+        """What the application asks for: what the call's rules (states.rules) grant it."""
+        data = dict(self.approve_data)
+        if self.category == "patent_navigation":
+            return NAVIGATION_GRANTS[data["kind"]]
+        if self.category == "data_ip_leader":
+            return LEADER_UNIT_CAP
+        if self.category == "data_ip_securitization":
+            issuance = int(data["issuance"])
+            size = int(data.get("size", issuance))
+            return securitization_subsidy(issuance, int(data["financing"]), size)
+        return CATEGORIES[self.category].grant or 0
 
 
 PATENTS_2024: dict[str, tuple[int, int]] = {
@@ -313,47 +325,41 @@ def _city(prefecture: str) -> Demo:
         "capability_city",
         f"{prefecture}2027年度知识产权转化运用能力提升",
         office(prefecture),
-        0,
         reach="screened",
         screen_note=note,
     )
 
 
 DEMOS: tuple[Demo, ...] = (
-    Demo("high_value_patent", "磷石膏资源化利用高价值专利培育", "贵州大学", 50 * WAN, lag=2),
+    Demo("high_value_patent", "磷石膏资源化利用高价值专利培育", "贵州大学", lag=2),
     Demo(
         "high_value_patent",
         "辣椒种质创新与精深加工高价值专利培育",
         "贵州省农业科学院",
-        50 * WAN,
         lag=16,
     ),
     Demo(
         "high_value_patent",
         "锂离子电池正极材料高价值专利组合培育",
         "贵州理工学院",
-        50 * WAN,
         lag=33,
     ),
     Demo(
         "strong_enterprise",
         "知识产权强企培育（基础培育）：磷酸铁锂前驱体",
         "毕节某新能源材料有限公司",
-        20 * WAN,
         lag=-2,
     ),
     Demo(
         "strong_enterprise",
         "知识产权强企培育（专项培育）：酱香型白酒酿造",
         "遵义某酒业股份有限公司",
-        20 * WAN,
         lag=6,
     ),
     Demo(
         "strong_enterprise",
         "知识产权强企培育（基础培育）：煤矸石综合利用",
         "六盘水某新材料有限公司",
-        20 * WAN,
         lag=8,
         later=(
             Step(
@@ -361,12 +367,11 @@ DEMOS: tuple[Demo, ...] = (
             ),
         ),
     ),
-    Demo("gi_brand", "仁怀酱香白酒地理标志品牌培育", "仁怀市酱香白酒协会", 50 * WAN, lag=4),
+    Demo("gi_brand", "仁怀酱香白酒地理标志品牌培育", "仁怀市酱香白酒协会", lag=4),
     Demo(
         "gi_brand",
         "“普安红茶”地理标志品牌培育",
         office("黔西南州"),
-        50 * WAN,
         lag=3,
         later=(
             Step(
@@ -376,12 +381,11 @@ DEMOS: tuple[Demo, ...] = (
             ),
         ),
     ),
-    Demo("gi_brand", "“石阡苔茶”地理标志品牌培育", office("铜仁市"), 50 * WAN, lag=15),
+    Demo("gi_brand", "“石阡苔茶”地理标志品牌培育", office("铜仁市"), lag=15),
     Demo(
         "capability_provincial",
         "全省知识产权转化运用成效评估与“工具包”编制",
         "贵州某知识产权研究院有限公司",
-        50 * WAN,
         start=date(2027, 10, 8),
         reach="approved",
     ),
@@ -390,14 +394,12 @@ DEMOS: tuple[Demo, ...] = (
         "risk_control",
         "2027年度知识产权运用促进项目风险防控",
         "贵州某会计师事务所（特殊普通合伙）",
-        50 * WAN,
         lag=0,
     ),
     Demo(
         "patent_navigation",
         "新能源电池及材料产业专利导航（产业类）",
         "贵州师范大学",
-        20 * WAN,
         lag=5,
         approve_data=(("kind", "industry"),),
     ),
@@ -405,7 +407,6 @@ DEMOS: tuple[Demo, ...] = (
         "patent_navigation",
         "湿法磷酸净化技术专利导航（企业类）",
         "黔南某磷化工有限责任公司",
-        10 * WAN,
         missing=2,
         approve_data=(("kind", "enterprise"),),
     ),
@@ -413,36 +414,32 @@ DEMOS: tuple[Demo, ...] = (
         "patent_navigation",
         "酱香白酒产业专利导航（产业类）",
         "贵阳某专利信息咨询有限公司",
-        20 * WAN,
         start=date(2027, 11, 1),
         reach="applied",
+        approve_data=(("kind", "industry"),),
     ),
     Demo(
         "data_ip_chain",
         "磷化工产业链数据知识产权强链增效",
         "贵阳某大数据科技有限公司",
-        30 * WAN,
         lag=1,
     ),
     Demo(
         "data_ip_chain",
         "航空装备产业链数据知识产权强链增效",
         "安顺某航空科技有限公司",
-        30 * WAN,
         lag=14,
     ),
     Demo(
         "data_ip_scenario",
         "气象服务数据知识产权高价值应用场景打造",
         "贵阳某气象数据科技有限公司",
-        30 * WAN,
         lag=3,
     ),
     Demo(
         "data_ip_scenario",
         "电力负荷预测数据知识产权高价值应用场景打造",
         BLOCKED_UNIT,
-        30 * WAN,
         reach="approved",
         blocked=True,
     ),
@@ -450,14 +447,12 @@ DEMOS: tuple[Demo, ...] = (
         "data_ip_scenario",
         "民族村寨文旅数据知识产权高价值应用场景打造",
         "黔东南某文化旅游发展有限公司",
-        30 * WAN,
         lag=40,
     ),
     Demo(
         "service_cluster",
         "国家知识产权服务业高质量集聚发展示范区（贵阳）建设",
         office("贵阳市"),
-        100 * WAN,
         lag=3,
         missing=1,
     ),
@@ -465,14 +460,12 @@ DEMOS: tuple[Demo, ...] = (
         "service_brand",
         "知识产权服务机构品牌培育：大数据产业专利运营",
         "贵阳某知识产权代理有限公司",
-        50 * WAN,
         lag=2,
     ),
     Demo(
         "service_brand",
         "知识产权服务机构品牌培育：白酒产业商标品牌服务",
         "遵义某知识产权服务有限公司",
-        50 * WAN,
         start=date(2027, 10, 15),
         reach="screened",
     ),
@@ -480,7 +473,6 @@ DEMOS: tuple[Demo, ...] = (
         "data_ip_leader",
         "工业制造数据知识产权领军企业培育",
         "贵阳某数据科技有限公司",
-        20 * WAN,
         start=date(2026, 9, 1),
         lag=2,
         later=(
@@ -496,14 +488,12 @@ DEMOS: tuple[Demo, ...] = (
         "data_ip_leader",
         "交通物流数据知识产权领军企业培育",
         "遵义某智慧物流有限公司",
-        20 * WAN,
         lag=15,
     ),
     Demo(
         "data_ip_securitization",
         "数据知识产权证券化融资补贴（发行规模1亿元，融资3000万元）",
         "贵阳某云计算服务有限公司",
-        120 * WAN,
         start=date(2026, 7, 1),
         approve_data=(
             ("issuance", "100000000"),
@@ -514,7 +504,7 @@ DEMOS: tuple[Demo, ...] = (
             Step(
                 date(2027, 7, 20),
                 "pay_subsidy",
-                "产品于2027-06-30到期兑付，存续期无逾期、欠息；补贴=1亿元×4%×30%=120万元",
+                "产品于2027-06-30到期兑付，存续期无逾期、欠息；补贴按发行金额×补贴比例×融资占比发放",
             ),
         ),
     ),
@@ -522,7 +512,6 @@ DEMOS: tuple[Demo, ...] = (
         "data_ip_securitization",
         "数据知识产权证券化融资补贴（发行规模5000万元，融资2000万元）",
         "黔南某数字科技有限公司",
-        80 * WAN,
         start=date(2026, 12, 1),
         approve_data=(
             ("issuance", "50000000"),

@@ -17,9 +17,8 @@ from workflow.core.i18n import _
 from workflow.db.bulk import insert_many
 from workflow.db.orm import Letter, OutboxMessage, Project
 from workflow.documents.render import chinese_date, render
+from workflow.letters.rules import ISSUED, STATUSES
 
-OPEN_STATUSES = ("pending", "reviewed")
-LETTER_STATUSES = ("pending", "reviewed", "closed", "escalated")
 WARNING = "warning"
 
 
@@ -111,7 +110,7 @@ class LetterBook:
                 "year": year,
                 "seq": seq,
                 "number": number,
-                "status": "pending",
+                "status": ISSUED,
                 "issued_on": self.day,
                 "rectification_due": date.fromisoformat(data["rectification_due"]),
                 "plan_received_on": None,
@@ -183,12 +182,12 @@ def _row(letter: Letter) -> dict[str, Any]:
 
 @use_case("letter_list", write=False)
 def list_letters(work: Work, status: str | None) -> list[dict[str, Any]]:
-    """Letters, newest first, optionally only those with `status`."""
+    """Letters, newest first, optionally only those with `status` (one of STATUSES)."""
     session = work.session
-    if status is not None and status not in LETTER_STATUSES:
+    if status is not None and status not in STATUSES:
         raise Refused(
             _("未知的告知书状态“{status}”；可选：{choices}").format(
-                status=status, choices=", ".join(LETTER_STATUSES)
+                status=status, choices=", ".join(STATUSES)
             )
         )
     query = select(Letter).order_by(Letter.issued_on.desc(), Letter.id.desc())

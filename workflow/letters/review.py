@@ -11,23 +11,13 @@ from sqlalchemy.orm import Session
 from workflow.check.recommendations import recommend
 from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
-from workflow.core.i18n import N_, _
+from workflow.core.i18n import _
 from workflow.db.orm import Letter
 from workflow.db.orm_review import LetterReview, RectificationFollowUp, RectificationPlan
+from workflow.letters.rules import STATUSES
 
-REVIEW_MOVES: dict[str, tuple[str, ...]] = {
-    "pending": ("reviewed", "escalated"),
-    "reviewed": ("closed", "escalated"),
-    "closed": (),
-    "escalated": (),
-}
-"""Which review status a letter may move to from each status (SPEC.md §6)."""
-STATUS_LABELS = {
-    "pending": N_("待审核"),
-    "reviewed": N_("已审核"),
-    "closed": N_("已办结"),
-    "escalated": N_("已上报"),
-}
+STATUS_LABELS: dict[str, str] = {code: s.label for code, s in STATUSES.items()}
+"""Each review status's label (a msgid), as workflow.letters.rules.STATUSES gives it."""
 
 
 def _letter(session: Session, letter_id: int) -> Letter:
@@ -43,37 +33,40 @@ def _plan(session: Session, letter_id: int) -> RectificationPlan | None:
 
 @use_case("letter_review", write=True, subject=("letter", "letter_id"))
 def review_letter(work: Work, letter_id: int, status: str, comment: str) -> dict[str, Any]:
-    """Move a letter to `status` with the contractor's comment.
+    """Move a letter to `status` with the contractor's comment, as STATUSES allows.
 
     pending → reviewed or escalated; reviewed → closed or escalated. A letter is closed only
     once its rectification plan is recorded. Escalation hands the office a risk-disposal
     recommendation (风险处置建议) in the same transaction.
     """
     ctx, session = work.ctx, work.session
-    if status not in STATUS_LABELS:
+    wanted = STATUSES.get(status)
+    if wanted is None:
         raise Refused(
             _("未知的审核状态“{status}”；可选：{choices}").format(
-                status=status, choices=", ".join(STATUS_LABELS)
+                status=status, choices=", ".join(STATUSES)
             )
         )
     if not comment.strip():
         raise Refused(_("审核意见不能为空：请用 --comment 说明审核结论"))
     day = ctx.today()
     letter = _letter(session, letter_id)
-    allowed = REVIEW_MOVES[letter.status]
-    if status not in allowed:
-        possible = _("、").join(_(STATUS_LABELS[s]) for s in allowed) or _("无（已是终结状态）")
+    current = STATUSES[letter.status]
+    if status not in current.moves:
+        possible = _("、").join(_(STATUSES[s].label) for s in current.moves) or _(
+            "无（已是终结状态）"
+        )
         raise Refused(
             _(
                 "预警告知书{number}当前为“{current}”，不能改为“{wanted}”；当前可改为：{possible}"
             ).format(
                 number=letter.number,
-                current=_(STATUS_LABELS[letter.status]),
-                wanted=_(STATUS_LABELS[status]),
+                current=_(current.label),
+                wanted=_(wanted.label),
                 possible=possible,
             )
         )
-    if status == "closed" and _plan(session, letter.id) is None:
+    if wanted.needs_plan and _plan(session, letter.id) is None:
         raise Refused(
             _(
                 "预警告知书{number}尚未收到整改方案，不能办结；请先用 ipflow letters plan {id} --received 日期 登记整改方案"
@@ -90,7 +83,7 @@ def review_letter(work: Work, letter_id: int, status: str, comment: str) -> dict
             at=ctx.clock(),
         )
     )
-    recommended = status == "escalated" and _recommend(session, letter, day, comment)
+    recommended = wanted.recommends and _recommend(session, letter, day, comment)
     letter.status = status
     return {
         "id": letter.id,
@@ -118,10 +111,10 @@ def record_plan(
     """
     ctx, session = work.ctx, work.session
     letter = _letter(session, letter_id)
-    if letter.status in ("closed", "escalated"):
+    if STATUSES[letter.status].final:
         raise Refused(
             _("预警告知书{number}已{status}，不能再登记整改方案").format(
-                number=letter.number, status=_(STATUS_LABELS[letter.status])
+                number=letter.number, status=_(STATUSES[letter.status].label)
             )
         )
     if received < letter.issued_on:

@@ -116,7 +116,7 @@ def set_budget_lines(work: Work, project_id: int, lines: dict[str, int]) -> dict
 def disburse(work: Work, project_id: int, day: date, amount: int, stage: str) -> dict[str, Any]:
     """Pay a stage of a project's funding (拨付), never above what the rules committed."""
     ctx, session = work.ctx, work.session
-    from workflow.money.funding import PAID_BY_TRANSITION
+    from workflow.money.funding import PAID_BY_TRANSITION, paying_triggers
 
     _check_amount(amount, _("拨付金额"))
     if not stage.strip():
@@ -126,9 +126,10 @@ def disburse(work: Work, project_id: int, day: date, amount: int, stage: str) ->
     project = _project(session, project_id)
     if project.category in PAID_BY_TRANSITION:
         raise Refused(
-            _(
-                "{category}类项目的资金只随其评价或验收结果拨付（award、pay_subsidy、pass_acceptance），不能单独拨付"
-            ).format(category=project.category)
+            _("{category}类项目的资金只随其评价或验收结果拨付（{triggers}），不能单独拨付").format(
+                category=project.category,
+                triggers=_("、").join(paying_triggers(project.category)),
+            )
         )
     if project.state not in DISBURSE_STATES:
         raise Refused(

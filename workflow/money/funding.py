@@ -1,20 +1,24 @@
 """Funding per category, computed from the call's rules, and the money effects of transitions.
 
-Rules (seed 004, SPEC.md §2), all amounts in integer yuan:
+The figures are those of states.rules (seed 004, SPEC.md §2), all amounts in integer yuan:
 
-- fixed grants at approval: the category's `grant` (50万, 20万, 30万, 100万 …);
-- patent_navigation: 20万 for an industry project, 10万 for an enterprise project, chosen at
-  approval with `--data kind=industry|enterprise` and kept on the project's funding row;
-- gi_brand: 50万 at approval; `roll` after a passed year-1 review adds 50万–100万 (inclusive);
-- capability_city: by rank, 200/100/100/50/50/50/20/20/20/20万 (see workflow.projects.city_rank);
-- data_ip_leader: nothing at approval; each `award` pays 10万, never more than 20万 per unit;
-- data_ip_securitization: 4% × issuance × (financing ÷ issuance size), rounded down to the yuan,
-  reserved at approval first come, first served against the year's 200万 cap. The applicant
-  whose subsidy crosses the cap is reserved what is left of it (a partial subsidy); once
-  nothing is left, approval is refused. Paid (`pay_subsidy`) only after the product ends;
-  `revoke` (default, or no longer qualifying) releases the reservation;
-- service_brand: 50万 committed at approval, paid only when acceptance passes with 2026
-  revenue ≥ 1000万 and statistics registration; `close_unpaid` releases it.
+- fixed grants at approval: the category's grant (GRANTS);
+- patent_navigation: by kind (NAVIGATION_GRANTS), chosen at approval with
+  `--data kind=industry|enterprise` and kept on the project's funding row;
+- gi_brand: its grant at approval; `roll` after a passed year-1 review adds an amount in
+  GI_ROLLING;
+- capability_city: by rank (CITY_TIERS, see workflow.projects.city_rank);
+- data_ip_leader: nothing at approval; each `award` pays LEADER_AWARD, never more than
+  LEADER_UNIT_CAP per unit;
+- data_ip_securitization: SECURITIZATION_RATE × issuance × (financing ÷ issuance size), rounded
+  down to the yuan, reserved at approval first come, first served against the year's
+  SECURITIZATION_YEAR_CAP. The applicant whose subsidy crosses the cap is reserved what is left
+  of it (a partial subsidy); once nothing is left, approval is refused. Paid (`pay_subsidy`)
+  only after the product ends; `revoke` (default, or no longer qualifying) releases the
+  reservation;
+- service_brand: its grant committed at approval, paid only when acceptance passes with the
+  revenue condition (SERVICE_BRAND_REVENUE) and statistics registration; `close_unpaid`
+  releases it.
 
 Where the office has set a year budget for the category (`ipflow programme budget`),
 committing beyond it is refused.
@@ -22,6 +26,8 @@ committing beyond it is refused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -29,8 +35,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from states.categories import CATEGORIES, WAN
-from states.guards import SECURITIZATION_CAP
+from states.categories import CATEGORIES
+from states.definitions import DEFINITIONS
+from states.machines import definition_for
+from states.rules import (
+    CITY_TIERS,
+    NAVIGATION_GRANTS,
+    SECURITIZATION_RATE,
+    SECURITIZATION_YEAR_CAP,
+    wan,
+)
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
@@ -39,25 +53,15 @@ from workflow.db.orm import Project, ProjectEvent
 from workflow.db.orm_money import Disbursement, FinalAccount, ProgrammeBudget, ProjectFunding
 from workflow.money.budget import disbursed_total, spent_accepted_total
 
-CITY_TIERS: tuple[int, ...] = tuple(n * WAN for n in (200, 100, 100, 50, 50, 50, 20, 20, 20, 20))
-"""capability_city grants by rank 1–10 (seed 004): 630万 in all."""
-NAVIGATION_GRANTS = {"industry": 20 * WAN, "enterprise": 10 * WAN}
-NAVIGATION_LABELS = {"industry": "产业类", "enterprise": "企业类"}
-SECURITIZATION_RATE = Decimal("0.04")
-PAID_BY_TRANSITION = frozenset({"service_brand", "data_ip_leader", "data_ip_securitization"})
-"""Categories whose money moves only through their transitions, never by a manual disbursement."""
-RELEASING = frozenset({"terminate", "revoke", "close_unpaid", "close"})
-"""Triggers after which the programme's commitment shrinks to what was spent and accepted."""
-
 
 def securitization_subsidy(issuance: int, financing: int, issue_size: int) -> int:
-    """4% of the product's issuance × the enterprise's share of it, rounded down to the yuan."""
+    """The rate of the product's issuance × the enterprise's share of it, rounded down to the yuan."""
     exact = SECURITIZATION_RATE * issuance * Decimal(financing) / Decimal(issue_size)
     return int(exact.quantize(Decimal(1), rounding=ROUND_DOWN))
 
 
 def city_grant(rank: int) -> int:
-    """The capability_city grant of `rank` (1-based); 0 beyond the tenth."""
+    """The capability_city grant of `rank` (1-based); 0 beyond the last tier."""
     return CITY_TIERS[rank - 1] if 1 <= rank <= len(CITY_TIERS) else 0
 
 
@@ -77,12 +81,12 @@ def committed_in_year(session: Session, year: int, category: str) -> int:
 
 
 def securitization_cap_remaining(session: Session, year: int) -> int:
-    """What is left of the year's 200万 securitisation subsidy cap."""
-    return SECURITIZATION_CAP - committed_in_year(session, year, "data_ip_securitization")
+    """What is left of the year's securitisation subsidy cap."""
+    return SECURITIZATION_YEAR_CAP - committed_in_year(session, year, "data_ip_securitization")
 
 
 def leader_awards_of_unit(session: Session, unit_id: int) -> int:
-    """All awards the unit received over its data_ip_leader projects (the 20万 cap is per unit)."""
+    """All awards the unit received over its data_ip_leader projects (the cap is per unit)."""
     rows = session.scalars(
         select(ProjectEvent.data)
         .join(Project, Project.id == ProjectEvent.project_id)
@@ -178,7 +182,10 @@ def _approve(
         if kind not in NAVIGATION_GRANTS:
             raise Refused(
                 _(
-                    "专利导航项目须注明类型：--data kind=industry（产业类，20万元）或 --data kind=enterprise（企业类，10万元）"
+                    "专利导航项目须注明类型：--data kind=industry（产业类，{industry}元）或 --data kind=enterprise（企业类，{enterprise}元）"
+                ).format(
+                    industry=wan(NAVIGATION_GRANTS["industry"]),
+                    enterprise=wan(NAVIGATION_GRANTS["enterprise"]),
                 )
             )
         row.kind, row.committed = kind, NAVIGATION_GRANTS[kind]
@@ -222,12 +229,16 @@ def _disburse(session: Session, ctx: AppContext, project: Project, amount: int, 
 
 
 def _final_account(
-    session: Session, ctx: AppContext, project: Project, row: ProjectFunding, trigger: str
+    session: Session,
+    ctx: AppContext,
+    project: Project,
+    row: ProjectFunding,
+    trigger: str,
+    recovers: bool,
 ) -> FinalAccount:
     disbursed = disbursed_total(session, project.id)
     spent = spent_accepted_total(session, project.id)
     balance = disbursed - spent
-    recovers = trigger in RELEASING
     account = FinalAccount(
         project_id=project.id,
         day=ctx.today(),
@@ -245,6 +256,115 @@ def _final_account(
     return account
 
 
+@dataclass(frozen=True)
+class Move:
+    """One accepted transition as its money effects see it."""
+
+    session: Session
+    ctx: AppContext
+    project: Project
+    trigger: str
+    amount: int | None
+    data: dict[str, str]
+    via_ranking: bool
+
+    def funding(self, create: bool = False) -> ProjectFunding | None:
+        """The project's funding row (with `create`, a new empty one where there is none)."""
+        row = funding_of(self.session, self.project.id)
+        if row is None and create:
+            row = ProjectFunding(
+                project_id=self.project.id,
+                year=self.project.start.year,
+                category=self.project.category,
+                committed=0,
+            )
+            self.session.add(row)
+        if row is not None:
+            self.session.flush()
+        return row
+
+
+def _commit_grant(m: Move) -> dict[str, Any]:
+    """Commit what the category's rules grant at approval (see `_approve`)."""
+    return _approve(m.session, m.project, m.data, m.via_ranking)
+
+
+def _commit_amount(m: Move) -> dict[str, Any]:
+    """Add the amount given to the commitment, within the category's year budget."""
+    row = m.funding(create=True)
+    if row is not None and m.amount is not None:
+        _check_year_budget(m.session, row.year, row.category, m.amount)
+        row.committed += m.amount
+    return {}
+
+
+def _pay_award(m: Move) -> dict[str, Any]:
+    """Pay the amount given at once: the leader's award after an evaluation."""
+    if m.funding() is not None and m.amount is not None:
+        _disburse(m.session, m.ctx, m.project, m.amount, "年度绩效评价补助")
+    return {}
+
+
+def _pay_subsidy(m: Move) -> dict[str, Any]:
+    """Pay the securitisation subsidy reserved at approval, once the product has ended."""
+    row = m.funding()
+    if row is None:
+        return {}
+    _disburse(m.session, m.ctx, m.project, row.committed, "证券化产品到期，发放补贴")
+    return {"paid": row.committed}
+
+
+def _pay_grant(m: Move) -> dict[str, Any]:
+    """Pay the grant committed at approval, now that its condition is met (service_brand)."""
+    row = m.funding()
+    if row is not None:
+        _disburse(m.session, m.ctx, m.project, row.committed, "达到上规入统条件，发放资助")
+    return {}
+
+
+def _carry_over(m: Move) -> dict[str, Any]:
+    """Final accounts at a passed acceptance: the balance is carried over."""
+    row = m.funding()
+    if row is None:
+        return {}
+    account = _final_account(m.session, m.ctx, m.project, row, m.trigger, recovers=False)
+    return {"balance": account.balance, "carry_over": account.carry_over}
+
+
+def _release(m: Move) -> dict[str, Any]:
+    """Final accounts recovering the balance; the commitment shrinks to the accepted spending."""
+    row = m.funding()
+    if row is None:
+        return {}
+    account = _final_account(m.session, m.ctx, m.project, row, m.trigger, recovers=True)
+    row.committed = account.spent_accepted
+    return {"clawback": account.clawback, "released_to": row.committed}
+
+
+EFFECTS: dict[str, Callable[[Move], dict[str, Any]]] = {
+    "commit_grant": _commit_grant,
+    "commit_amount": _commit_amount,
+    "pay_award": _pay_award,
+    "pay_subsidy": _pay_subsidy,
+    "pay_grant": _pay_grant,
+    "final_account": _carry_over,
+    "release": _release,
+}
+"""The money effects a transition declares (states.definitions.EFFECT_LABELS), by name."""
+
+PAYING = frozenset({"pay_award", "pay_subsidy", "pay_grant"})
+"""The effects that pay money out."""
+
+
+def paying_triggers(category: str) -> list[str]:
+    """The triggers of `category` whose effects pay money out, in definition order."""
+    return [t.trigger for t in DEFINITIONS[category].transitions if PAYING & set(t.effects)]
+
+
+PAID_BY_TRANSITION = frozenset(code for code in DEFINITIONS if paying_triggers(code))
+"""Categories whose money moves only through their transitions, never by a manual disbursement."""
+
+
 def apply_effects(
     session: Session,
     ctx: AppContext,
@@ -254,42 +374,15 @@ def apply_effects(
     data: dict[str, str],
     via_ranking: bool = False,
 ) -> dict[str, Any]:
-    """Record the money a transition moves; return what its history event should also hold.
+    """Carry out the money effects `trigger` declares, in order; return data for its event.
 
-    Runs inside the transition's transaction; a Refused rolls the whole transition back.
+    Runs inside the transition's transaction, before the project's state changes; a Refused
+    rolls the whole transition back.
     """
-    if trigger == "approve":
-        return _approve(session, project, data, via_ranking)
-    row = funding_of(session, project.id)
-    if row is None:
-        if trigger not in ("roll", "award"):
-            return {}
-        row = ProjectFunding(
-            project_id=project.id,
-            year=project.start.year,
-            category=project.category,
-            committed=0,
-        )
-        session.add(row)
-    session.flush()
-    effect: dict[str, Any] = {}
-    if trigger in ("roll", "award") and amount is not None:
-        _check_year_budget(session, row.year, row.category, amount)
-        row.committed += amount
-        if trigger == "award":
-            _disburse(session, ctx, project, amount, "年度绩效评价补助")
-    elif trigger == "pay_subsidy":
-        _disburse(session, ctx, project, row.committed, "证券化产品到期，发放补贴")
-        effect["paid"] = row.committed
-    elif trigger in ("pass_acceptance", "pass_reacceptance"):
-        if project.category == "service_brand":
-            _disburse(session, ctx, project, row.committed, "达到上规入统条件，发放资助")
-        session.flush()
-        account = _final_account(session, ctx, project, row, trigger)
-        effect.update(balance=account.balance, carry_over=account.carry_over)
-    elif trigger in RELEASING:
-        session.flush()
-        account = _final_account(session, ctx, project, row, trigger)
-        row.committed = account.spent_accepted
-        effect.update(clawback=account.clawback, released_to=row.committed)
-    return effect
+    move = Move(session, ctx, project, trigger, amount, data, via_ranking)
+    definition = definition_for(project.category, project.definition_version)
+    recorded: dict[str, Any] = {}
+    for name in definition.effects_of(trigger):
+        if name in EFFECTS:  # the others (restrict_unit) are the project use case's
+            recorded.update(EFFECTS[name](move))
+    return recorded

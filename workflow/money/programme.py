@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from states.categories import CATEGORIES
-from states.guards import SECURITIZATION_CAP
+from states.rules import SECURITIZATION_YEAR_CAP
 from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
@@ -27,10 +27,10 @@ def set_year_budget(work: Work, year: int, category: str, amount: int) -> dict[s
         )
     if amount <= 0:
         raise Refused(_("年度预算须为正整数元，得到{amount}").format(amount=amount))
-    if category == "data_ip_securitization" and amount > SECURITIZATION_CAP:
+    if category == "data_ip_securitization" and amount > SECURITIZATION_YEAR_CAP:
         raise Refused(
             _("证券化资助全年最多{cap}元，预算{amount}元超过上限").format(
-                cap=SECURITIZATION_CAP, amount=amount
+                cap=SECURITIZATION_YEAR_CAP, amount=amount
             )
         )
     committed = committed_in_year(session, year, category)
@@ -84,7 +84,7 @@ def programme_status(work: Work, year: int) -> dict[str, Any]:
     for code, category in CATEGORIES.items():
         budget = budgets.get(code)
         if budget is None and code == "data_ip_securitization":
-            budget = SECURITIZATION_CAP
+            budget = SECURITIZATION_YEAR_CAP
         used = int(committed.get(code) or 0)
         rows.append(
             {

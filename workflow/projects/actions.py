@@ -283,7 +283,7 @@ def advance_in(
         raise _refusal(project, trigger, [str(refused)]) from None
     event = record_transition(session, ctx, project, trigger, new_state, note, amount, data)
     event.data = {**event.data, **effects}
-    if trigger == "close":
+    if "restrict_unit" in definition.effects_of(trigger):
         restrict_unit(session, ctx, project)
     session.flush()
     return {

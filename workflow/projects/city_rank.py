@@ -7,8 +7,8 @@ weights come from `[rules] city_weights` in the configuration, 1 for a dimension
 Tie rule: equal totals are ordered by the scores of the dimensions in the file's column order
 (the higher score on the first dimension that differs ranks first). Applicants equal on every
 dimension cannot be ordered by the rules: the ranking is refused, naming them, so the panel
-decides. Ranks 1–10 receive 200/100/100/50/50/50/20/20/20/20万; `--approve` approves all of
-them with these amounts and rejects any applicant beyond the tenth, in one transaction.
+decides. Ranks 1–10 receive the tiers of states.rules.CITY_TIERS; `--approve` approves all of
+them with these amounts and rejects any applicant beyond the last tier, in one transaction.
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ from typing import Any
 
 from sqlalchemy import extract, select
 
+from states.rules import CITY_TIERS
 from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
 from workflow.db.orm import Project, Unit
-from workflow.money.funding import CITY_TIERS, city_grant
+from workflow.money.funding import city_grant
 from workflow.projects.actions import advance_in
 
 CATEGORY = "capability_city"
@@ -172,6 +173,6 @@ def city_rank(work: Work, year: int, scores_text: str, approve: bool) -> list[di
                     via_ranking=True,
                 )
             else:
-                note = f"综合得分第{position}名，未进入前十名"
+                note = f"综合得分第{position}名，未进入前{len(CITY_TIERS)}名"
                 advance_in(session, ctx, projects[s.unit], "reject", note)
     return result

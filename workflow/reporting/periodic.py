@@ -22,6 +22,7 @@ from workflow.db.orm import LedgerSnapshot, Letter, PlanTask, Project, Report, R
 from workflow.db.orm_money import Disbursement, Expenditure
 from workflow.db.orm_review import RectificationPlan
 from workflow.documents.render import chinese_date, render
+from workflow.letters.rules import STATUSES
 from workflow.progress.rules import TaskProgress, progress
 from workflow.reporting import plots
 from workflow.reporting.ledger import LedgerRow, ledger_rows
@@ -362,9 +363,9 @@ def _risk(ctx: AppContext, session: Session, p: Period) -> list[Section]:
     letters = Section("三、预警告知书与整改")
     issued = _letters_in(session, p)
     statuses = Counter(le.status for le, _, _ in issued)
+    by_status = "、".join(f"{s.label}{statuses[code]}份" for code, s in STATUSES.items())
     letters.paragraphs.append(
-        f"本期发出预警告知书{len(issued)}份，待审核{statuses['pending']}份、已审核{statuses['reviewed']}份、"
-        f"已办结{statuses['closed']}份、已上报{statuses['escalated']}份；"
+        f"本期发出预警告知书{len(issued)}份，{by_status}；"
         f"收到整改方案{sum(1 for _, _, r in issued if r)}份。"
     )
     if issued:
