@@ -255,13 +255,32 @@ def test_the_refusal_log_cannot_be_rewritten(ctx: AppContext, statement: str) ->
     assert len(list_refusals(ctx)) == 1
 
 
-def test_truncate_still_empties_the_history_on_postgresql(pg_url: str) -> None:
+@pytest.mark.parametrize(
+    ("statement", "refused"),
+    [
+        ("TRUNCATE project_event", "project_event"),
+        ("TRUNCATE refusal_log", "refusal_log"),
+        ("TRUNCATE project CASCADE", "project_event"),
+    ],
+    ids=["history", "refusal-log", "cascading-from-project"],
+)
+def test_truncate_cannot_empty_the_append_only_tables_on_postgresql(
+    pg_url: str, statement: str, refused: str
+) -> None:
     engine = make_engine(pg_url)
     try:
-        make_project(AppContext(engine, Settings(), fixed_clock(NOON), "tester"), state="screened")
+        ctx = AppContext(engine, Settings(), fixed_clock(NOON), "tester")
+        make_project(ctx, state="screened")
         with engine.begin() as conn:
-            conn.execute(text("TRUNCATE project_event"))
-            assert conn.execute(text("SELECT count(*) FROM project_event")).scalar_one() == 0
+            conn.execute(
+                insert(RefusalLog),
+                {"at": ctx.clock(), "actor": "x", "action": "approve", "reason": "无权"},
+            )
+        before = database_dump(engine)
+        with pytest.raises(DatabaseError, match=f"{refused} is append-only: TRUNCATE refused"):  # noqa: SIM117
+            with engine.begin() as conn:
+                conn.execute(text(statement))
+        assert database_dump(engine) == before
     finally:
         engine.dispose()
 

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from workflow.core.i18n import _
 
-ALEMBIC_DIR = Path(__file__).resolve().parents[2] / "alembic"
+MIGRATIONS_PACKAGE = "ipflow_migrations"
+"""The top-level alembic/ folder as installed (pyproject.toml's package-dir, setup.py)."""
 
 
 class DatabaseError(Exception):
@@ -60,11 +61,22 @@ def transaction(engine: Engine, *, immediate: bool = False) -> Iterator[Session]
         session.close()
 
 
+def migrations_dir() -> Path:
+    """The folder of env.py and versions/, found by import: editable and wheel installs alike.
+
+    The folder is a namespace package (it has no `__init__.py`, which in the source tree would
+    shadow the Alembic library), so its one location is the first entry of its `__path__`.
+    """
+    from importlib import import_module
+
+    return Path(next(iter(import_module(MIGRATIONS_PACKAGE).__path__)))
+
+
 def _alembic_config(engine: Engine) -> Any:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(ALEMBIC_DIR))
+    config.set_main_option("script_location", str(migrations_dir()))
     config.attributes["engine"] = engine
     return config
 
@@ -83,7 +95,7 @@ def upgrade(engine: Engine) -> str:
 
 def head_revision() -> str:
     """The newest migration, read from the revision files' names (NNNN_*.py)."""
-    return max(p.name.split("_", 1)[0] for p in (ALEMBIC_DIR / "versions").glob("[0-9]*_*.py"))
+    return max(p.name.split("_", 1)[0] for p in (migrations_dir() / "versions").glob("[0-9]*_*.py"))
 
 
 def current_revision(engine: Engine) -> str | None:
