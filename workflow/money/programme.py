@@ -11,8 +11,9 @@ from states.rules import SECURITIZATION_YEAR_CAP
 from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
+from workflow.db.locks import lock_key
 from workflow.db.orm_money import Disbursement, ProgrammeBudget, ProjectFunding
-from workflow.money.funding import committed_in_year
+from workflow.money.funding import committed_in_year, year_budget_key
 
 
 @use_case("programme_budget", write=True)
@@ -33,6 +34,7 @@ def set_year_budget(work: Work, year: int, category: str, amount: int) -> dict[s
                 cap=SECURITIZATION_YEAR_CAP, amount=amount
             )
         )
+    lock_key(session, year_budget_key(year, category))  # no approval commits meanwhile
     committed = committed_in_year(session, year, category)
     if amount < committed:
         raise Refused(
