@@ -111,9 +111,8 @@ def _alembic_config(engine: Engine) -> Any:
 
 def upgrade(engine: Engine) -> str:
     """Migrate the schema to the newest revision (idempotent); return that revision."""
-    from alembic.script import ScriptDirectory
-
     from alembic import command
+    from alembic.script import ScriptDirectory
 
     config = _alembic_config(engine)
     command.upgrade(config, "head")
