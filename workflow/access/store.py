@@ -14,7 +14,6 @@ from workflow.core.errors import Refused
 from workflow.core.i18n import _, language
 from workflow.db.engine import transaction
 from workflow.db.orm import Letter, Project, Unit
-from workflow.db.orm_money import Expenditure
 from workflow.db.orm_users import AppUser, RefusalLog
 
 
@@ -53,6 +52,8 @@ def subject_owner(
         return session.scalar(select(Project.unit_id).where(Project.id == value)), int(value)
     if kind == "unit":
         return session.scalar(select(Unit.id).where(Unit.name == str(value).strip())), None
+    from workflow.db.orm_money import Expenditure  # money tables load only for an expense
+
     model = Letter if kind == "letter" else Expenditure
     row = session.execute(
         select(Project.unit_id, Project.id)
