@@ -75,9 +75,9 @@ def test_once_a_user_exists_an_unknown_actor_is_refused_and_logged(
     )
     assert "“stranger”未登记" in reason
     [logged] = list_refusals(office)
-    assert logged["actor"] == "stranger" and logged["role"] is None
-    assert logged["action"] == "approve" and logged["project_id"] == project_id
-    assert logged["reason"] == reason and logged["at"].startswith("2027-04-15T04:00")
+    assert logged.actor == "stranger" and logged.role is None
+    assert logged.action == "approve" and logged.project_id == project_id
+    assert logged.reason == reason and logged.at.isoformat().startswith("2027-04-15T04:00")
 
 
 def test_a_disabled_user_is_refused(office: AppContext, engine: Engine) -> None:
@@ -172,7 +172,7 @@ def test_the_last_active_admin_cannot_be_disabled(office: AppContext) -> None:
     with pytest.raises(Refused, match="唯一在用的管理员"):
         disable_user(office, "office")
     add_user(office, "deputy", "admin", None)
-    assert disable_user(office, "office")["active"] is False
+    assert disable_user(office, "office").active is False
 
 
 def test_user_commands_add_list_and_disable(ipflow: Cli) -> None:
