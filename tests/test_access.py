@@ -139,7 +139,7 @@ def office(ctx: AppContext) -> dict[str, int]:
         set_budget_lines(ctx, project_id, {"设备费": 500_000})
         expense = record_expenditure(ctx, project_id, "设备费", date(2027, 4, 1), 150_000, "设备")
         submit(ctx, project_id, date(2027, 3, 1), {"任务": 20})
-        ids[key], ids[f"expense_{key}"] = project_id, int(expense["id"])
+        ids[key], ids[f"expense_{key}"] = project_id, expense.id
     run_check(ctx, date(2027, 4, 14))
     add_user(ctx, "office", "admin", None)
     admin = _as(ctx, "office")

@@ -109,7 +109,7 @@ def test_a_letter_as_pdf_is_an_a4_page_with_its_number_and_figures(
 ) -> None:
     [letter] = list_letters(ctx, None)
     out = tmp_path / "letter.pdf"
-    result = ipflow("letters", "show", str(letter["id"]), "--format", "pdf", "--output", str(out))
+    result = ipflow("letters", "show", str(letter.id), "--format", "pdf", "--output", str(out))
     assert result.exit_code == 0, result.output
     text = _pdf_text(out)
     assert "预警告知书" in text and "黔知运预〔2027〕1号" in text
@@ -122,4 +122,4 @@ def test_a_letter_as_pdf_without_an_output_file_is_a_usage_error(
     ctx: AppContext, behind: int, ipflow: Cli
 ) -> None:
     [letter] = list_letters(ctx, None)
-    assert ipflow("letters", "show", str(letter["id"]), "--format", "pdf").exit_code == 2
+    assert ipflow("letters", "show", str(letter.id), "--format", "pdf").exit_code == 2

@@ -14,7 +14,7 @@ import signal
 import time as time_module
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from workflow.check.actions import JOB, run_check
@@ -23,8 +23,11 @@ from workflow.core.boundary import orchestration
 from workflow.core.context import AppContext
 from workflow.core.i18n import _
 
+if TYPE_CHECKING:
+    from workflow.outbox.delivery import Delivery
+
 log = logging.getLogger("ipflow.scheduler")
-Deliver = Callable[[], dict[str, int]]
+Deliver = Callable[[], "Delivery"]
 
 
 class JsonFormatter(logging.Formatter):
@@ -81,7 +84,7 @@ def catch_up(ctx: AppContext, owner: str, deliver: Deliver | None = None) -> lis
         emit("check_done", **result.as_json())
         ran.append(day)
     if deliver is not None:
-        emit("outbox_flushed", **deliver())
+        emit("outbox_flushed", **deliver().as_json())
     return ran
 
 
