@@ -14,7 +14,7 @@ import signal
 import time as time_module
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from workflow.check.actions import JOB, run_check
@@ -22,12 +22,10 @@ from workflow.check.runs import claim, last_done, missed_dates, owner_name
 from workflow.core.boundary import orchestration
 from workflow.core.context import AppContext
 from workflow.core.i18n import _
-
-if TYPE_CHECKING:
-    from workflow.outbox.delivery import Delivery
+from workflow.outbox.delivery import Delivery
 
 log = logging.getLogger("ipflow.scheduler")
-Deliver = Callable[[], "Delivery"]
+Deliver = Callable[[], Delivery]
 
 
 class JsonFormatter(logging.Formatter):
