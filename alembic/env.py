@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 
+from alembic import context
 from sqlalchemy import create_engine
 
-from alembic import context
 from workflow.db.schema import metadata
 
 config = context.config

@@ -326,6 +326,7 @@ def test_a_refused_transition_leaves_the_database_unchanged(
 
 def test_a_database_behind_the_newest_migration_is_refused_with_the_fix(tmp_path: Path) -> None:
     from alembic import command
+
     from workflow.db.engine import _alembic_config, make_engine
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
@@ -364,6 +365,7 @@ def test_db_upgrade_says_whether_it_created_migrated_or_found_the_schema_current
     tmp_path: Path,
 ) -> None:
     from alembic import command
+
     from workflow.db.engine import _alembic_config, head_revision, make_engine
 
     head = head_revision()

@@ -197,9 +197,12 @@ def test_an_optimistic_lock_stops_a_second_writer_of_a_stale_row(
     ctx: AppContext, engine: Engine
 ) -> None:
     project_id = make_project(ctx, state="applied")
-    with Session(engine) as first, Session(engine) as second:
-        a = first.get(Project, project_id)
+    with Session(engine) as first, Session(engine, expire_on_commit=False) as second:
         b = second.get(Project, project_id)
+        # The stale copy outlives the transaction that read it: on SQLite an open reader's
+        # transaction would hold off the first writer's commit (the database lock).
+        second.commit()
+        a = first.get(Project, project_id)
         assert a is not None and b is not None
         a.state = "screened"
         first.commit()

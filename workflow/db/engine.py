@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,11 +22,33 @@ class DatabaseError(Exception):
     """The database URL is wrong, the server unreachable, or the schema out of date."""
 
 
+IMMEDIATE = "ipflow_immediate"
+"""The execution option by which `transaction(..., immediate=True)` asks SQLite for BEGIN IMMEDIATE."""
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # A writer waits up to 30 s for the write lock: long enough for a nightly check of a large
+    # programme, or for a queue of concurrent commands, to finish before this one gives up.
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    # SQLAlchemy's recipe for pysqlite (dialects/sqlite "Enabling Non-Legacy SQLite
+    # Transactional Modes"): the driver stops beginning transactions itself (it would begin only
+    # at the first INSERT/UPDATE/DELETE, leaving earlier reads outside), and _sqlite_begin does.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """BEGIN every transaction at its first statement; IMMEDIATE takes the write lock at once.
+
+    A deferred transaction that has read cannot wait for the write lock (SQLite answers "database
+    is locked" at once rather than risk a deadlock), so a use case that reads, then writes what
+    it read, asks for IMMEDIATE: it waits (busy_timeout) for the lock before its first read.
+    """
+    conn.exec_driver_sql(
+        "BEGIN IMMEDIATE" if conn.get_execution_options().get(IMMEDIATE) else "BEGIN"
+    )
 
 
 def _json_dumps(value: Any) -> str:
@@ -44,6 +66,7 @@ def make_engine(url: str) -> Engine:
         raise DatabaseError(_("数据库地址“{url}”无效：{exc}").format(url=url, exc=exc)) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -51,11 +74,16 @@ def make_engine(url: str) -> Engine:
 def transaction(engine: Engine, *, immediate: bool = False) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any exception.
 
-    `immediate`: the unit of work writes; SQLite takes its write lock before the first read.
+    `immediate`: the unit of work writes; SQLite takes its write lock before the first read
+    (BEGIN IMMEDIATE, waiting busy_timeout for it), so read-then-write units run one after
+    another. PostgreSQL is unaffected: a cap's total is guarded by a lock on its key or row
+    (workflow.db.locks).
     """
     session = sessionmaker(engine, expire_on_commit=False)()
     try:
         with session.begin():
+            if immediate:
+                session.connection(execution_options={IMMEDIATE: True})
             yield session
     finally:
         session.close()
@@ -83,9 +111,8 @@ def _alembic_config(engine: Engine) -> Any:
 
 def upgrade(engine: Engine) -> str:
     """Migrate the schema to the newest revision (idempotent); return that revision."""
-    from alembic.script import ScriptDirectory
-
     from alembic import command
+    from alembic.script import ScriptDirectory
 
     config = _alembic_config(engine)
     command.upgrade(config, "head")

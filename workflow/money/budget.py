@@ -161,6 +161,9 @@ def disburse(work: Work, project_id: int, day: date, amount: int, stage: str) ->
         raise Refused(_("须注明拨付阶段（--stage）"))
     if day > ctx.today():
         raise Refused(_("拨付日期{day}晚于今天{today}").format(day=day, today=ctx.today()))
+    # disbursed ≤ committed: lock the project's row, as `project advance` does, so that the
+    # payments and transitions (termination, suspension) of one project go one at a time.
+    session.get(Project, project_id, with_for_update=True)
     project = _project(session, project_id)
     if project.category in PAID_BY_TRANSITION:
         raise Refused(

@@ -49,6 +49,7 @@ from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
 from workflow.core.money import parse_yuan
+from workflow.db.locks import lock_key
 from workflow.db.orm import Project, ProjectEvent
 from workflow.db.orm_money import Disbursement, FinalAccount, ProgrammeBudget, ProjectFunding
 from workflow.money.budget import disbursed_total, spent_accepted_total
@@ -119,6 +120,28 @@ def money_facts(
     if trigger == "award":
         facts["awards_total"] = leader_awards_of_unit(session, project.unit_id)
     return facts
+
+
+def year_budget_key(year: int, category: str) -> str:
+    """The lock key of a category's committed total in a programme year (its year budget).
+
+    data_ip_securitization's 200万 cap is that category's committed total in the year too, so
+    this key (per year for that category) also serialises its first-come reservations.
+    """
+    return f"programme_budget:{year}:{category}"
+
+
+def lock_caps(session: Session, project: Project, trigger: str) -> None:
+    """Lock the money caps `trigger` checks on `project`, before anything reads their totals.
+
+    Approve, roll and award commit money against the year budget (and securitisation's cap);
+    an award of data_ip_leader also counts against the unit's 20万. Keys are always taken in
+    this order, after the project's row, so two transitions never wait for each other in turn.
+    """
+    if trigger in ("approve", "roll", "award"):
+        lock_key(session, year_budget_key(project.start.year, project.category))
+    if trigger == "award" and project.category == "data_ip_leader":
+        lock_key(session, f"leader_awards:{project.unit_id}")
 
 
 def _positive_int(data: dict[str, str], key: str, label: str) -> int:

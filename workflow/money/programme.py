@@ -12,8 +12,9 @@ from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
 from workflow.core.results import Result
+from workflow.db.locks import lock_key
 from workflow.db.orm_money import Disbursement, ProgrammeBudget, ProjectFunding
-from workflow.money.funding import committed_in_year
+from workflow.money.funding import committed_in_year, year_budget_key
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ def set_year_budget(work: Work, year: int, category: str, amount: int) -> YearBu
                 cap=SECURITIZATION_YEAR_CAP, amount=amount
             )
         )
+    lock_key(session, year_budget_key(year, category))  # no approval commits meanwhile
     committed = committed_in_year(session, year, category)
     if amount < committed:
         raise Refused(

@@ -350,7 +350,7 @@ def _hurry(ctx: AppContext, channels: Collection[str], now: datetime) -> int:
 
 def _note_unrouted(ctx: AppContext, channels: Collection[str], now: datetime) -> int:
     """Say on each due row of an unconfigured channel why it waits; return how many wait so."""
-    with transaction(ctx.engine) as session:
+    with transaction(ctx.engine, immediate=True) as session:  # reads, then writes what it read
         counts = session.execute(
             select(OutboxMessage.channel, func.count())
             .where(

@@ -335,6 +335,9 @@ def advance_in(
         raise _refusal(
             project, trigger, [_("金额须为不小于0的整数元，得到{amount}").format(amount=amount)]
         )
+    from workflow.money.funding import lock_caps
+
+    lock_caps(session, project, trigger)
     facts = _facts(session, ctx, project, trigger, amount, data, via_ranking)
     try:
         new_state = fire(trigger, facts, project.definition_version)

@@ -135,18 +135,21 @@ def city_rank(work: Work, year: int, scores_text: str, approve: bool) -> list[Ra
     weights = dict(ctx.settings.rules.city_weights)
     dimensions, scored = parse_scores(scores_text, weights)
     ordered = rank(dimensions, scored, weights)
-    projects = {
-        name: project
-        for project, name in session.execute(
-            select(Project, Unit.name)
-            .join(Unit, Unit.id == Project.unit_id)
-            .where(
-                Project.category == CATEGORY,
-                Project.state == "screened",
-                extract("year", Project.start) == year,
-            )
-        ).tuples()
-    }
+    applications = (
+        select(Project, Unit.name)
+        .join(Unit, Unit.id == Project.unit_id)
+        .where(
+            Project.category == CATEGORY,
+            Project.state == "screened",
+            extract("year", Project.start) == year,
+        )
+    )
+    if approve:
+        # Lock the applications' rows, in id order, before the year budget's key (taken by each
+        # approval): the order `project advance` takes them in, so neither waits on the other
+        # in turn. A second ranking waits here, then finds them approved.
+        applications = applications.order_by(Project.id).with_for_update(of=Project)
+    projects = {name: project for project, name in session.execute(applications).tuples()}
     missing = [s.unit for s in scored if s.unit not in projects]
     if missing:
         raise Refused(
