@@ -64,9 +64,7 @@ def test_states_import_only_the_standard_library_and_transitions(path: Path) -> 
 
 @pytest.mark.parametrize("path", files("notifiers"), ids=lambda p: p.name)
 def test_notifiers_know_nothing_of_projects(path: Path) -> None:
-    assert not {
-        m for m in imported(path) if m.split(".")[0] in ("workflow", "states", "cli", "commands")
-    }
+    assert not {m for m in imported(path) if m.split(".")[0] in ("workflow", "states", "cli")}
 
 
 @pytest.mark.parametrize(
@@ -101,7 +99,9 @@ def test_help_loads_no_command_module_nor_the_domain() -> None:
         "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
         "print(*sorted(sys.modules), file=sys.stderr)"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
 
     loaded = {m.split(".")[0] for m in done.stderr.split()}
     assert not loaded & {"commands", "sqlalchemy", "workflow", "states", "notifiers"}

@@ -131,14 +131,20 @@ def year_budget_key(year: int, category: str) -> str:
     return f"programme_budget:{year}:{category}"
 
 
+COMMITTING = frozenset({"commit_grant", "commit_amount"})
+"""The effects that commit money against the year budget (and securitisation's cap)."""
+
+
 def lock_caps(session: Session, project: Project, trigger: str) -> None:
     """Lock the money caps `trigger` checks on `project`, before anything reads their totals.
 
-    Approve, roll and award commit money against the year budget (and securitisation's cap);
-    an award of data_ip_leader also counts against the unit's 20万. Keys are always taken in
-    this order, after the project's row, so two transitions never wait for each other in turn.
+    A transition whose effects commit money locks the year budget's key (which also covers
+    securitisation's cap); an award of data_ip_leader also counts against the unit's 20万. Keys
+    are always taken in this order, after the project's row, so two transitions never wait
+    for each other in turn.
     """
-    if trigger in ("approve", "roll", "award"):
+    effects = definition_for(project.category, project.definition_version).effects_of(trigger)
+    if COMMITTING & set(effects):
         lock_key(session, year_budget_key(project.start.year, project.category))
     if trigger == "award" and project.category == "data_ip_leader":
         lock_key(session, f"leader_awards:{project.unit_id}")

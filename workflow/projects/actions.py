@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from states.categories import CATEGORIES
@@ -224,14 +224,10 @@ def get_project(session: Session, project_id: int) -> Project:
 def lock_project(session: Session, project_id: int) -> Project:
     """The project, locked until the transaction ends: a concurrent change waits behind it.
 
-    PostgreSQL locks the row (SELECT … FOR UPDATE). SQLite's driver begins the transaction at
-    the first write, so a no-op update takes the database's write lock before anything is read.
-    The waiting advance then sees the state this one leaves, and the rules refuse it plainly.
+    PostgreSQL locks the row (SELECT … FOR UPDATE); on SQLite the writing use case's
+    transaction already holds the database's write lock (BEGIN IMMEDIATE). The waiting
+    advance then sees the state this one leaves, and the rules refuse it plainly.
     """
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(
-            text("UPDATE project SET version = version WHERE id = :id"), {"id": project_id}
-        )
     project = session.get(Project, project_id, with_for_update=True)
     if project is None:
         raise Refused(_("没有编号为{project_id}的项目").format(project_id=project_id))
