@@ -48,10 +48,10 @@ def budget_set(
 
     result = set_budget_lines(invocation.app(), project_id, _line_pairs(line_pairs))
     if as_json:
-        emit_json(result)
+        emit_json(result.as_json())
     else:
         click.echo(
-            _("项目#{id}预算科目已设定，合计{total}元").format(id=project_id, total=result["total"])
+            _("项目#{id}预算科目已设定，合计{total}元").format(id=project_id, total=result.total)
         )
 
 
@@ -71,27 +71,32 @@ def budget_show(invocation: Invocation, project_id: int, as_of: date | None, as_
 
     d = fund_use(invocation.app(), project_id, as_of)
     if as_json:
-        emit_json(d)
+        emit_json(d.as_json())
         return
     click.echo(
         _(
             "项目#{id}（截至{as_of}）承诺{committed}元 已拨付{disbursed}元 已支出{spent}元（审核通过{spent_accepted}元）"
-        ).format(id=project_id, **d)
+        ).format(
+            id=project_id,
+            as_of=d.as_of,
+            committed=d.committed,
+            disbursed=d.disbursed,
+            spent=d.spent,
+            spent_accepted=d.spent_accepted,
+        )
     )
-    for line in d["lines"]:
+    for line in d.lines:
         planned = (
-            _("科目外")
-            if line["budget"] is None
-            else _("预算{amount}元").format(amount=line["budget"])
+            _("科目外") if line.budget is None else _("预算{amount}元").format(amount=line.budget)
         )
         click.echo(
             _("  {line}：{planned}，已支出{spent}元").format(
-                line=line["line"], planned=planned, spent=line["spent"]
+                line=line.line, planned=planned, spent=line.spent
             )
         )
-    for flag in d["open_flags"]:
+    for flag in d.open_flags:
         click.echo(
             _("  支出#{id} {amount}元：{text}").format(
-                id=flag["expense_id"], amount=flag["amount"], text=flag["text"]
+                id=flag.expense_id, amount=flag.amount, text=flag.text
             )
         )

@@ -48,30 +48,29 @@ def check_run(invocation: Invocation, today: date | None, dry_run: bool, as_json
     if as_json:
         emit_json(result.as_json())
         return
-    j = result.as_json()
     prefix = _("（试运行，未写入）") if dry_run else ""
     if console is not None:
         rows = [
-            (_("检查项目"), str(j["checked"])),
-            (f"[green]{flag_text('green')}[/]", str(j["flags"]["green"])),
-            (f"[yellow]{flag_text('amber')}[/]", str(j["flags"]["amber"])),
-            (f"[red]{flag_text('red')}[/]", str(j["flags"]["red"])),
-            (_("发出预警告知书"), str(j["letters_issued"])),
-            (_("待发通知"), str(j["notices_queued"])),
+            (_("检查项目"), str(result.checked)),
+            (f"[green]{flag_text('green')}[/]", str(result.flags["green"])),
+            (f"[yellow]{flag_text('amber')}[/]", str(result.flags["amber"])),
+            (f"[red]{flag_text('red')}[/]", str(result.flags["red"])),
+            (_("发出预警告知书"), str(result.letters_issued)),
+            (_("待发通知"), str(result.notices_queued)),
         ]
-        summary_table(console, prefix + _("{day}夜间检查").format(day=j["date"]), rows)
+        summary_table(console, prefix + _("{day}夜间检查").format(day=result.date_), rows)
         return
     click.echo(
         prefix
         + _(
             "{day}检查{checked}个项目：绿{green} 黄{amber} 红{red}；发出预警告知书{letters}份，待发通知{notices}条"
         ).format(
-            day=j["date"],
-            checked=j["checked"],
-            green=j["flags"]["green"],
-            amber=j["flags"]["amber"],
-            red=j["flags"]["red"],
-            letters=j["letters_issued"],
-            notices=j["notices_queued"],
+            day=result.date_,
+            checked=result.checked,
+            green=result.flags["green"],
+            amber=result.flags["amber"],
+            red=result.flags["red"],
+            letters=result.letters_issued,
+            notices=result.notices_queued,
         )
     )

@@ -40,6 +40,7 @@ def city_rank(
       ipflow city rank --year 2027 --scores scores-2027.csv --approve
     """
     from workflow.core.errors import Refused
+    from workflow.core.results import to_json
     from workflow.projects.city_rank import city_rank as rank_cities
 
     try:
@@ -52,17 +53,17 @@ def city_rank(
         raise Refused(_("评分文件{path}不是UTF-8编码的CSV").format(path=scores_path)) from None
     rows = rank_cities(invocation.app(), year, text, approve)
     if as_json:
-        emit_json(rows)
+        emit_json(to_json(rows))
         return
     for r in rows:
         click.echo(
             _("第{rank}名 {unit} 项目#{id} 总分{total} 资助{amount}元").format(
-                rank=f"{r['rank']:>2}",
-                unit=r["unit"],
-                id=r["project_id"],
-                total=f"{r['total']:g}",
-                amount=r["amount"],
+                rank=f"{r.rank:>2}",
+                unit=r.unit,
+                id=r.project_id,
+                total=f"{r.total:g}",
+                amount=r.amount,
             )
         )
     if approve:
-        click.echo(_("已统一立项：{count}项").format(count=sum(1 for r in rows if r["amount"])))
+        click.echo(_("已统一立项：{count}项").format(count=sum(1 for r in rows if r.amount)))

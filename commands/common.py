@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -129,13 +129,11 @@ def summary_table(console: Console, title: str, rows: list[tuple[str, str]]) -> 
     console.print(table)
 
 
-def local_time(iso: str) -> str:
-    """A stored ISO timestamp as Beijing time to the minute."""
-    from datetime import datetime
-
+def local_time(moment: datetime) -> str:
+    """A stored timestamp as Beijing time to the minute."""
     from workflow.core.clock import SHANGHAI
 
-    return datetime.fromisoformat(iso).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def flag_text(flag: str | None) -> str:

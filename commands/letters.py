@@ -26,18 +26,17 @@ def letters_list(invocation: Invocation, status: str | None, as_json: bool) -> N
     Example:
       ipflow letters list --status pending --json
     """
+    from workflow.core.results import to_json
     from workflow.letters.actions import list_letters
 
     rows = list_letters(invocation.app(), status)
     if as_json:
-        emit_json(rows)
+        emit_json(to_json(rows))
         return
     for r in rows:
-        project = _("项目#{id}").format(id=r["project_id"])
-        lag = _("滞后{lag}").format(lag=f"{r['lag']:g}")
-        click.echo(
-            f"#{r['id']:<4} {r['number']} {project} {r['issued_on']} {lag} {r['level']} {r['status']}"
-        )
+        project = _("项目#{id}").format(id=r.project_id)
+        lag = _("滞后{lag}").format(lag=f"{r.lag:g}")
+        click.echo(f"#{r.id:<4} {r.number} {project} {r.issued_on} {lag} {r.level} {r.status}")
 
 
 @letters.command("show")
@@ -98,12 +97,12 @@ def letters_review(
 
     result = review_letter(invocation.app(), letter_id, status, comment)
     if as_json:
-        emit_json(result)
+        emit_json(result.as_json())
         return
-    extra = _("，已向省知识产权局提出风险处置建议") if result["recommendation_created"] else ""
+    extra = _("，已向省知识产权局提出风险处置建议") if result.recommendation_created else ""
     click.echo(
         _("预警告知书{number}已改为“{status}”").format(
-            number=result["number"], status=_(STATUS_LABELS[status])
+            number=result.number, status=_(STATUS_LABELS[status])
         )
         + extra
     )
@@ -137,12 +136,12 @@ def letters_plan(
 
     result = record_plan(invocation.app(), letter_id, received, due, summary)
     if as_json:
-        emit_json(result)
+        emit_json(result.as_json())
         return
-    late = _("（逾期{days}天报送）").format(days=result["late_days"]) if result["late_days"] else ""
+    late = _("（逾期{days}天报送）").format(days=result.late_days) if result.late_days else ""
     click.echo(
         _("已登记{number}的整改方案{late}，整改完成期限{due}").format(
-            number=result["number"], late=late, due=result["due"]
+            number=result.number, late=late, due=result.due
         )
     )
 
@@ -167,12 +166,10 @@ def letters_follow_up(
 
     result = follow_up(invocation.app(), letter_id, day, note, done)
     if as_json:
-        emit_json(result)
+        emit_json(result.as_json())
         return
     state = (
-        _("整改已完成")
-        if done
-        else _("整改未完成，逾期{days}天").format(days=result["overdue_days"])
+        _("整改已完成") if done else _("整改未完成，逾期{days}天").format(days=result.overdue_days)
     )
     click.echo(_("已记录{day}的整改跟踪：{state}").format(day=day, state=state))
 
@@ -192,26 +189,24 @@ def letters_file(invocation: Invocation, letter_id: int, as_json: bool) -> None:
 
     doc = letter_file(invocation.app(), letter_id)
     if as_json:
-        emit_json(doc)
+        emit_json(doc.as_json())
         return
-    project = _("项目#{id}").format(id=doc["project_id"])
-    click.echo(f"{doc['number']} {project} {_(STATUS_LABELS[doc['status']])}")
-    for r in doc["reviews"]:
+    project = _("项目#{id}").format(id=doc.project_id)
+    click.echo(f"{doc.number} {project} {_(STATUS_LABELS[doc.status])}")
+    for r in doc.reviews:
         click.echo(
-            f"  {r['day']} {r['actor']}："
-            + _("{status}，{comment}").format(
-                status=_(STATUS_LABELS[r["to"]]), comment=r["comment"]
-            )
+            f"  {r.day} {r.actor}："
+            + _("{status}，{comment}").format(status=_(STATUS_LABELS[r.to]), comment=r.comment)
         )
-    plan = doc["plan"]
+    plan = doc.plan
     if plan is None:
-        click.echo(_("  整改方案：未收到（应于{due}前报送）").format(due=doc["rectification_due"]))
+        click.echo(_("  整改方案：未收到（应于{due}前报送）").format(due=doc.rectification_due))
         return
     click.echo(
         _("  整改方案：{received}收到，{due}前完成。{summary}").format(
-            received=plan["received_on"], due=plan["due"], summary=plan["summary"]
+            received=plan.received_on, due=plan.due, summary=plan.summary
         )
     )
-    for f in plan["follow_ups"]:
-        done = _("（已完成）") if f["done"] else ""
-        click.echo(f"  {f['day']} " + _("跟踪：{note}").format(note=f["note"]) + done)
+    for f in plan.follow_ups:
+        done = _("（已完成）") if f.done else ""
+        click.echo(f"  {f.day} " + _("跟踪：{note}").format(note=f.note) + done)

@@ -29,11 +29,11 @@ def disburse_cmd(
 
     result = disburse(invocation.app(), project_id, day, amount, stage)
     if as_json:
-        emit_json(result)
+        emit_json(result.as_json())
     else:
         click.echo(
             _("项目#{id}已拨付{amount}元，累计{total}元").format(
-                id=project_id, amount=amount, total=result["disbursed"]
+                id=project_id, amount=amount, total=result.disbursed
             )
         )
 
@@ -70,11 +70,11 @@ def expense_add(
 
     result = record_expenditure(invocation.app(), project_id, line, day, amount, description)
     if as_json:
-        emit_json(result)
+        emit_json(result.as_json())
         return
-    flags = _("、").join(_(FLAG_LABELS[f]) for f in result["flags"])
+    flags = _("、").join(_(FLAG_LABELS[f]) for f in result.flags)
     marked = _("，标记：{flags}（待审核）").format(flags=flags) if flags else ""
-    click.echo(_("支出#{id}已登记").format(id=result["id"]) + marked)
+    click.echo(_("支出#{id}已登记").format(id=result.id) + marked)
 
 
 @expense.command("review")
@@ -96,6 +96,6 @@ def expense_review(
 
     result = review_expenditure(invocation.app(), expense_id, decision, note)
     if as_json:
-        emit_json(result)
+        emit_json(result.as_json())
     else:
-        click.echo(_("支出#{id}审核结论：{status}").format(id=expense_id, status=result["status"]))
+        click.echo(_("支出#{id}审核结论：{status}").format(id=expense_id, status=result.status))

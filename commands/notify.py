@@ -12,9 +12,10 @@ from commands.common import JSON_OPTION, Invocation, _, emit_json, pass_invocati
 
 if TYPE_CHECKING:
     from workflow.core.context import AppContext
+    from workflow.outbox.delivery import Delivery
 
 
-def deliverer(context: AppContext, retry_all: bool = False) -> Callable[[], dict[str, int]]:
+def deliverer(context: AppContext, retry_all: bool = False) -> Callable[[], Delivery]:
     """Flush the outbox through the channels the configuration names."""
     from notifiers.build import ChannelConfigError, channels_from_settings
     from workflow.core.errors import Refused
@@ -52,6 +53,10 @@ def notify_flush(invocation: Invocation, retry_all: bool, as_json: bool) -> None
     """
     counts = deliverer(invocation.app(), retry_all)()
     if as_json:
-        emit_json(counts)
+        emit_json(counts.as_json())
         return
-    click.echo(_("已发送{sent}条，失败{failed}条，仍待发送{pending}条").format(**counts))
+    click.echo(
+        _("已发送{sent}条，失败{failed}条，仍待发送{pending}条").format(
+            sent=counts.sent, failed=counts.failed, pending=counts.pending
+        )
+    )

@@ -36,8 +36,11 @@ def plot_progress(invocation: Invocation, project_id: int, output: str) -> None:
     from workflow.reporting.periodic import progress_curve_data
     from workflow.reporting.plots import progress_curve
 
-    title, days, planned, points = progress_curve_data(invocation.app(), project_id)
-    _write_plot(output, lambda fmt: progress_curve(title, days, planned, points, fmt))
+    curve = progress_curve_data(invocation.app(), project_id)
+    _write_plot(
+        output,
+        lambda fmt: progress_curve(curve.title, curve.days, curve.planned, curve.points, fmt),
+    )
 
 
 @plot.command("flags")
@@ -55,12 +58,12 @@ def plot_flags(invocation: Invocation, first: date, last: date, output: str) -> 
     from workflow.reporting.periodic import flag_series
     from workflow.reporting.plots import flag_counts
 
-    days, counts = flag_series(invocation.app(), first, last)
-    if not days:
+    series = flag_series(invocation.app(), first, last)
+    if not series.days:
         from workflow.core.errors import Refused
 
         raise Refused(_("{first}至{last}之间没有检查记录，无法作图").format(first=first, last=last))
-    _write_plot(output, lambda fmt: flag_counts(days, counts, fmt))
+    _write_plot(output, lambda fmt: flag_counts(series.days, series.counts, fmt))
 
 
 @plot.command("lag")
@@ -78,6 +81,6 @@ def plot_lag(invocation: Invocation, today: date | None, output: str) -> None:
     from workflow.reporting.plots import lag_by_category
 
     context = invocation.app()
-    lags = lag_series(context, today or context.today())
+    lags = lag_series(context, today or context.today()).lags
     threshold = context.settings.check.lag_warning
     _write_plot(output, lambda fmt: lag_by_category(lags, threshold, fmt))

@@ -28,16 +28,16 @@ def programme_status(invocation: Invocation, year: int | None, as_json: bool) ->
     context = invocation.app()
     document = status(context, year or context.today().year)
     if as_json:
-        emit_json(document)
+        emit_json(document.as_json())
         return
-    click.echo(_("{year}年度资金使用情况（元）").format(year=document["year"]))
-    for r in document["categories"]:
-        budget = _("未设定") if r["budget"] is None else r["budget"]
-        left = "-" if r["remaining"] is None else r["remaining"]
+    click.echo(_("{year}年度资金使用情况（元）").format(year=document.year))
+    for r in document.categories:
+        budget = _("未设定") if r.budget is None else r.budget
+        left = "-" if r.remaining is None else r.remaining
         click.echo(
-            f"{r['category']:<24} "
+            f"{r.category:<24} "
             + _("预算{budget} 已承诺{committed} 已拨付{disbursed} 剩余{left}").format(
-                budget=budget, committed=r["committed"], disbursed=r["disbursed"], left=left
+                budget=budget, committed=r.committed, disbursed=r.disbursed, left=left
             )
         )
 
@@ -61,10 +61,10 @@ def programme_budget(
 
     result = set_year_budget(invocation.app(), year, category, amount)
     if as_json:
-        emit_json(result)
+        emit_json(result.as_json())
     else:
         click.echo(
             _("{year}年度{category}预算：{amount}元（已承诺{committed}元）").format(
-                year=year, category=category, amount=amount, committed=result["committed"]
+                year=year, category=category, amount=amount, committed=result.committed
             )
         )

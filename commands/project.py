@@ -98,11 +98,9 @@ def project_create(
         ),
     )
     if as_json:
-        emit_json(result)
+        emit_json(result.as_json())
     else:
-        click.echo(
-            _("已创建项目#{id}，状态：{state}").format(id=result["id"], state=result["state"])
-        )
+        click.echo(_("已创建项目#{id}，状态：{state}").format(id=result.id, state=result.state))
 
 
 @project.command("import")
@@ -166,18 +164,19 @@ def project_list(
     Example:
       ipflow project list --flag red --json
     """
+    from workflow.core.results import to_json
     from workflow.projects.actions import list_projects
 
     rows = list_projects(invocation.app(), category, state, flag)
     if as_json:
-        emit_json(rows)
+        emit_json(to_json(rows))
         return
     for r in rows:
-        planned = _("计划{pct}").format(pct=f"{_pct(r['planned']):>7}")
-        actual = _("实际{pct}").format(pct=f"{_pct(r['actual']):>7}")
+        planned = _("计划{pct}").format(pct=f"{_pct(r.planned):>7}")
+        actual = _("实际{pct}").format(pct=f"{_pct(r.actual):>7}")
         click.echo(
-            f"#{r['id']:<5} {flag_text(r['flag'])} {r['state']:<14} {planned} {actual}  "
-            f"{r['category']:<22} {r['unit']}｜{r['title']}"
+            f"#{r.id:<5} {flag_text(r.flag)} {r.state:<14} {planned} {actual}  "
+            f"{r.category:<22} {r.unit}｜{r.title}"
         )
 
 
@@ -197,49 +196,43 @@ def project_show(invocation: Invocation, project_id: int, as_json: bool) -> None
 
     p = show(invocation.app(), project_id)
     if as_json:
-        emit_json(p)
+        emit_json(p.as_json())
         return
-    click.echo(_("项目#{id} {title}").format(id=p["id"], title=p["title"]))
-    click.echo(
-        _("  类别：{category}   承担单位：{unit}").format(category=p["category"], unit=p["unit"])
-    )
+    click.echo(_("项目#{id} {title}").format(id=p.id, title=p.title))
+    click.echo(_("  类别：{category}   承担单位：{unit}").format(category=p.category, unit=p.unit))
     click.echo(
         _("  实施期：{start} 至 {end}   预算：{budget}元").format(
-            start=p["start"], end=p["end"], budget=p["budget"]
+            start=p.start, end=p.end, budget=p.budget
         )
     )
     click.echo(
         _("  状态：{state}   可执行：{triggers}").format(
-            state=p["state"], triggers=_("、").join(p["triggers"]) or _("无")
+            state=p.state, triggers=_("、").join(p.triggers) or _("无")
         )
     )
     click.echo(
         _(
             "  进度（{as_of}）：计划{planned}，实际{actual}，滞后{lag}个百分点；最近报告：{last}"
         ).format(
-            as_of=p["as_of"],
-            planned=_pct(p["planned"]),
-            actual=_pct(p["actual"]),
-            lag="—" if p["lag"] is None else p["lag"],
-            last=p["last_report"] or _("无"),
+            as_of=p.as_of,
+            planned=_pct(p.planned),
+            actual=_pct(p.actual),
+            lag="—" if p.lag is None else p.lag,
+            last=p.last_report or _("无"),
         )
     )
-    if p["flag"] is None:
+    if p.flag is None:
         click.echo(_("  预警：尚未检查"))
     else:
-        click.echo(
-            _("  预警：{flag}（{day}检查）").format(flag=flag_text(p["flag"]), day=p["flag_date"])
-        )
-        for reason in p["flag_reasons"]:
+        click.echo(_("  预警：{flag}（{day}检查）").format(flag=flag_text(p.flag), day=p.flag_date))
+        for reason in p.flag_reasons:
             click.echo(f"    - {explain(reason['code'], reason['text'])}")
-        if not p["flag_reasons"]:
+        if not p.flag_reasons:
             click.echo(_("    - 进度正常，报告按时提交，无未办结的告知书"))
     click.echo(_("  历史（北京时间）："))
-    for e in p["history"]:
-        note = f"  {e['note']}" if e["note"] else ""
-        click.echo(
-            f"    {local_time(e['at'])} {e['actor']}: {e['from'] or '—'} →{e['trigger']}→ {e['to']}{note}"
-        )
+    for e in p.history:
+        note = f"  {e.note}" if e.note else ""
+        click.echo(f"    {local_time(e.at)} {e.actor}: {e.from_ or '—'} →{e.trigger}→ {e.to}{note}")
 
 
 def _data_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -291,9 +284,8 @@ def project_advance(
 
     result = advance(invocation.app(), project_id, trigger, note, amount, _data_pairs(data_pairs))
     if as_json:
-        emit_json(result)
+        emit_json(result.as_json())
     else:
         click.echo(
-            _("项目#{id}：").format(id=result["id"])
-            + f"{result['from']} →{trigger}→ {result['to']}"
+            _("项目#{id}：").format(id=result.id) + f"{result.from_} →{trigger}→ {result.to}"
         )

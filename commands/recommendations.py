@@ -27,22 +27,23 @@ def recommendations_list(invocation: Invocation, status: str | None, as_json: bo
       ipflow recommendations list --status open --json
     """
     from workflow.check.recommendations import SOURCE_LABELS, list_recommendations
+    from workflow.core.results import to_json
 
     rows = list_recommendations(invocation.app(), status)
     if as_json:
-        emit_json(rows)
+        emit_json(to_json(rows))
         return
     for r in rows:
-        source = _(SOURCE_LABELS[r["source"]]) if r["source"] in SOURCE_LABELS else r["source"]
+        source = _(SOURCE_LABELS[r.source]) if r.source in SOURCE_LABELS else r.source
         click.echo(
-            f"#{r['id']:<4} "
+            f"#{r.id:<4} "
             + _("项目#{id} {title}（{unit}）{day} {source} {status}：{reason}").format(
-                id=r["project_id"],
-                title=r["title"],
-                unit=r["unit"],
-                day=r["created_on"],
+                id=r.project_id,
+                title=r.title,
+                unit=r.unit,
+                day=r.created_on,
                 source=source,
-                status=r["status"],
-                reason=r["reason"],
+                status=r.status,
+                reason=r.reason,
             )
         )

@@ -74,7 +74,7 @@ def report_submit(
 
     result = submit(invocation.app(), project_id, report_date, _progress_pairs(pairs))
     if as_json:
-        emit_json(result)
+        emit_json(result.as_json())
     else:
         click.echo(_("已记录项目#{id}的{day}季度报告").format(id=project_id, day=report_date))
 

@@ -47,18 +47,17 @@ def unit_list(invocation: Invocation, as_json: bool) -> None:
     Example:
       ipflow unit list --json
     """
+    from workflow.core.results import to_json
     from workflow.units.actions import list_units
 
     rows = list_units(invocation.app())
     if as_json:
-        emit_json(rows)
+        emit_json(to_json(rows))
         return
     for r in rows:
-        count = r["active_records"]
+        count = r.active_records
         flag = _("  有效信用记录{count}条").format(count=count) if count else ""
-        click.echo(
-            f"#{r['id']:<5} " + _("{name}（{kind}）").format(name=r["name"], kind=r["kind"]) + flag
-        )
+        click.echo(f"#{r.id:<5} " + _("{name}（{kind}）").format(name=r.name, kind=r.kind) + flag)
 
 
 @unit.group("record")
@@ -104,11 +103,12 @@ def unit_record_list(invocation: Invocation, unit_name: str, as_json: bool) -> N
     Example:
       ipflow unit record list 某科技公司 --json
     """
+    from workflow.core.results import to_json
     from workflow.units.actions import RECORD_KINDS, list_records
 
     records = list_records(invocation.app(), unit_name)
     if as_json:
-        emit_json([r.__dict__ for r in records])
+        emit_json(to_json(records))
         return
     if not records:
         click.echo(_("{unit}没有信用记录").format(unit=unit_name))

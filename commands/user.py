@@ -37,11 +37,11 @@ def user_add(
 
     result = add_user(invocation.app(), name, role, unit_name)
     if as_json:
-        emit_json(result)
+        emit_json(result.as_json())
     else:
-        unit_text = _("，单位：{unit}").format(unit=result["unit"]) if result["unit"] else ""
+        unit_text = _("，单位：{unit}").format(unit=result.unit) if result.unit else ""
         click.echo(
-            _("已登记用户“{name}”，角色：{role}").format(name=result["name"], role=result["role"])
+            _("已登记用户“{name}”，角色：{role}").format(name=result.name, role=result.role)
             + unit_text
         )
 
@@ -57,16 +57,17 @@ def user_list(invocation: Invocation, as_json: bool) -> None:
       ipflow user list --json
     """
     from workflow.access.actions import list_users
+    from workflow.core.results import to_json
 
     rows = list_users(invocation.app())
     if as_json:
-        emit_json(rows)
+        emit_json(to_json(rows))
         return
     if not rows:
         click.echo(_("尚未登记用户：单用户模式，操作人可执行一切操作"))
     for r in rows:
-        state = _("在用") if r["active"] else _("已停用（{by}）").format(by=r["disabled_by"])
-        click.echo(f"{r['name']:<16} {r['role']:<10} {r['unit'] or '—'}  {state}")
+        state = _("在用") if r.active else _("已停用（{by}）").format(by=r.disabled_by)
+        click.echo(f"{r.name:<16} {r.role:<10} {r.unit or '—'}  {state}")
 
 
 @user.command("disable")
@@ -84,9 +85,9 @@ def user_disable(invocation: Invocation, name: str, as_json: bool) -> None:
 
     result = disable_user(invocation.app(), name)
     if as_json:
-        emit_json(result)
+        emit_json(result.as_json())
     else:
-        click.echo(_("已停用用户“{name}”").format(name=result["name"]))
+        click.echo(_("已停用用户“{name}”").format(name=result.name))
 
 
 @user.command("refusals")
@@ -100,15 +101,14 @@ def user_refusals(invocation: Invocation, as_json: bool) -> None:
       ipflow user refusals --json
     """
     from workflow.access.actions import list_refusals
+    from workflow.core.results import to_json
 
     rows = list_refusals(invocation.app())
     if as_json:
-        emit_json(rows)
+        emit_json(to_json(rows))
         return
     if not rows:
         click.echo(_("没有被拒绝的操作"))
     for r in rows:
-        target = (
-            " " + _("项目#{id}").format(id=r["project_id"]) if r["project_id"] is not None else ""
-        )
-        click.echo(f"{local_time(r['at'])} {r['actor']} {r['action']}{target}：{r['reason']}")
+        target = " " + _("项目#{id}").format(id=r.project_id) if r.project_id is not None else ""
+        click.echo(f"{local_time(r.at)} {r.actor} {r.action}{target}：{r.reason}")

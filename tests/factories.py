@@ -51,7 +51,7 @@ def new_project(
 def make_project(ctx: AppContext, state: str = "in_progress", **kwargs: object) -> int:
     """Create a project and walk it along the common path to `state` (up to in_progress)."""
     project = new_project(**kwargs)  # type: ignore[arg-type]
-    project_id = int(create(ctx, project)["id"])
+    project_id = create(ctx, project).id
     for trigger in PATH_TO[state]:
         if trigger == "approve" and project.category == "capability_city":
             raise ValueError("capability_city is approved by ranking")

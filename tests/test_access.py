@@ -13,7 +13,9 @@ import csv
 import importlib
 import json
 import pkgutil
-from dataclasses import replace
+import types
+import typing
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from sqlalchemy import Engine
 import workflow
 from tests.conftest import Cli, database_dump
 from tests.factories import make_project
-from workflow.access.actions import add_user, disable_user
+from workflow.access.actions import UserView, add_user, disable_user
 from workflow.access.rules import ALLOW, DENY, OWN, PERMISSIONS, ROLES, TRIGGERS, right
 from workflow.check.actions import run_check
 from workflow.core.boundary import REGISTRY
@@ -119,6 +121,44 @@ def test_every_workflow_function_the_cli_hands_a_context_is_a_registered_use_cas
     assert unregistered == []
 
 
+SCALARS = (int, float, bool, str, bytes, date, type(None))
+"""What a use case may return bare: a plain value, never a dict."""
+
+
+def _is_frozen_dataclass(annotation: object) -> bool:
+    params = getattr(annotation, "__dataclass_params__", None)
+    return isinstance(annotation, type) and params is not None and params.frozen
+
+
+def _typed_result(annotation: object, inside: bool = False) -> bool:
+    """A frozen dataclass, a list/tuple of them (or of plain values), a plain value, a union."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return all(_typed_result(a, inside) for a in typing.get_args(annotation))
+    if origin in (list, tuple) and not inside:
+        items = [a for a in typing.get_args(annotation) if a is not Ellipsis]
+        return all(_typed_result(a, inside=True) for a in items)
+    return _is_frozen_dataclass(annotation) or annotation in SCALARS
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_use_case_returns_a_frozen_dataclass_or_a_plain_value(name: str) -> None:
+    module, function = name.rsplit(".", 1)
+    returned = typing.get_type_hints(getattr(importlib.import_module(module), function))["return"]
+    assert _typed_result(returned), f"{name} returns {returned}, not a frozen dataclass"
+
+
+def test_the_return_check_refuses_a_dict_and_any() -> None:
+    @dataclass
+    class Mutable:
+        id: int
+
+    for wrong in (dict[str, int], list[dict[str, object]], typing.Any, Mutable, list[list[int]]):
+        assert not _typed_result(wrong), wrong
+    for allowed in (UserView, list[UserView], str | bytes, list[int], type(None)):
+        assert _typed_result(allowed), allowed
+
+
 # ---------------------------------------------------------------- the CLI, as users type it
 
 
@@ -139,7 +179,7 @@ def office(ctx: AppContext) -> dict[str, int]:
         set_budget_lines(ctx, project_id, {"设备费": 500_000})
         expense = record_expenditure(ctx, project_id, "设备费", date(2027, 4, 1), 150_000, "设备")
         submit(ctx, project_id, date(2027, 3, 1), {"任务": 20})
-        ids[key], ids[f"expense_{key}"] = project_id, int(expense["id"])
+        ids[key], ids[f"expense_{key}"] = project_id, expense.id
     run_check(ctx, date(2027, 4, 14))
     add_user(ctx, "office", "admin", None)
     admin = _as(ctx, "office")

@@ -18,6 +18,7 @@ from workflow.core.errors import Refused
 from workflow.db.engine import transaction
 from workflow.db.orm import LedgerSnapshot
 from workflow.money.budget import (
+    LineUse,
     disburse,
     expenditure_flags,
     fund_use,
@@ -52,8 +53,8 @@ def flag_on(ctx: AppContext, project_id: int, day: date = DAY) -> tuple[str, lis
 def test_an_ordinary_expenditure_raises_no_flag_and_counts_as_accepted(ctx: AppContext) -> None:
     project_id = funded(ctx)
     result = record_expenditure(ctx, project_id, "劳务费", date(2027, 3, 1), 30_000, "劳务")
-    assert result["flags"] == [] and result["status"] == "accepted"
-    assert fund_use(ctx, project_id)["spent_accepted"] == 30_000
+    assert result.flags == [] and result.status == "accepted"
+    assert fund_use(ctx, project_id).spent_accepted == 30_000
 
 
 @pytest.mark.parametrize(
@@ -106,7 +107,7 @@ def test_a_reviewed_and_accepted_large_expenditure_leaves_the_project_green(
 ) -> None:
     project_id = funded(ctx)
     item = record_expenditure(ctx, project_id, "设备费", date(2027, 3, 1), 120_000, "检测设备")
-    review_expenditure(ctx, item["id"], "accept", "合同与发票齐全")
+    review_expenditure(ctx, item.id, "accept", "合同与发票齐全")
     assert flag_on(ctx, project_id) == ("green", [])
 
 
@@ -114,14 +115,14 @@ def test_a_misuse_found_in_review_makes_the_project_red(ctx: AppContext) -> None
     project_id = funded(ctx)
     item = record_expenditure(ctx, project_id, "招待费", date(2027, 3, 1), 20_000, "宴请")
     assert flag_on(ctx, project_id) == ("green", [])  # outside the lines, but not large
-    review_expenditure(ctx, item["id"], "misuse", "预算外招待，违规挪用")
+    review_expenditure(ctx, item.id, "misuse", "预算外招待，违规挪用")
     assert flag_on(ctx, project_id) == ("red", ["misuse"])
 
 
 def test_a_replayed_check_sees_only_what_was_known_that_day(ctx: AppContext) -> None:
     project_id = funded(ctx)
     item = record_expenditure(ctx, project_id, "设备费", date(2027, 3, 1), 120_000, "检测设备")
-    review_expenditure(ctx, item["id"], "misuse", "设备转借他用")
+    review_expenditure(ctx, item.id, "misuse", "设备转借他用")
     assert flag_on(ctx, project_id, date(2027, 2, 28)) == ("green", [])
     assert flag_on(ctx, project_id, date(2027, 3, 31)) == ("amber", ["large_expense"])
     assert flag_on(ctx, project_id, DAY) == ("red", ["misuse"])
@@ -133,23 +134,23 @@ def test_fund_use_gives_budget_disbursed_spent_by_line_and_open_flags(ctx: AppCo
     large = record_expenditure(ctx, project_id, "设备费", date(2027, 3, 1), 120_000, "设备")
     record_expenditure(ctx, project_id, "差旅费", date(2027, 4, 1), 5_000, "差旅")
     use = fund_use(ctx, project_id)
-    assert (use["committed"], use["disbursed"], use["spent"], use["spent_accepted"]) == (
+    assert (use.committed, use.disbursed, use.spent, use.spent_accepted) == (
         500_000,
         250_000,
         155_000,
         30_000,
     )
-    assert use["lines"] == [
-        {"line": "设备费", "budget": 250_000, "spent": 120_000, "accepted": 0},
-        {"line": "劳务费", "budget": 150_000, "spent": 30_000, "accepted": 30_000},
-        {"line": "专利费", "budget": 100_000, "spent": 0, "accepted": 0},
-        {"line": "差旅费", "budget": None, "spent": 5_000, "accepted": 0},
+    assert use.lines == [
+        LineUse("设备费", 250_000, 120_000, 0),
+        LineUse("劳务费", 150_000, 30_000, 30_000),
+        LineUse("专利费", 100_000, 0, 0),
+        LineUse("差旅费", None, 5_000, 0),
     ]
-    assert [(f["expense_id"], f["flags"]) for f in use["open_flags"]] == [
-        (large["id"], ["large"]),
-        (large["id"] + 1, ["outside_lines"]),
+    assert [(f.expense_id, f.flags) for f in use.open_flags] == [
+        (large.id, ["large"]),
+        (large.id + 1, ["outside_lines"]),
     ]
-    assert fund_use(ctx, project_id, date(2027, 2, 15))["spent"] == 30_000
+    assert fund_use(ctx, project_id, date(2027, 2, 15)).spent == 30_000
 
 
 REFUSALS: dict[str, tuple[Callable[[AppContext, int], Any], str]] = {

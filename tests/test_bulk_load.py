@@ -54,8 +54,8 @@ def test_a_bulk_loaded_project_is_checked_exactly_like_one_created_one_by_one(
     assert len(found) == 2
     assert found[0] == found[1]
     shown = [show(ctx, pid) for pid in (by_hand, by_hand + 1)]
-    assert [s["triggers"] for s in shown] == [shown[0]["triggers"]] * 2
-    assert [len(s["history"]) for s in shown] == [4, 4]
+    assert [s.triggers for s in shown] == [shown[0].triggers] * 2
+    assert [len(s.history) for s in shown] == [4, 4]
 
 
 def test_progress_by_project_matches_the_progress_formula(ctx: AppContext) -> None:

@@ -33,7 +33,7 @@ def test_a_lag_of_exactly_ten_points_is_green_and_issues_no_letter(ctx: AppConte
     project_id = _project_reporting(ctx, 50)  # 60 − 50 = 10.00, not more than 10
     result = run_check(ctx, DAY)
     assert (result.flags["green"], result.letters_issued) == (1, 0)
-    assert show(ctx, project_id)["flag"] == "green"
+    assert show(ctx, project_id).flag == "green"
 
 
 def test_a_lag_just_over_ten_points_is_amber_and_issues_one_letter(ctx: AppContext) -> None:
@@ -41,8 +41,8 @@ def test_a_lag_just_over_ten_points_is_amber_and_issues_one_letter(ctx: AppConte
     result = run_check(ctx, DAY)
     assert (result.flags["amber"], result.letters_issued, result.notices_queued) == (1, 1, 1)
     [letter] = list_letters(ctx, None)
-    assert (letter["project_id"], letter["lag"], letter["status"]) == (project_id, 10.01, "pending")
-    assert letter["number"] == "黔知运预〔2027〕1号"
+    assert (letter.project_id, letter.lag, letter.status) == (project_id, 10.01, "pending")
+    assert letter.number == "黔知运预〔2027〕1号"
 
 
 def test_a_lag_over_25_points_is_red(ctx: AppContext) -> None:
@@ -80,7 +80,7 @@ def test_an_open_letter_is_not_repeated_until_the_flag_worsens_to_red(ctx: AppCo
     red = run_check(ctx, date(2027, 1, 9))  # planned 80 − 45 = 35: red
     assert red.letters_issued == 1
     assert run_check(ctx, date(2027, 1, 10)).letters_issued == 0
-    levels = [(x["level"], x["project_id"]) for x in reversed(list_letters(ctx, None))]
+    levels = [(x.level, x.project_id) for x in reversed(list_letters(ctx, None))]
     assert levels == [("amber", project_id), ("red", project_id)]
 
 
@@ -90,20 +90,20 @@ def test_two_missing_quarterly_reports_make_a_project_red_with_the_reason(
     project_id = make_project(ctx)  # reports due 03-31 and 06-30, none submitted
     run_check(ctx, date(2027, 7, 1))
     shown = show(ctx, project_id)
-    assert shown["flag"] == "red"
-    assert [r["code"] for r in shown["flag_reasons"]] == ["reports_missing"]
+    assert shown.flag == "red"
+    assert [r["code"] for r in shown.flag_reasons] == ["reports_missing"]
 
 
 def test_one_overdue_report_is_amber(ctx: AppContext) -> None:
     project_id = make_project(ctx)
     run_check(ctx, date(2027, 4, 1))
-    assert show(ctx, project_id)["flag"] == "amber"
+    assert show(ctx, project_id).flag == "amber"
 
 
 def test_a_report_due_today_is_not_yet_overdue(ctx: AppContext) -> None:
     project_id = make_project(ctx)
     run_check(ctx, date(2027, 3, 31))
-    assert show(ctx, project_id)["flag"] == "green"
+    assert show(ctx, project_id).flag == "green"
 
 
 def test_rectification_overdue_by_more_than_fifteen_days_turns_red(ctx: AppContext) -> None:
@@ -114,9 +114,9 @@ def test_rectification_overdue_by_more_than_fifteen_days_turns_red(ctx: AppConte
     run_check(ctx, date(2027, 3, 31))  # planned 24.73, lag 9.73: green
     run_check(ctx, date(2027, 4, 5))  # planned 26.1, lag 11.1: letter, plan due 04-20
     run_check(ctx, date(2027, 5, 5))  # plan overdue 15 days: not yet red for that reason
-    assert "rectification_overdue" not in [r["code"] for r in show(ctx, project_id)["flag_reasons"]]
+    assert "rectification_overdue" not in [r["code"] for r in show(ctx, project_id).flag_reasons]
     run_check(ctx, date(2027, 5, 6))
-    assert "rectification_overdue" in [r["code"] for r in show(ctx, project_id)["flag_reasons"]]
+    assert "rectification_overdue" in [r["code"] for r in show(ctx, project_id).flag_reasons]
 
 
 def test_only_active_projects_are_checked_and_snapshotted(ctx: AppContext, engine: Engine) -> None:

@@ -21,7 +21,15 @@ from workflow.core.clock import fixed_clock
 from workflow.core.context import AppContext
 from workflow.db.engine import make_engine, transaction
 from workflow.db.orm import OutboxMessage
-from workflow.outbox.delivery import MAX_ATTEMPTS, Claimed, backoff, claim_due, flush, make_digests
+from workflow.outbox.delivery import (
+    MAX_ATTEMPTS,
+    Claimed,
+    Delivery,
+    backoff,
+    claim_due,
+    flush,
+    make_digests,
+)
 
 
 def queue(
@@ -88,14 +96,8 @@ def test_due_rows_are_sent_once_and_marked_sent(ctx: AppContext, mail_server: Ma
         queue(ctx, key)
     channels: dict[str, Notifier] = {"email": mail_server.notifier()}
 
-    assert flush(ctx, channels) == {
-        "sent": 3,
-        "failed": 0,
-        "retried": 0,
-        "pending": 0,
-        "unrouted": 0,
-    }
-    assert flush(ctx, channels, retry_all=True)["sent"] == 0
+    assert flush(ctx, channels) == Delivery(sent=3, failed=0, retried=0, pending=0, unrouted=0)
+    assert flush(ctx, channels, retry_all=True).sent == 0
     assert mail_server.message_ids() == {message_id(k): 1 for k in keys}
     assert [(r.status, r.attempts, r.sent_at, r.last_error) for r in rows(ctx.engine)] == [
         ("sent", 1, NOON, None)
@@ -112,13 +114,13 @@ def test_rows_wait_with_backoff_while_the_mail_server_is_down_and_go_once_when_i
     channels: dict[str, Notifier] = {"email": server.notifier()}
 
     down = flush(ctx, channels)
-    assert (down["sent"], down["retried"], down["pending"]) == (0, 3, 3)
+    assert (down.sent, down.retried, down.pending) == (0, 3, 3)
     waiting = rows(ctx.engine)
     assert {(r.status, r.attempts, r.next_attempt_at) for r in waiting} == {
         ("pending", 1, NOON + timedelta(minutes=1))
     }
     assert all("无法连接邮件服务器" in (r.last_error or "") for r in waiting)
-    assert flush(ctx, channels)["retried"] == 0  # not due yet: nobody is tried again
+    assert flush(ctx, channels).retried == 0  # not due yet: nobody is tried again
 
     server.start()
     try:
@@ -126,7 +128,7 @@ def test_rows_wait_with_backoff_while_the_mail_server_is_down_and_go_once_when_i
         again = flush(later(ctx, timedelta(hours=1)), channels, retry_all=True)
     finally:
         server.stop()
-    assert (back["sent"], back["pending"], again["sent"]) == (3, 0, 0)
+    assert (back.sent, back.pending, again.sent) == (3, 0, 0)
     assert server.message_ids() == {message_id(k): 1 for k in keys}
     assert {(r.status, r.attempts) for r in rows(ctx.engine)} == {("sent", 2)}
 
@@ -155,7 +157,7 @@ def test_a_row_is_given_up_visibly_after_the_last_attempt(ctx: AppContext) -> No
     queue(ctx, "notice/1", attempts=MAX_ATTEMPTS - 1)
     result = flush(ctx, {"email": MailSink(free_port()).notifier()})
     [row] = rows(ctx.engine)
-    assert (result["failed"], row.status, row.attempts) == (1, "failed", MAX_ATTEMPTS)
+    assert (result.failed, row.status, row.attempts) == (1, "failed", MAX_ATTEMPTS)
     assert f"已尝试{MAX_ATTEMPTS}次" in (row.last_error or "")
 
 
@@ -167,8 +169,8 @@ def test_a_permanently_refused_recipient_is_marked_failed_and_not_tried_again(
     channels: dict[str, Notifier] = {"email": mail_server.notifier()}
 
     result = flush(ctx, channels)
-    assert (result["sent"], result["failed"], result["pending"]) == (1, 1, 0)
-    assert flush(later(ctx, timedelta(days=1)), channels, retry_all=True)["sent"] == 0
+    assert (result.sent, result.failed, result.pending) == (1, 1, 0)
+    assert flush(later(ctx, timedelta(days=1)), channels, retry_all=True).sent == 0
     refused, delivered = rows(ctx.engine)
     assert (refused.status, refused.attempts) == ("failed", 1)
     assert "550" in (refused.last_error or "")
@@ -185,12 +187,12 @@ def test_a_bot_answering_a_non_zero_errcode_is_retried_not_counted_as_sent(
 
     refused = flush(ctx, channels)
     [row] = rows(ctx.engine)
-    assert (refused["sent"], refused["retried"], row.status, row.attempts) == (0, 1, "pending", 1)
+    assert (refused.sent, refused.retried, row.status, row.attempts) == (0, 1, "pending", 1)
     assert "45009" in (row.last_error or "")
 
     accepted = flush(ctx, channels, retry_all=True)
     [row] = rows(ctx.engine)
-    assert (accepted["sent"], row.status, len(bots.posts)) == (1, "sent", 2)
+    assert (accepted.sent, row.status, len(bots.posts)) == (1, "sent", 2)
 
 
 def test_the_notices_for_one_bot_go_out_as_one_digest(ctx: AppContext, bots: BotServer) -> None:
@@ -199,7 +201,7 @@ def test_the_notices_for_one_bot_go_out_as_one_digest(ctx: AppContext, bots: Bot
         queue(ctx, f"notice/{n}/wecom", channel="wecom", recipient="group", subject=subject)
     channels: dict[str, Notifier] = {"wecom": WeComNotifier(bots.url("wecom"), timeout=5)}
 
-    assert flush(ctx, channels)["sent"] == 5
+    assert flush(ctx, channels).sent == 5
     [post] = bots.posts
     content = post.body["markdown"]["content"]
     assert "通知汇总（5条）" in content
@@ -214,7 +216,7 @@ def test_a_digest_is_split_where_the_bots_size_limit_requires(
         queue(ctx, f"notice/{n}/wecom", channel="wecom", recipient="group", text="滞后" * 300)
     channels: dict[str, Notifier] = {"wecom": WeComNotifier(bots.url("wecom"), timeout=5)}
 
-    assert flush(ctx, channels)["sent"] == 8
+    assert flush(ctx, channels).sent == 8
     sizes = [len(p.body["markdown"]["content"].encode()) for p in bots.posts]
     assert 1 < len(sizes) < 8 and max(sizes) <= 4096
 
@@ -227,12 +229,12 @@ def test_a_run_posts_at_most_twenty_messages_to_one_bot_and_leaves_the_rest_for_
     channels: dict[str, Notifier] = {"wecom": WeComNotifier(bots.url("wecom"), timeout=5)}
 
     first = flush(ctx, channels)
-    assert (first["sent"], first["pending"], len(bots.posts)) == (40, 4, 20)
+    assert (first.sent, first.pending, len(bots.posts)) == (40, 4, 20)
     waiting = [r for r in rows(ctx.engine) if r.status == "pending"]
     assert {r.attempts for r in waiting} == {0}
     assert all("上限" in (r.last_error or "") for r in waiting)
     second = flush(later(ctx, timedelta(minutes=1)), channels)
-    assert (second["sent"], second["pending"], len(bots.posts)) == (4, 0, 22)
+    assert (second.sent, second.pending, len(bots.posts)) == (4, 0, 22)
 
 
 def test_make_digests_keeps_a_lone_row_as_it_is() -> None:
@@ -253,10 +255,10 @@ def test_a_crashed_claim_is_taken_over_after_ten_minutes(
     assert len(claim_due(ctx, ["email"])) == 1  # ...and the dispatcher dies before sending
     channels: dict[str, Notifier] = {"email": mail_server.notifier()}
 
-    assert flush(later(ctx, timedelta(minutes=9)), channels, retry_all=True)["sent"] == 0
+    assert flush(later(ctx, timedelta(minutes=9)), channels, retry_all=True).sent == 0
     assert rows(ctx.engine)[0].status == "sending"
-    assert flush(later(ctx, timedelta(minutes=11)), channels)["sent"] == 1
-    assert flush(later(ctx, timedelta(minutes=30)), channels, retry_all=True)["sent"] == 0
+    assert flush(later(ctx, timedelta(minutes=11)), channels).sent == 1
+    assert flush(later(ctx, timedelta(minutes=30)), channels, retry_all=True).sent == 0
     assert mail_server.message_ids() == {message_id("letter/2027/1/email/kjc@example.org"): 1}
 
 
@@ -279,7 +281,7 @@ def test_a_row_whose_channel_is_not_configured_waits_and_says_why(
     queue(ctx, "notice/1/dingtalk", channel="dingtalk", recipient="group")
     result = flush(ctx, {"email": mail_server.notifier()})
     [row] = rows(ctx.engine)
-    assert (result["unrouted"], result["pending"], row.status, row.attempts) == (1, 1, "pending", 0)
+    assert (result.unrouted, result.pending, row.status, row.attempts) == (1, 1, "pending", 0)
     assert "未配置通道“dingtalk”" in (row.last_error or "")
 
 
@@ -287,7 +289,7 @@ def test_retry_all_leaves_rows_queued_for_later_alone(
     ctx: AppContext, mail_server: MailSink
 ) -> None:
     queue(ctx, "reminder/later", next_attempt_at=NOON + timedelta(days=7))
-    assert flush(ctx, {"email": mail_server.notifier()}, retry_all=True)["sent"] == 0
+    assert flush(ctx, {"email": mail_server.notifier()}, retry_all=True).sent == 0
     assert mail_server.mails == []
 
 
@@ -296,7 +298,7 @@ def test_letters_for_offices_without_mail_land_in_the_outbox_folder(
 ) -> None:
     queue(ctx, "letter/2027/1/file/unit-贵州大学", channel="file", recipient="unit-贵州大学")
     folder = tmp_path / "outbox"
-    assert flush(ctx, {"file": FileNotifier(folder)})["sent"] == 1
+    assert flush(ctx, {"file": FileNotifier(folder)}).sent == 1
     [written] = list(folder.iterdir())
     assert message_id("letter/2027/1/file/unit-贵州大学").encode() in written.read_bytes()
 
@@ -307,7 +309,7 @@ def test_two_dispatchers_at_once_send_every_row_exactly_once(
     keys = [f"notice/{n}/email/kjc@example.org" for n in range(40)]
     for key in keys:
         queue(ctx, key)
-    results: list[dict[str, int]] = []
+    results: list[Delivery] = []
     errors: list[BaseException] = []
 
     def dispatcher() -> None:
@@ -326,5 +328,5 @@ def test_two_dispatchers_at_once_send_every_row_exactly_once(
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    assert sum(r["sent"] for r in results) == 40
+    assert sum(r.sent for r in results) == 40
     assert mail_server.message_ids() == {message_id(k): 1 for k in keys}

@@ -52,7 +52,7 @@ def test_patent_navigation_is_funded_by_its_kind(ctx: AppContext, kind: str, gra
     project_id = make_project(ctx, state="screened", category="patent_navigation")
     advance(ctx, project_id, "approve", data={"kind": kind})
     assert committed(ctx, project_id) == grant
-    assert show(ctx, project_id)["history"][-1]["data"]["committed"] == grant
+    assert show(ctx, project_id).history[-1].data["committed"] == grant
 
 
 def test_patent_navigation_without_a_kind_is_refused_and_changes_nothing(
@@ -134,7 +134,7 @@ def test_securitisation_is_reserved_first_come_first_served_against_the_200_wan_
     crossing = _securitisation(ctx, "乙数据公司", 50_000_000, 50_000_000)  # 200万 asked
     assert committed(ctx, first) == 1_200_000
     assert committed(ctx, crossing) == 800_000  # what was left of the cap
-    assert show(ctx, crossing)["history"][-1]["data"]["capped"] is True
+    assert show(ctx, crossing).history[-1].data["capped"] is True
     late = make_project(ctx, state="screened", category="data_ip_securitization", unit="丙")
     before = database_dump(engine)
     with pytest.raises(Refused, match="额度2000000元已用完"):
@@ -196,8 +196,8 @@ def test_a_double_acceptance_failure_claws_back_disbursed_minus_spent_and_accept
     record_expenditure(ctx, project_id, "劳务费", date(2027, 3, 1), 50_000, "研发人员劳务")
     large = record_expenditure(ctx, project_id, "设备费", date(2027, 3, 2), 100_000, "服务器")
     misuse = record_expenditure(ctx, project_id, "招待费", date(2027, 3, 3), 20_000, "宴请")
-    review_expenditure(ctx, large["id"], "accept", "")
-    review_expenditure(ctx, misuse["id"], "misuse", "预算外招待")
+    review_expenditure(ctx, large.id, "accept", "")
+    review_expenditure(ctx, misuse.id, "misuse", "预算外招待")
     _fail_twice(ctx, project_id)
     # Disbursed 20万 − spent and accepted (5万 + 10万) = 5万; the misused 2万 does not count.
     before = database_dump(engine)
@@ -205,7 +205,7 @@ def test_a_double_acceptance_failure_claws_back_disbursed_minus_spent_and_accept
         advance(ctx, project_id, "close", amount=70_000)
     assert database_dump(engine) == before
     advance(ctx, project_id, "close", amount=50_000, note="收回未使用资金")
-    assert show(ctx, project_id)["history"][-1]["data"]["clawback"] == 50_000
+    assert show(ctx, project_id).history[-1].data["clawback"] == 50_000
     with transaction(engine) as session:
         account = session.get(FinalAccount, project_id)
         assert account is not None
@@ -235,7 +235,7 @@ def test_the_restriction_period_comes_from_the_configuration(ctx: AppContext) ->
     later = new_project(
         category="data_ip_chain", unit="某数据公司", start=date(2028, 4, 16), end=date(2029, 4, 15)
     )
-    assert create(ctx, later)["state"] == "applied"
+    assert create(ctx, later).state == "applied"
     within = new_project(
         category="data_ip_chain", unit="某数据公司", start=date(2028, 4, 15), end=date(2029, 4, 14)
     )

@@ -63,7 +63,7 @@ def test_a_mailed_letter_carries_its_pdf_with_number_and_title_in_chinese(
 ) -> None:
     issue_letter(ctx, "kjc@example.org")
 
-    assert flush(ctx, {"email": mail_server.notifier()})["sent"] == 1
+    assert flush(ctx, {"email": mail_server.notifier()}).sent == 1
 
     [mail] = mail_server.mails
     [pdf] = pdf_parts(mail)
@@ -84,7 +84,7 @@ def test_a_letter_for_a_unit_without_mail_lands_in_the_folder_with_its_pdf(
     issue_letter(ctx, None)
     folder = tmp_path / "outbox"
 
-    assert flush(ctx, {"file": FileNotifier(folder)})["sent"] == 1
+    assert flush(ctx, {"file": FileNotifier(folder)}).sent == 1
 
     [written] = list(folder.iterdir())
     mail = email.message_from_bytes(written.read_bytes(), policy=default)
@@ -101,7 +101,7 @@ def test_a_reminder_that_is_no_letter_goes_without_attachment(
     # A report falls due on 2027-03-31; a green project is reminded 7 days before.
     assert project_id and run_check(ctx, date(2027, 3, 24)).notices_queued == 1
 
-    assert flush(ctx, {"email": mail_server.notifier()})["sent"] == 1
+    assert flush(ctx, {"email": mail_server.notifier()}).sent == 1
 
     [mail] = mail_server.mails
     assert list(mail.iter_attachments()) == []

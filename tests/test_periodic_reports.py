@@ -86,13 +86,13 @@ def test_the_performance_report_has_an_overall_table_and_one_section_per_categor
 ) -> None:
     make_project(ctx, category="strong_enterprise", unit="贵州茅台酒厂", title="强企培育")
     report = build_report(ctx, "performance", "2027")
-    headings = [s.heading for s in report["sections"]]
+    headings = [s.heading for s in report.sections]
     assert headings == [
         "一、绩效评价总报告",
         "二、分类报告：高价值专利培育项目",
         "三、分类报告：知识产权强企培育项目",
     ]
-    overall = report["sections"][0].tables[0]
+    overall = report.sections[0].tables[0]
     assert overall["columns"][-1] == "评价等级"
     assert [row[0] for row in overall["rows"]][-1] == "合计"
 
@@ -101,7 +101,7 @@ def test_the_fund_use_report_says_so_when_there_is_no_money_yet(
     ctx: AppContext, behind: int
 ) -> None:
     report = build_report(ctx, "fund-use", "2027H1")
-    assert "本期尚无拨付和支出记录" in "".join(report["sections"][0].paragraphs)
+    assert "本期尚无拨付和支出记录" in "".join(report.sections[0].paragraphs)
 
 
 def test_a_letter_as_pdf_is_an_a4_page_with_its_number_and_figures(
@@ -109,7 +109,7 @@ def test_a_letter_as_pdf_is_an_a4_page_with_its_number_and_figures(
 ) -> None:
     [letter] = list_letters(ctx, None)
     out = tmp_path / "letter.pdf"
-    result = ipflow("letters", "show", str(letter["id"]), "--format", "pdf", "--output", str(out))
+    result = ipflow("letters", "show", str(letter.id), "--format", "pdf", "--output", str(out))
     assert result.exit_code == 0, result.output
     text = _pdf_text(out)
     assert "预警告知书" in text and "黔知运预〔2027〕1号" in text
@@ -122,4 +122,4 @@ def test_a_letter_as_pdf_without_an_output_file_is_a_usage_error(
     ctx: AppContext, behind: int, ipflow: Cli
 ) -> None:
     [letter] = list_letters(ctx, None)
-    assert ipflow("letters", "show", str(letter["id"]), "--format", "pdf").exit_code == 2
+    assert ipflow("letters", "show", str(letter.id), "--format", "pdf").exit_code == 2

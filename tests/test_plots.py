@@ -23,7 +23,8 @@ def test_the_progress_curve_runs_from_0_to_100_percent_with_one_point_per_report
 ) -> None:
     project_id = make_project(ctx, plan=YEAR, title="曲线项目")
     submit(ctx, project_id, date(2027, 3, 31), {"全年任务": 20})
-    title, days, planned, points = progress_curve_data(ctx, project_id)
+    curve = progress_curve_data(ctx, project_id)
+    title, days, planned, points = curve.title, curve.days, curve.planned, curve.points
     assert title == f"项目#{project_id} 曲线项目"
     assert (days[0], days[-1], planned[0], planned[-1]) == (
         date(2027, 1, 1), date(2027, 12, 31), 0.0, 100.0,

@@ -62,8 +62,10 @@ def test_a_terminated_project_releases_what_it_did_not_spend(ctx: AppContext) ->
     project_id = make_project(ctx)
     disburse(ctx, project_id, date(2027, 2, 1), 300_000, "首期拨付")
     advance(ctx, project_id, "terminate", note="严重滞后，终止")
-    status = row(programme_status(ctx, 2027), "high_value_patent")
-    assert (status["committed"], status["disbursed"]) == (0, 300_000)
+    [status] = [
+        r for r in programme_status(ctx, 2027).categories if r.category == "high_value_patent"
+    ]
+    assert (status.committed, status.disbursed) == (0, 300_000)
 
 
 @pytest.mark.parametrize(

@@ -23,12 +23,10 @@ from workflow.units.actions import add_record
 
 def test_a_new_project_is_applied_with_a_creation_event(ctx: AppContext) -> None:
     result = create(ctx, new_project())
-    shown = show(ctx, result["id"])
-    assert result["state"] == "applied"
-    assert shown["triggers"] == ["screen", "reject", "withdraw"]
-    assert [(e["from"], e["to"], e["trigger"]) for e in shown["history"]] == [
-        (None, "applied", "create")
-    ]
+    shown = show(ctx, result.id)
+    assert result.state == "applied"
+    assert shown.triggers == ["screen", "reject", "withdraw"]
+    assert [(e.from_, e.to, e.trigger) for e in shown.history] == [(None, "applied", "create")]
 
 
 @pytest.mark.parametrize(
@@ -73,7 +71,7 @@ def test_approval_is_refused_while_a_credit_record_is_active_and_names_it(
 def test_approval_goes_through_once_the_record_has_expired(ctx: AppContext) -> None:
     project_id = make_project(ctx, state="screened", unit="黔南某科技公司")
     add_record(ctx, "黔南某科技公司", "penalty", date(2026, 1, 1), date(2027, 4, 14), "")
-    assert advance(ctx, project_id, "approve")["to"] == "approved"
+    assert advance(ctx, project_id, "approve").to == "approved"
 
 
 def test_the_contractor_may_not_apply_for_another_category(ctx: AppContext) -> None:
@@ -102,8 +100,8 @@ def test_each_transition_appends_one_event_with_actor_note_and_amount(ctx: AppCo
     project_id = make_project(ctx, category="gi_brand", unit="仁怀市酱香白酒协会")
     advance(ctx, project_id, "review", note="第一年度评价")
     advance(ctx, project_id, "roll", note="评价达标", amount=800_000)
-    history = show(ctx, project_id)["history"]
-    assert [e["trigger"] for e in history] == [
+    history = show(ctx, project_id).history
+    assert [e.trigger for e in history] == [
         "create",
         "screen",
         "approve",
@@ -111,9 +109,9 @@ def test_each_transition_appends_one_event_with_actor_note_and_amount(ctx: AppCo
         "review",
         "roll",
     ]
-    assert history[-1]["note"] == "评价达标"
-    assert history[-1]["data"] == {"amount": 800_000}
-    assert {e["actor"] for e in history} == {"tester"}
+    assert history[-1].note == "评价达标"
+    assert history[-1].data == {"amount": 800_000}
+    assert {e.actor for e in history} == {"tester"}
 
 
 @pytest.mark.parametrize(
@@ -125,7 +123,7 @@ def test_gi_brand_rolling_funding_is_50_to_100_wan_inclusive(
     project_id = make_project(ctx, category="gi_brand")
     advance(ctx, project_id, "review")
     if ok:
-        assert advance(ctx, project_id, "roll", amount=amount)["to"] == "in_progress"
+        assert advance(ctx, project_id, "roll", amount=amount).to == "in_progress"
     else:
         with pytest.raises(Refused, match="50万至100万元"):
             advance(ctx, project_id, "roll", amount=amount)
@@ -172,7 +170,7 @@ def test_a_double_acceptance_failure_restricts_the_unit_for_three_years(ctx: App
     project_id = make_project(ctx, category="data_ip_chain", unit="某数据公司")
     _accept_and_fail_twice(ctx, project_id)
     advance(ctx, project_id, "close", amount=0, note="未拨付资金，无需收回")
-    assert show(ctx, project_id)["state"] == "closed"
+    assert show(ctx, project_id).state == "closed"
     with pytest.raises(Refused, match="限制申报期"):
         create(
             ctx,
@@ -192,7 +190,7 @@ def test_a_double_acceptance_failure_restricts_the_unit_for_three_years(ctx: App
             end=date(2031, 4, 15),
         ),
     )
-    assert later["state"] == "applied"
+    assert later.state == "applied"
 
 
 def test_an_optimistic_lock_stops_a_second_writer_of_a_stale_row(
@@ -255,4 +253,4 @@ def test_a_plan_drives_the_progress_that_show_reports(ctx: AppContext) -> None:
     shown = show(ctx, project_id)  # clock: 2027-04-15
     # 导航分析: 104/180 elapsed; 专利布局: 45/305 → (2·104/180 + 45/305)/3 = 43.44%
     # actual: (2·30 + 1·0)/3 = 20%
-    assert (shown["planned"], shown["actual"], shown["lag"]) == (43.44, 20.0, 23.44)
+    assert (shown.planned, shown.actual, shown.lag) == (43.44, 20.0, 23.44)

@@ -185,12 +185,12 @@ def test_a_red_project_gets_one_recommendation_while_it_is_open(
     project_id = make_project(office_ctx, contact_email=UNIT)
     _check_daily(office_ctx, date(2027, 7, 1), date(2027, 7, 10))
     [rec] = list_recommendations(office_ctx, "open")
-    assert (rec["project_id"], rec["source"], rec["created_on"]) == (
+    assert (rec.project_id, rec.source, rec.created_on) == (
         project_id,
         "red_flag",
-        "2027-07-01",
+        date(2027, 7, 1),
     )
-    assert rec["reason"] == "缺交季度报告2份"
+    assert rec.reason == "缺交季度报告2份"
 
 
 def test_recommend_records_one_open_recommendation_per_project_and_source(
@@ -202,7 +202,7 @@ def test_recommend_records_one_open_recommendation_per_project_and_source(
         again = recommend(session, project_id, date(2027, 7, 2), "整改方案逾期", "escalation")
         other = recommend(session, project_id, date(2027, 7, 2), "红色预警", "red_flag")
     assert (first, again, other) == (True, False, True)
-    assert [r["source"] for r in list_recommendations(ctx, None)] == ["red_flag", "escalation"]
+    assert [r.source for r in list_recommendations(ctx, None)] == ["red_flag", "escalation"]
 
 
 def test_notices_go_to_the_unit_address_when_the_project_has_none(

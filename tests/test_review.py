@@ -32,12 +32,12 @@ def _letter(ctx: AppContext) -> tuple[int, int]:
     submit(ctx, project_id, date(2027, 2, 28), {"全年任务": 5})
     assert run_check(ctx, ISSUED).letters_issued == 1
     [letter] = list_letters(ctx, None)
-    assert letter["rectification_due"] == "2027-03-16"  # 15 days by default
-    return project_id, int(letter["id"])
+    assert letter.rectification_due == date(2027, 3, 16)  # 15 days by default
+    return project_id, letter.id
 
 
 def _codes(ctx: AppContext, project_id: int) -> set[str]:
-    return {r["code"] for r in show(ctx, project_id)["flag_reasons"]}
+    return {r["code"] for r in show(ctx, project_id).flag_reasons}
 
 
 def test_a_plan_not_received_more_than_15_days_after_its_deadline_turns_the_project_red(
@@ -45,9 +45,9 @@ def test_a_plan_not_received_more_than_15_days_after_its_deadline_turns_the_proj
 ) -> None:
     project_id, _ = _letter(ctx)
     run_check(ctx, date(2027, 3, 31))  # 15 days overdue: not yet more than 15
-    assert show(ctx, project_id)["flag"] == "amber"
+    assert show(ctx, project_id).flag == "amber"
     run_check(ctx, date(2027, 4, 1))  # 16 days overdue; the lag (19.73) alone is amber
-    assert show(ctx, project_id)["flag"] == "red"
+    assert show(ctx, project_id).flag == "red"
     assert "rectification_overdue" in _codes(ctx, project_id)
 
 
@@ -56,9 +56,9 @@ def test_a_plan_received_keeps_the_project_amber_while_the_letter_stays_open(
 ) -> None:
     project_id, letter_id = _letter(ctx)
     result = record_plan(ctx, letter_id, date(2027, 3, 20), None, "增派人员，补齐调研")
-    assert (result["due"], result["late_days"]) == ("2027-04-04", 4)
+    assert (result.due, result.late_days) == (date(2027, 4, 4), 4)
     run_check(ctx, date(2027, 4, 1))
-    assert show(ctx, project_id)["flag"] == "amber"
+    assert show(ctx, project_id).flag == "amber"
     assert "rectification_overdue" not in _codes(ctx, project_id)
 
 
@@ -69,13 +69,13 @@ def test_a_review_moves_the_letter_and_keeps_the_comment_in_its_file(ctx: AppCon
     follow_up(ctx, letter_id, date(2027, 4, 10), "调研过半", False)
     review_letter(ctx, letter_id, "closed", "整改到位")
     doc = letter_file(ctx, letter_id)
-    assert doc["status"] == "closed"
-    assert [(r["from"], r["to"], r["comment"]) for r in doc["reviews"]] == [
+    assert doc.status == "closed"
+    assert [(r.from_, r.to, r.comment) for r in doc.reviews] == [
         ("pending", "reviewed", "滞后原因属实"),
         ("reviewed", "closed", "整改到位"),
     ]
-    assert doc["plan"]["due"] == "2027-04-30"
-    assert doc["plan"]["follow_ups"][0]["note"] == "调研过半"
+    assert doc.plan is not None and doc.plan.due == date(2027, 4, 30)
+    assert doc.plan.follow_ups[0].note == "调研过半"
 
 
 def test_closing_a_letter_without_a_plan_is_refused_and_changes_nothing(
@@ -124,7 +124,7 @@ def test_a_letter_moves_exactly_as_the_review_allows(
         review_letter(ctx, letter_id, status, "审核")
 
     if wanted in MOVES[current]:
-        assert review_letter(ctx, letter_id, wanted, "审核")["status"] == wanted
+        assert review_letter(ctx, letter_id, wanted, "审核").status == wanted
     else:
         with pytest.raises(Refused, match="不能改为"):
             review_letter(ctx, letter_id, wanted, "审核")
@@ -151,9 +151,9 @@ def test_an_escalation_yields_a_recommendation_the_office_can_list(
                     "--comment", "逾期未整改，建议暂停拨款", "--json")  # fmt: skip
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["recommendation_created"] is True
-    [rec] = [r for r in list_recommendations(ctx, None) if r["source"] == "escalation"]
-    assert rec["project_id"] == project_id
-    assert "逾期未整改" in rec["reason"]
+    [rec] = [r for r in list_recommendations(ctx, None) if r.source == "escalation"]
+    assert rec.project_id == project_id
+    assert "逾期未整改" in rec.reason
     listed = ipflow("recommendations", "list", "--json")
     assert any(r["source"] == "escalation" for r in json.loads(listed.output))
 

@@ -57,7 +57,7 @@ def refused_without_change(engine: Engine, action: object) -> str:
 
 def test_with_no_user_defined_any_actor_may_approve(ctx: AppContext) -> None:
     project_id = make_project(ctx, state="screened")
-    assert advance(as_user(ctx, "anyone"), project_id, "approve")["to"] == "approved"
+    assert advance(as_user(ctx, "anyone"), project_id, "approve").to == "approved"
 
 
 def test_the_first_user_must_be_an_admin(ctx: AppContext) -> None:
@@ -75,9 +75,9 @@ def test_once_a_user_exists_an_unknown_actor_is_refused_and_logged(
     )
     assert "“stranger”未登记" in reason
     [logged] = list_refusals(office)
-    assert logged["actor"] == "stranger" and logged["role"] is None
-    assert logged["action"] == "approve" and logged["project_id"] == project_id
-    assert logged["reason"] == reason and logged["at"].startswith("2027-04-15T04:00")
+    assert logged.actor == "stranger" and logged.role is None
+    assert logged.action == "approve" and logged.project_id == project_id
+    assert logged.reason == reason and logged.at.isoformat().startswith("2027-04-15T04:00")
 
 
 def test_a_disabled_user_is_refused(office: AppContext, engine: Engine) -> None:
@@ -97,7 +97,7 @@ def test_a_manager_screens_and_starts_but_the_office_approves(
     reason = refused_without_change(engine, lambda: advance(manager, project_id, "approve"))
     assert "项目管理员（manager），无权执行“approve”" in reason
     advance(office, project_id, "approve")
-    assert advance(manager, project_id, "start")["to"] == "in_progress"
+    assert advance(manager, project_id, "start").to == "in_progress"
 
 
 @pytest.mark.parametrize("trigger", ["reject", "suspend", "terminate", "pass_acceptance", "close"])
@@ -142,7 +142,7 @@ def test_a_unit_user_may_withdraw_its_own_application_but_not_screen_it(
     gzu = as_user(office, "gzu")
     reason = refused_without_change(engine, lambda: advance(gzu, project_id, "screen"))
     assert "项目承担单位（unit），无权执行“screen”" in reason
-    assert advance(gzu, project_id, "withdraw")["to"] == "withdrawn"
+    assert advance(gzu, project_id, "withdraw").to == "withdrawn"
 
 
 def test_a_unit_user_cannot_create_a_project(office: AppContext, engine: Engine) -> None:
@@ -172,7 +172,7 @@ def test_the_last_active_admin_cannot_be_disabled(office: AppContext) -> None:
     with pytest.raises(Refused, match="唯一在用的管理员"):
         disable_user(office, "office")
     add_user(office, "deputy", "admin", None)
-    assert disable_user(office, "office")["active"] is False
+    assert disable_user(office, "office").active is False
 
 
 def test_user_commands_add_list_and_disable(ipflow: Cli) -> None:
@@ -294,7 +294,7 @@ def _letter_on(office: AppContext, unit: str) -> int:
     project_id = make_project(office, plan=plan, unit=unit)
     submit(office, project_id, date(2027, 1, 5), {"任务": 10})
     run_check(office, date(2027, 1, 7))
-    return int(list_letters(office, None)[0]["id"])
+    return list_letters(office, None)[0].id
 
 
 def test_the_contractor_reviews_a_letter_but_a_unit_may_not(
@@ -308,7 +308,7 @@ def test_the_contractor_reviews_a_letter_but_a_unit_may_not(
     )
     assert "gzu" in message
     reviewed = review_letter(as_user(office, "contractor"), letter_id, "reviewed", "已核实")
-    assert reviewed["status"] == "reviewed"
+    assert reviewed.status == "reviewed"
 
 
 def test_a_unit_records_the_rectification_plan_of_its_own_letter_only(

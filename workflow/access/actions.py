@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import exists, select
 
@@ -11,25 +12,52 @@ from workflow.access.store import role_text
 from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
+from workflow.core.results import Result
 from workflow.db.orm import Unit
 from workflow.db.orm_users import AppUser, RefusalLog
 
 
-def _view(user: AppUser, unit: str | None) -> dict[str, Any]:
-    return {
-        "name": user.name,
-        "role": user.role,
-        "unit": unit,
-        "active": user.active,
-        "created_by": user.created_by,
-        "created_at": user.created_at.isoformat(),
-        "disabled_by": user.disabled_by,
-        "disabled_at": user.disabled_at.isoformat() if user.disabled_at else None,
-    }
+@dataclass(frozen=True)
+class UserView(Result):
+    """A user as the user commands show them."""
+
+    name: str
+    role: str
+    unit: str | None
+    active: bool
+    created_by: str
+    created_at: datetime
+    disabled_by: str | None
+    disabled_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RefusalView(Result):
+    """One action refused for lack of permission."""
+
+    at: datetime
+    actor: str
+    role: str | None
+    action: str
+    project_id: int | None
+    reason: str
+
+
+def _view(user: AppUser, unit: str | None) -> UserView:
+    return UserView(
+        name=user.name,
+        role=user.role,
+        unit=unit,
+        active=user.active,
+        created_by=user.created_by,
+        created_at=user.created_at,
+        disabled_by=user.disabled_by,
+        disabled_at=user.disabled_at,
+    )
 
 
 @use_case("user_add", write=True)
-def add_user(work: Work, name: str, role: str, unit: str | None) -> dict[str, Any]:
+def add_user(work: Work, name: str, role: str, unit: str | None) -> UserView:
     """Register a user with a role; the unit role names a registered unit, the others none.
 
     The first user must be an admin, so that someone can manage the users that follow.
@@ -75,7 +103,7 @@ def add_user(work: Work, name: str, role: str, unit: str | None) -> dict[str, An
 
 
 @use_case("user_list", write=False)
-def list_users(work: Work) -> list[dict[str, Any]]:
+def list_users(work: Work) -> list[UserView]:
     """Every user, in the order they were added."""
     rows = work.session.execute(
         select(AppUser, Unit.name).outerjoin(Unit, Unit.id == AppUser.unit_id).order_by(AppUser.id)
@@ -84,7 +112,7 @@ def list_users(work: Work) -> list[dict[str, Any]]:
 
 
 @use_case("user_disable", write=True)
-def disable_user(work: Work, name: str) -> dict[str, Any]:
+def disable_user(work: Work, name: str) -> UserView:
     """Disable a user: they may no longer act. The last active admin cannot be disabled."""
     session, ctx = work.session, work.ctx
     user = session.scalar(select(AppUser).where(AppUser.name == name))
@@ -108,16 +136,9 @@ def disable_user(work: Work, name: str) -> dict[str, Any]:
 
 
 @use_case("refusal_list", write=False)
-def list_refusals(work: Work) -> list[dict[str, Any]]:
+def list_refusals(work: Work) -> list[RefusalView]:
     """The log of actions refused for lack of permission, oldest first."""
     return [
-        {
-            "at": r.at.isoformat(),
-            "actor": r.actor,
-            "role": r.role,
-            "action": r.action,
-            "project_id": r.project_id,
-            "reason": r.reason,
-        }
+        RefusalView(r.at, r.actor, r.role, r.action, r.project_id, r.reason)
         for r in work.session.scalars(select(RefusalLog).order_by(RefusalLog.id))
     ]

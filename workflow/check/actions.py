@@ -18,7 +18,7 @@ import gc
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -30,6 +30,7 @@ from workflow.check.recommendations import record_many
 from workflow.check.reminders import NoticeSubject, notices_for, queue_notices, report_dues
 from workflow.check.rules import AMBER, RED, Assessment, Findings, assess
 from workflow.core.boundary import Work, use_case
+from workflow.core.results import Result
 from workflow.db.bulk import insert_many, upsert
 from workflow.db.orm import CheckRun, LedgerSnapshot, Letter, Project
 from workflow.letters.actions import WARNING, LetterBook, LetterSubject
@@ -47,27 +48,17 @@ JOB = "nightly_check"
 LOCK_KEY = 20270202
 
 
-@dataclass
-class CheckResult:
+@dataclass(frozen=True)
+class CheckResult(Result):
     """What one run of the check found and did (or, in a dry run, would do)."""
 
-    day: date
+    date_: date
+    checked: int
+    flags: dict[str, int]
+    """Projects per flag: green, amber and red, each present."""
+    letters_issued: int
+    notices_queued: int
     dry_run: bool
-    checked: int = 0
-    flags: Counter[str] = field(default_factory=Counter)
-    letters_issued: int = 0
-    notices_queued: int = 0
-
-    def as_json(self) -> dict[str, Any]:
-        """The JSON document of `ipflow check run --json`."""
-        return {
-            "date": self.day.isoformat(),
-            "checked": self.checked,
-            "flags": {k: self.flags.get(k, 0) for k in ("green", "amber", "red")},
-            "letters_issued": self.letters_issued,
-            "notices_queued": self.notices_queued,
-            "dry_run": self.dry_run,
-        }
 
 
 @dataclass(frozen=True)
@@ -180,7 +171,7 @@ def run_check(work: Work, day: date, dry_run: bool = False) -> CheckResult:
     a few set-based queries; a dry run does all the work and then rolls everything back.
     """
     ctx, session = work.ctx, work.session
-    result = CheckResult(day, dry_run)
+    flags: Counter[str] = Counter()
     settings = ctx.settings.check
     active = [Project.state.in_(ACTIVE_STATES)]
     with _without_cyclic_gc():
@@ -225,8 +216,7 @@ def run_check(work: Work, day: date, dry_run: bool = False) -> CheckResult:
                 episodes[p.project_id] = episode
                 findings = replace(findings, open_letters=len(letters) + 1)
                 assessment = assess(findings, settings)
-            result.checked += 1
-            result.flags[assessment.flag] += 1
+            flags[assessment.flag] += 1
             reasons = [r.text for r in assessment.reasons]
             notices = notices_for(
                 assessment.flag,
@@ -259,10 +249,15 @@ def run_check(work: Work, day: date, dry_run: bool = False) -> CheckResult:
                     _letter_subject(p, contact, assessment), _letter_level(assessment), episode
                 )
         book.write()
-        result.letters_issued = len(letters_due)
         record_many(session, recommendations)
-        result.notices_queued = len(letters_due) + queue_notices(
-            session, ctx.settings, day, ctx.clock(), subjects, contacts
+        queued = queue_notices(session, ctx.settings, day, ctx.clock(), subjects, contacts)
+        result = CheckResult(
+            date_=day,
+            checked=len(statuses),
+            flags={f: flags[f] for f in ("green", "amber", "red")},
+            letters_issued=len(letters_due),
+            notices_queued=len(letters_due) + queued,
+            dry_run=dry_run,
         )
         if dry_run:
             session.rollback()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -13,11 +14,26 @@ from sqlalchemy.orm import Session
 from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import N_, _
+from workflow.core.results import Result
 from workflow.db.orm import Project, Unit
 from workflow.db.orm_notices import HANDLED, OPEN, RiskRecommendation
 
 STATUSES = (OPEN, HANDLED)
 SOURCE_LABELS = {"red_flag": N_("红色预警"), "escalation": N_("告知书升级")}
+
+
+@dataclass(frozen=True)
+class RecommendationView(Result):
+    """A risk-disposal recommendation as `recommendations list --json` shows it."""
+
+    id: int
+    project_id: int
+    title: str
+    unit: str
+    source: str
+    reason: str
+    created_on: date
+    status: str
 
 
 def record_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
@@ -63,7 +79,7 @@ def recommend(session: Session, project_id: int, day: date, reason: str, source:
 
 
 @use_case("recommendation_list", write=False)
-def list_recommendations(work: Work, status: str | None) -> list[dict[str, Any]]:
+def list_recommendations(work: Work, status: str | None) -> list[RecommendationView]:
     """Recommendations, newest first, optionally only those with `status` (open or handled)."""
     session = work.session
     if status is not None and status not in STATUSES:
@@ -81,15 +97,8 @@ def list_recommendations(work: Work, status: str | None) -> list[dict[str, Any]]
     if status:
         query = query.where(RiskRecommendation.status == status)
     return [
-        {
-            "id": r.id,
-            "project_id": r.project_id,
-            "title": title,
-            "unit": unit,
-            "source": r.source,
-            "reason": r.reason,
-            "created_on": r.created_on.isoformat(),
-            "status": r.status,
-        }
+        RecommendationView(
+            r.id, r.project_id, title, unit, r.source, r.reason, r.created_on, r.status
+        )
         for r, title, unit in session.execute(query).tuples()
     ]

@@ -22,9 +22,10 @@ from workflow.check.runs import claim, last_done, missed_dates, owner_name
 from workflow.core.boundary import orchestration
 from workflow.core.context import AppContext
 from workflow.core.i18n import _
+from workflow.outbox.delivery import Delivery
 
 log = logging.getLogger("ipflow.scheduler")
-Deliver = Callable[[], dict[str, int]]
+Deliver = Callable[[], Delivery]
 
 
 class JsonFormatter(logging.Formatter):
@@ -81,7 +82,7 @@ def catch_up(ctx: AppContext, owner: str, deliver: Deliver | None = None) -> lis
         emit("check_done", **result.as_json())
         ran.append(day)
     if deliver is not None:
-        emit("outbox_flushed", **deliver())
+        emit("outbox_flushed", **deliver().as_json())
     return ran
 
 

@@ -602,7 +602,7 @@ def _build(ctx: AppContext, demo: Demo, today: date) -> list[str]:
     if created > today:
         return []
     new = NewProject(demo.category, demo.title, demo.unit, demo.start, end, demo.budget, plan)
-    project_id = int(create(at(ctx, created), new)["id"])
+    project_id = create(at(ctx, created), new).id
     notes = {**NOTES, "screen": demo.screen_note}
     steps = [
         Step(
@@ -678,7 +678,7 @@ def _money(ctx: AppContext, today: date) -> None:
                 at(ctx, spent_on), project_id, "接待费", spent_on, 18_000, "非项目活动接待"
             )
             review_expenditure(
-                at(ctx, today), item["id"], "misuse", "预算科目外接待支出，认定违规挪用"
+                at(ctx, today), item.id, "misuse", "预算科目外接待支出，认定违规挪用"
             )
         elif n == 1:
             record_expenditure(

@@ -14,6 +14,7 @@ from workflow.core.boundary import Work, use_case
 from workflow.core.config import Settings
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
+from workflow.core.results import Result
 from workflow.db.bulk import insert_many
 from workflow.db.orm import Letter, OutboxMessage, Project
 from workflow.documents.render import chinese_date, render
@@ -166,22 +167,37 @@ class LetterBook:
         return written
 
 
-def _row(letter: Letter) -> dict[str, Any]:
-    return {
-        "id": letter.id,
-        "project_id": letter.project_id,
-        "kind": letter.kind,
-        "level": letter.level,
-        "number": letter.number,
-        "status": letter.status,
-        "issued_on": letter.issued_on.isoformat(),
-        "rectification_due": letter.rectification_due.isoformat(),
-        "lag": letter.lag,
-    }
+@dataclass(frozen=True)
+class LetterRow(Result):
+    """A warning letter as `letters list --json` shows it."""
+
+    id: int
+    project_id: int
+    kind: str
+    level: str
+    number: str
+    status: str
+    issued_on: date
+    rectification_due: date
+    lag: float
+
+
+def _row(letter: Letter) -> LetterRow:
+    return LetterRow(
+        id=letter.id,
+        project_id=letter.project_id,
+        kind=letter.kind,
+        level=letter.level,
+        number=letter.number,
+        status=letter.status,
+        issued_on=letter.issued_on,
+        rectification_due=letter.rectification_due,
+        lag=letter.lag,
+    )
 
 
 @use_case("letter_list", write=False)
-def list_letters(work: Work, status: str | None) -> list[dict[str, Any]]:
+def list_letters(work: Work, status: str | None) -> list[LetterRow]:
     """Letters, newest first, optionally only those with `status` (one of STATUSES)."""
     session = work.session
     if status is not None and status not in STATUSES:

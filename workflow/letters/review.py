@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,12 +12,91 @@ from workflow.check.recommendations import recommend
 from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
+from workflow.core.results import Result
 from workflow.db.orm import Letter
 from workflow.db.orm_review import LetterReview, RectificationFollowUp, RectificationPlan
 from workflow.letters.rules import STATUSES
 
 STATUS_LABELS: dict[str, str] = {code: s.label for code, s in STATUSES.items()}
 """Each review status's label (a msgid), as workflow.letters.rules.STATUSES gives it."""
+
+
+@dataclass(frozen=True)
+class LetterReviewed(Result):
+    """A letter just moved to a review status: `letters review --json`."""
+
+    id: int
+    number: str
+    project_id: int
+    status: str
+    recommendation_created: bool
+
+
+@dataclass(frozen=True)
+class PlanRecorded(Result):
+    """A rectification plan just recorded: `letters plan --json`."""
+
+    letter_id: int
+    number: str
+    plan_id: int
+    received_on: date
+    due: date
+    late_days: int
+
+
+@dataclass(frozen=True)
+class FollowedUp(Result):
+    """A follow-up of a rectification plan just recorded: `letters follow-up --json`."""
+
+    letter_id: int
+    plan_id: int
+    day: date
+    done: bool
+    overdue_days: int
+
+
+@dataclass(frozen=True)
+class ReviewStep(Result):
+    """One step of a letter's review trail."""
+
+    from_: str
+    to: str
+    comment: str
+    day: date
+    actor: str
+
+
+@dataclass(frozen=True)
+class FollowUpEntry(Result):
+    """One follow-up of a rectification plan."""
+
+    day: date
+    note: str
+    done: bool
+    actor: str
+
+
+@dataclass(frozen=True)
+class PlanFile(Result):
+    """A letter's rectification plan with its follow-ups."""
+
+    received_on: date
+    due: date
+    summary: str
+    follow_ups: list[FollowUpEntry]
+
+
+@dataclass(frozen=True)
+class LetterFile(Result):
+    """A letter's file: review trail, plan and follow-ups (`letters file --json`)."""
+
+    id: int
+    number: str
+    project_id: int
+    status: str
+    rectification_due: date
+    reviews: list[ReviewStep]
+    plan: PlanFile | None
 
 
 def _letter(session: Session, letter_id: int) -> Letter:
@@ -32,7 +111,7 @@ def _plan(session: Session, letter_id: int) -> RectificationPlan | None:
 
 
 @use_case("letter_review", write=True, subject=("letter", "letter_id"))
-def review_letter(work: Work, letter_id: int, status: str, comment: str) -> dict[str, Any]:
+def review_letter(work: Work, letter_id: int, status: str, comment: str) -> LetterReviewed:
     """Move a letter to `status` with the contractor's comment, as STATUSES allows.
 
     pending → reviewed or escalated; reviewed → closed or escalated. A letter is closed only
@@ -85,13 +164,7 @@ def review_letter(work: Work, letter_id: int, status: str, comment: str) -> dict
     )
     recommended = wanted.recommends and _recommend(session, letter, day, comment)
     letter.status = status
-    return {
-        "id": letter.id,
-        "number": letter.number,
-        "project_id": letter.project_id,
-        "status": status,
-        "recommendation_created": recommended,
-    }
+    return LetterReviewed(letter.id, letter.number, letter.project_id, status, recommended)
 
 
 def _recommend(session: Session, letter: Letter, day: date, comment: str) -> bool:
@@ -103,7 +176,7 @@ def _recommend(session: Session, letter: Letter, day: date, comment: str) -> boo
 @use_case("rectification", write=True, subject=("letter", "letter_id"))
 def record_plan(
     work: Work, letter_id: int, received: date, due: date | None, summary: str
-) -> dict[str, Any]:
+) -> PlanRecorded:
     """Record the unit's rectification plan: received on `received`, to be carried out by `due`.
 
     `due` defaults to `received` plus the configured rectification days (15). Recording the
@@ -153,18 +226,18 @@ def record_plan(
     session.add(plan)
     letter.plan_received_on = received
     session.flush()
-    return {
-        "letter_id": letter.id,
-        "number": letter.number,
-        "plan_id": plan.id,
-        "received_on": received.isoformat(),
-        "due": plan_due.isoformat(),
-        "late_days": max(0, (received - letter.rectification_due).days),
-    }
+    return PlanRecorded(
+        letter_id=letter.id,
+        number=letter.number,
+        plan_id=plan.id,
+        received_on=received,
+        due=plan_due,
+        late_days=max(0, (received - letter.rectification_due).days),
+    )
 
 
 @use_case("rectification", write=True, subject=("letter", "letter_id"))
-def follow_up(work: Work, letter_id: int, day: date, note: str, done: bool) -> dict[str, Any]:
+def follow_up(work: Work, letter_id: int, day: date, note: str, done: bool) -> FollowedUp:
     """Record one follow-up of a letter's rectification plan (整改跟踪)."""
     ctx, session = work.ctx, work.session
     if not note.strip():
@@ -186,17 +259,17 @@ def follow_up(work: Work, letter_id: int, day: date, note: str, done: bool) -> d
             plan_id=plan.id, day=day, note=note, done=done, actor=ctx.actor, at=ctx.clock()
         )
     )
-    return {
-        "letter_id": letter.id,
-        "plan_id": plan.id,
-        "day": day.isoformat(),
-        "done": done,
-        "overdue_days": max(0, (day - plan.due).days) if not done else 0,
-    }
+    return FollowedUp(
+        letter_id=letter.id,
+        plan_id=plan.id,
+        day=day,
+        done=done,
+        overdue_days=max(0, (day - plan.due).days) if not done else 0,
+    )
 
 
 @use_case("letter_file", write=False, subject=("letter", "letter_id"))
-def letter_file(work: Work, letter_id: int) -> dict[str, Any]:
+def letter_file(work: Work, letter_id: int) -> LetterFile:
     """A letter's review trail, rectification plan and follow-ups, oldest first."""
     session = work.session
     letter = _letter(session, letter_id)
@@ -213,31 +286,21 @@ def letter_file(work: Work, letter_id: int) -> dict[str, Any]:
         if plan
         else []
     )
-    return {
-        "id": letter.id,
-        "number": letter.number,
-        "project_id": letter.project_id,
-        "status": letter.status,
-        "rectification_due": letter.rectification_due.isoformat(),
-        "reviews": [
-            {
-                "from": r.from_status,
-                "to": r.to_status,
-                "comment": r.comment,
-                "day": r.day.isoformat(),
-                "actor": r.actor,
-            }
-            for r in reviews
+    return LetterFile(
+        id=letter.id,
+        number=letter.number,
+        project_id=letter.project_id,
+        status=letter.status,
+        rectification_due=letter.rectification_due,
+        reviews=[
+            ReviewStep(r.from_status, r.to_status, r.comment, r.day, r.actor) for r in reviews
         ],
-        "plan": None
+        plan=None
         if plan is None
-        else {
-            "received_on": plan.received_on.isoformat(),
-            "due": plan.due.isoformat(),
-            "summary": plan.summary,
-            "follow_ups": [
-                {"day": f.day.isoformat(), "note": f.note, "done": f.done, "actor": f.actor}
-                for f in follow_ups
-            ],
-        },
-    }
+        else PlanFile(
+            received_on=plan.received_on,
+            due=plan.due,
+            summary=plan.summary,
+            follow_ups=[FollowUpEntry(f.day, f.note, f.done, f.actor) for f in follow_ups],
+        ),
+    )

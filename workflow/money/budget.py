@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from states.definitions import ACTIVE_STATES
 from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import N_, _
+from workflow.core.results import Result
 from workflow.db.orm import Project
 from workflow.db.orm_money import BudgetLine, Disbursement, Expenditure, ProjectFunding
 
@@ -38,6 +38,44 @@ LINE_STATES = frozenset({"approved"}) | ACTIVE_STATES
 """States in which the budget lines may be set (at approval, or adjusted while carried out)."""
 DISBURSE_STATES = frozenset({"approved"}) | (ACTIVE_STATES - {"suspended"})
 """States in which money may be paid out: never while suspended (funding paused)."""
+
+
+@dataclass(frozen=True)
+class BudgetLines(Result):
+    """A project's budget lines just set: `budget set --json`."""
+
+    project_id: int
+    lines: dict[str, int]
+    total: int
+
+
+@dataclass(frozen=True)
+class Disbursed(Result):
+    """A disbursement just recorded: `disburse --json`."""
+
+    id: int
+    project_id: int
+    disbursed: int
+    """Everything paid to the project so far, this disbursement included."""
+
+
+@dataclass(frozen=True)
+class Booked(Result):
+    """An expenditure just booked: `expense add --json`."""
+
+    id: int
+    project_id: int
+    flags: list[str]
+    status: str
+
+
+@dataclass(frozen=True)
+class Reviewed(Result):
+    """An expenditure just reviewed: `expense review --json`."""
+
+    id: int
+    project_id: int
+    status: str
 
 
 def disbursed_total(session: Session, project_id: int) -> int:
@@ -80,7 +118,7 @@ def _check_amount(amount: int, what: str) -> None:
 
 
 @use_case("budget_set", write=True, subject=("project", "project_id"))
-def set_budget_lines(work: Work, project_id: int, lines: dict[str, int]) -> dict[str, Any]:
+def set_budget_lines(work: Work, project_id: int, lines: dict[str, int]) -> BudgetLines:
     """Approve (or replace) a project's budget lines; they must add up to its committed funding."""
     session = work.session
     if not lines:
@@ -109,11 +147,11 @@ def set_budget_lines(work: Work, project_id: int, lines: dict[str, int]) -> dict
     session.flush()
     for name, amount in lines.items():
         session.add(BudgetLine(project_id=project.id, name=name.strip(), amount=amount))
-    return {"project_id": project.id, "lines": lines, "total": total}
+    return BudgetLines(project.id, lines, total)
 
 
 @use_case("disburse", write=True, subject=("project", "project_id"))
-def disburse(work: Work, project_id: int, day: date, amount: int, stage: str) -> dict[str, Any]:
+def disburse(work: Work, project_id: int, day: date, amount: int, stage: str) -> Disbursed:
     """Pay a stage of a project's funding (拨付), never above what the rules committed."""
     ctx, session = work.ctx, work.session
     from workflow.money.funding import PAID_BY_TRANSITION, paying_triggers
@@ -158,7 +196,7 @@ def disburse(work: Work, project_id: int, day: date, amount: int, stage: str) ->
     )
     session.add(row)
     session.flush()
-    return {"id": row.id, "project_id": project.id, "disbursed": paid + amount}
+    return Disbursed(row.id, project.id, paid + amount)
 
 
 def expenditure_flags(
@@ -190,7 +228,7 @@ def expenditure_flags(
 @use_case("expense_add", write=True, subject=("project", "project_id"))
 def record_expenditure(
     work: Work, project_id: int, line: str, day: date, amount: int, description: str
-) -> dict[str, Any]:
+) -> Booked:
     """Book one expenditure of a project being carried out; returns its id and flags."""
     ctx, session = work.ctx, work.session
     _check_amount(amount, _("支出金额"))
@@ -249,11 +287,11 @@ def record_expenditure(
     )
     session.add(row)
     session.flush()
-    return {"id": row.id, "project_id": project.id, "flags": flags, "status": row.review_status}
+    return Booked(row.id, project.id, flags, row.review_status)
 
 
 @use_case("expense_review", write=True, subject=("expense", "expense_id"))
-def review_expenditure(work: Work, expense_id: int, decision: str, note: str) -> dict[str, Any]:
+def review_expenditure(work: Work, expense_id: int, decision: str, note: str) -> Reviewed:
     """The contractor's review of an expenditure: accepted, or misuse (final)."""
     ctx, session = work.ctx, work.session
     if decision not in DECISIONS:
@@ -273,7 +311,7 @@ def review_expenditure(work: Work, expense_id: int, decision: str, note: str) ->
     row.reviewed_on = ctx.today()
     row.reviewer = ctx.actor
     row.review_note = note.strip()
-    return {"id": row.id, "project_id": row.project_id, "status": row.review_status}
+    return Reviewed(row.id, row.project_id, row.review_status)
 
 
 def money_findings(session: Session, day: date) -> dict[int, tuple[int, int]]:
@@ -303,7 +341,7 @@ def money_findings(session: Session, day: date) -> dict[int, tuple[int, int]]:
 
 
 @dataclass(frozen=True)
-class LineUse:
+class LineUse(Result):
     """One budget line and what was spent on it."""
 
     line: str
@@ -312,8 +350,35 @@ class LineUse:
     accepted: int
 
 
+@dataclass(frozen=True)
+class OpenFlag(Result):
+    """A flagged expenditure not accepted: awaiting review, or found to be misuse."""
+
+    expense_id: int
+    day: date
+    line: str
+    amount: int
+    status: str
+    flags: list[str]
+    text: str
+
+
+@dataclass(frozen=True)
+class FundUse(Result):
+    """A project's fund use as of a day: `budget show --json`."""
+
+    project_id: int
+    as_of: date
+    committed: int
+    disbursed: int
+    spent: int
+    spent_accepted: int
+    lines: list[LineUse]
+    open_flags: list[OpenFlag]
+
+
 @use_case("budget_show", write=False, subject=("project", "project_id"))
-def fund_use(work: Work, project_id: int, as_of: date | None = None) -> dict[str, Any]:
+def fund_use(work: Work, project_id: int, as_of: date | None = None) -> FundUse:
     """The semi-annual fund-use data of one project: budget, disbursed, spent by line, open flags."""
     ctx, session = work.ctx, work.session
     day = as_of or ctx.today()
@@ -321,33 +386,26 @@ def fund_use(work: Work, project_id: int, as_of: date | None = None) -> dict[str
     return fund_use_rows(session, [project.id], day)[project.id]
 
 
-def fund_use_rows(session: Session, project_ids: list[int], day: date) -> dict[int, dict[str, Any]]:
+def fund_use_rows(session: Session, project_ids: list[int], day: date) -> dict[int, FundUse]:
     """Fund-use data of many projects as of `day`, in four queries (for the contractor's report)."""
-    found: dict[int, dict[str, Any]] = {
-        pid: {
-            "project_id": pid,
-            "as_of": day.isoformat(),
-            "committed": 0,
-            "disbursed": 0,
-            "spent": 0,
-            "spent_accepted": 0,
-            "lines": [],
-            "open_flags": [],
-        }
-        for pid in project_ids
-    }
-    for pid, committed in session.execute(
-        select(ProjectFunding.project_id, ProjectFunding.committed).where(
-            ProjectFunding.project_id.in_(project_ids)
+    committed = dict(
+        session.execute(
+            select(ProjectFunding.project_id, ProjectFunding.committed).where(
+                ProjectFunding.project_id.in_(project_ids)
+            )
         )
-    ).tuples():
-        found[pid]["committed"] = committed
-    for pid, paid in session.execute(
-        select(Disbursement.project_id, func.sum(Disbursement.amount))
-        .where(Disbursement.project_id.in_(project_ids), Disbursement.day <= day)
-        .group_by(Disbursement.project_id)
-    ).tuples():
-        found[pid]["disbursed"] = int(paid)
+        .tuples()
+        .all()
+    )
+    disbursed = dict(
+        session.execute(
+            select(Disbursement.project_id, func.sum(Disbursement.amount))
+            .where(Disbursement.project_id.in_(project_ids), Disbursement.day <= day)
+            .group_by(Disbursement.project_id)
+        )
+        .tuples()
+        .all()
+    )
     lines: dict[int, dict[str, LineUse]] = defaultdict(dict)
     for pid, name, amount in session.execute(
         select(BudgetLine.project_id, BudgetLine.name, BudgetLine.amount)
@@ -355,6 +413,9 @@ def fund_use_rows(session: Session, project_ids: list[int], day: date) -> dict[i
         .order_by(BudgetLine.project_id, BudgetLine.id)
     ).tuples():
         lines[pid][name] = LineUse(name, amount, 0, 0)
+    spent: dict[int, int] = defaultdict(int)
+    spent_accepted: dict[int, int] = defaultdict(int)
+    open_flags: dict[int, list[OpenFlag]] = defaultdict(list)
     for e in session.scalars(
         select(Expenditure)
         .where(Expenditure.project_id.in_(project_ids), Expenditure.day <= day)
@@ -365,22 +426,25 @@ def fund_use_rows(session: Session, project_ids: list[int], day: date) -> dict[i
         lines[e.project_id][e.line] = LineUse(
             use.line, use.budget, use.spent + e.amount, use.accepted + (e.amount if accepted else 0)
         )
-        entry = found[e.project_id]
-        entry["spent"] += e.amount
-        entry["spent_accepted"] += e.amount if accepted else 0
-        if e.review_status != ACCEPTED:
-            entry["open_flags"].append(
-                {
-                    "expense_id": e.id,
-                    "day": e.day.isoformat(),
-                    "line": e.line,
-                    "amount": e.amount,
-                    "status": e.review_status,
-                    "flags": list(e.flags),
-                    "text": _("、").join(_(FLAG_LABELS[f]) for f in e.flags)
-                    + (_("（认定违规挪用）") if e.review_status == MISUSE else _("（待审核）")),
-                }
+        spent[e.project_id] += e.amount
+        spent_accepted[e.project_id] += e.amount if accepted else 0
+        if not accepted:
+            text = _("、").join(_(FLAG_LABELS[f]) for f in e.flags) + (
+                _("（认定违规挪用）") if e.review_status == MISUSE else _("（待审核）")
             )
-    for pid, uses in lines.items():
-        found[pid]["lines"] = [u.__dict__ for u in uses.values()]
-    return found
+            open_flags[e.project_id].append(
+                OpenFlag(e.id, e.day, e.line, e.amount, e.review_status, list(e.flags), text)
+            )
+    return {
+        pid: FundUse(
+            project_id=pid,
+            as_of=day,
+            committed=committed.get(pid, 0),
+            disbursed=int(disbursed.get(pid) or 0),
+            spent=spent[pid],
+            spent_accepted=spent_accepted[pid],
+            lines=list(lines[pid].values()),
+            open_flags=open_flags[pid],
+        )
+        for pid in project_ids
+    }

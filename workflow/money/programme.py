@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
@@ -11,13 +11,55 @@ from states.rules import SECURITIZATION_YEAR_CAP
 from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
+from workflow.core.results import Result
 from workflow.db.locks import lock_key
 from workflow.db.orm_money import Disbursement, ProgrammeBudget, ProjectFunding
 from workflow.money.funding import committed_in_year, year_budget_key
 
 
+@dataclass(frozen=True)
+class YearBudget(Result):
+    """A category's year budget just set: `programme budget --json`."""
+
+    year: int
+    category: str
+    budget: int
+    committed: int
+
+
+@dataclass(frozen=True)
+class CategoryUse(Result):
+    """One category's money in a programme year."""
+
+    category: str
+    name: str
+    budget: int | None
+    """None when no budget is set for the year."""
+    committed: int
+    disbursed: int
+    remaining: int | None
+
+
+@dataclass(frozen=True)
+class Totals(Result):
+    """The programme year's money over all categories."""
+
+    budget: int
+    committed: int
+    disbursed: int
+
+
+@dataclass(frozen=True)
+class ProgrammeStatus(Result):
+    """The programme year's money per category and in total: `programme status --json`."""
+
+    year: int
+    categories: list[CategoryUse]
+    total: Totals
+
+
 @use_case("programme_budget", write=True)
-def set_year_budget(work: Work, year: int, category: str, amount: int) -> dict[str, Any]:
+def set_year_budget(work: Work, year: int, category: str, amount: int) -> YearBudget:
     """Set the year's budget of a category; never below what is already committed."""
     ctx, session = work.ctx, work.session
     if category not in CATEGORIES:
@@ -47,11 +89,11 @@ def set_year_budget(work: Work, year: int, category: str, amount: int) -> dict[s
         row = ProgrammeBudget(year=year, category=category, amount=amount)
         session.add(row)
     row.amount, row.actor, row.updated_at = amount, ctx.actor, ctx.clock()
-    return {"year": year, "category": category, "budget": amount, "committed": committed}
+    return YearBudget(year, category, amount, committed)
 
 
 @use_case("programme_status", write=False)
-def programme_status(work: Work, year: int) -> dict[str, Any]:
+def programme_status(work: Work, year: int) -> ProgrammeStatus:
     """Per category: budget (null when not set), committed, disbursed, remaining; and totals."""
     session = work.session
     budgets = dict(
@@ -89,21 +131,18 @@ def programme_status(work: Work, year: int) -> dict[str, Any]:
             budget = SECURITIZATION_YEAR_CAP
         used = int(committed.get(code) or 0)
         rows.append(
-            {
-                "category": code,
-                "name": category.name,
-                "budget": budget,
-                "committed": used,
-                "disbursed": int(disbursed.get(code) or 0),
-                "remaining": None if budget is None else budget - used,
-            }
+            CategoryUse(
+                category=code,
+                name=category.name,
+                budget=budget,
+                committed=used,
+                disbursed=int(disbursed.get(code) or 0),
+                remaining=None if budget is None else budget - used,
+            )
         )
-    return {
-        "year": year,
-        "categories": rows,
-        "total": {
-            "budget": sum(r["budget"] or 0 for r in rows),
-            "committed": sum(r["committed"] for r in rows),
-            "disbursed": sum(r["disbursed"] for r in rows),
-        },
-    }
+    total = Totals(
+        budget=sum(r.budget or 0 for r in rows),
+        committed=sum(r.committed for r in rows),
+        disbursed=sum(r.disbursed for r in rows),
+    )
+    return ProgrammeStatus(year, rows, total)

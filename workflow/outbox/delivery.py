@@ -77,6 +77,7 @@ from notifiers.base import (
 )
 from workflow.core.boundary import orchestration
 from workflow.core.context import AppContext
+from workflow.core.results import Result
 from workflow.db.engine import transaction
 from workflow.db.orm import Letter, OutboxMessage
 
@@ -453,19 +454,32 @@ class _Run:
         log.warning("%s %s via %s: %s", status, row.key, row.channel, error)
 
 
+@dataclass(frozen=True)
+class Delivery(Result):
+    """What one flush of the outbox did: `notify flush --json`."""
+
+    sent: int
+    """Rows delivered now."""
+    failed: int
+    """Rows given up now."""
+    retried: int
+    """Rows that failed now and wait for a later attempt."""
+    pending: int
+    """Rows still waiting after the run, all channels."""
+    unrouted: int
+    """Due rows whose channel is not configured."""
+
+
 @orchestration("notify_flush", write=True)
 def flush(
     ctx: AppContext,
     channels: Mapping[str, Notifier],
     retry_all: bool = False,
     batch: int = 100,
-) -> dict[str, int]:
+) -> Delivery:
     """Deliver every due outbox row through `channels`; return the run's figures.
 
-    Keys: `sent` (rows delivered now), `failed` (rows given up now), `retried` (rows that
-    failed now and wait for a later attempt), `pending` (rows still waiting after the run,
-    all channels), `unrouted` (due rows whose channel is not configured). With `retry_all`,
-    rows waiting for a later attempt are tried now instead.
+    With `retry_all`, rows waiting for a later attempt are tried now instead.
     """
     start = ctx.clock()
     run = _Run(ctx, channels)
@@ -481,10 +495,10 @@ def flush(
         pending = session.scalar(
             select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status.in_(WAITING))
         )
-    return {
-        "sent": run.tally["sent"],
-        "failed": run.tally["failed"],
-        "retried": run.tally["retried"],
-        "pending": int(pending or 0),
-        "unrouted": unrouted,
-    }
+    return Delivery(
+        sent=run.tally["sent"],
+        failed=run.tally["failed"],
+        retried=run.tally["retried"],
+        pending=int(pending or 0),
+        unrouted=unrouted,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,6 +18,7 @@ from workflow.core.boundary import Work, use_case
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
+from workflow.core.results import Result
 from workflow.db.orm import (
     CreditRecord,
     LedgerSnapshot,
@@ -27,7 +28,7 @@ from workflow.db.orm import (
     Report,
     ReportDue,
 )
-from workflow.progress.rules import report_due_dates, term_years
+from workflow.progress.rules import Progress, report_due_dates, term_years
 from workflow.progress.store import progress_by_project
 from workflow.projects.plans import PlanRow, default_plan
 from workflow.units.actions import active_records, conflict_of_interest, describe, ensure_unit
@@ -45,6 +46,71 @@ class NewProject:
     budget: int
     plan: list[PlanRow] = field(default_factory=list)
     contact_email: str | None = None
+
+
+@dataclass(frozen=True)
+class Created(Result):
+    """A project just created: `project create --json`."""
+
+    id: int
+    state: str
+
+
+@dataclass(frozen=True)
+class Transition(Result):
+    """A transition just fired: `project advance --json`."""
+
+    id: int
+    from_: str | None
+    to: str
+    trigger: str
+    seq: int
+
+
+@dataclass(frozen=True)
+class HistoryEvent(Result):
+    """One event of a project's history."""
+
+    from_: str | None
+    to: str
+    trigger: str
+    actor: str
+    at: datetime
+    note: str
+    data: dict[str, Any]
+    """The facts the transition carried (amount, rank, …), as stored."""
+
+
+@dataclass(frozen=True)
+class ProjectSummary(Result):
+    """A project as `project list --json` shows it: state, progress today, last flag."""
+
+    id: int
+    category: str
+    title: str
+    unit: str
+    state: str
+    triggers: list[str]
+    start: date
+    end: date
+    budget: int
+    contact_email: str | None
+    as_of: date
+    planned: float | None
+    actual: float | None
+    lag: float | None
+    last_report: date | None
+    flag: str | None
+    flag_date: date | None
+    flag_reasons: list[dict[str, str]]
+    """The last check's reasons as stored: level, code and text of each."""
+
+
+@dataclass(frozen=True)
+class ProjectView(ProjectSummary):
+    """A project as `project show --json` shows it: its summary and its history."""
+
+    history: list[HistoryEvent]
 
 
 def validate(p: NewProject) -> None:
@@ -141,10 +207,10 @@ def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
 
 
 @use_case("project_create", write=True)
-def create(work: Work, p: NewProject) -> dict[str, Any]:
-    """Create one project in state `applied`; returns {"id", "state"}."""
+def create(work: Work, p: NewProject) -> Created:
+    """Create one project in state `applied`."""
     project = add_project(work.session, work.ctx, p)
-    return {"id": project.id, "state": project.state}
+    return Created(project.id, project.state)
 
 
 def get_project(session: Session, project_id: int) -> Project:
@@ -239,7 +305,7 @@ def advance(
     note: str = "",
     amount: int | None = None,
     data: dict[str, str] | None = None,
-) -> dict[str, Any]:
+) -> Transition:
     """Fire one transition, append its event and apply its effects, all in one transaction."""
     project = lock_project(work.session, project_id)
     return advance_in(work.session, work.ctx, project, trigger, note, amount, data or {})
@@ -254,7 +320,7 @@ def advance_in(
     amount: int | None = None,
     data: dict[str, str] | None = None,
     via_ranking: bool = False,
-) -> dict[str, Any]:
+) -> Transition:
     """Fire one transition inside the caller's transaction (city ranking approves ten in one)."""
     data = data or {}
     definition = definition_for(project.category, project.definition_version)
@@ -285,13 +351,7 @@ def advance_in(
     if "restrict_unit" in definition.effects_of(trigger):
         restrict_unit(session, ctx, project)
     session.flush()
-    return {
-        "id": project.id,
-        "from": event.from_state,
-        "to": event.to_state,
-        "trigger": trigger,
-        "seq": event.seq,
-    }
+    return Transition(project.id, event.from_state, event.to_state, trigger, event.seq)
 
 
 def record_transition(
@@ -354,33 +414,33 @@ def restrict_unit(session: Session, ctx: AppContext, project: Project) -> None:
 
 
 def _summary(
-    project: Project, day: date, progress_row: Any, snapshot: LedgerSnapshot | None
-) -> dict[str, Any]:
+    project: Project,
+    day: date,
+    progress_row: tuple[Progress, date | None] | None,
+    snapshot: LedgerSnapshot | None,
+) -> ProjectSummary:
     definition = definition_for(project.category, project.definition_version)
-    planned = actual = lag = None
-    if progress_row is not None:
-        p = progress_row[0]
-        planned, actual, lag = p.planned, p.actual, p.lag
-    return {
-        "id": project.id,
-        "category": project.category,
-        "title": project.title,
-        "unit": project.unit.name,
-        "state": project.state,
-        "triggers": definition.triggers_from(project.state),
-        "start": project.start.isoformat(),
-        "end": project.end.isoformat(),
-        "budget": project.budget,
-        "contact_email": project.contact_email or project.unit.contact_email,
-        "as_of": day.isoformat(),
-        "planned": planned,
-        "actual": actual,
-        "lag": lag,
-        "last_report": progress_row[1].isoformat() if progress_row and progress_row[1] else None,
-        "flag": snapshot.flag if snapshot else None,
-        "flag_date": snapshot.day.isoformat() if snapshot else None,
-        "flag_reasons": snapshot.reasons if snapshot else [],
-    }
+    progress, last_report = progress_row or (None, None)
+    return ProjectSummary(
+        id=project.id,
+        category=project.category,
+        title=project.title,
+        unit=project.unit.name,
+        state=project.state,
+        triggers=definition.triggers_from(project.state),
+        start=project.start,
+        end=project.end,
+        budget=project.budget,
+        contact_email=project.contact_email or project.unit.contact_email,
+        as_of=day,
+        planned=progress.planned if progress else None,
+        actual=progress.actual if progress else None,
+        lag=progress.lag if progress else None,
+        last_report=last_report,
+        flag=snapshot.flag if snapshot else None,
+        flag_date=snapshot.day if snapshot else None,
+        flag_reasons=snapshot.reasons if snapshot else [],
+    )
 
 
 def latest_snapshots(session: Session, project_ids: list[int] | None) -> dict[int, LedgerSnapshot]:
@@ -398,7 +458,7 @@ def latest_snapshots(session: Session, project_ids: list[int] | None) -> dict[in
 
 
 @use_case("project_show", write=False, subject=("project", "project_id"))
-def show(work: Work, project_id: int) -> dict[str, Any]:
+def show(work: Work, project_id: int) -> ProjectView:
     """One project: its state, possible triggers, progress today, last flag and history."""
     day, session = work.ctx.today(), work.session
     project = get_project(session, project_id)
@@ -409,29 +469,21 @@ def show(work: Work, project_id: int) -> dict[str, Any]:
         .order_by(LedgerSnapshot.day.desc())
         .limit(1)
     ).first()
-    result = _summary(project, day, progress_row, snapshot)
     events = session.scalars(
         select(ProjectEvent).where(ProjectEvent.project_id == project_id).order_by(ProjectEvent.seq)
     )
-    result["history"] = [
-        {
-            "from": e.from_state,
-            "to": e.to_state,
-            "trigger": e.trigger,
-            "actor": e.actor,
-            "at": e.at.isoformat(),
-            "note": e.note,
-            "data": e.data,
-        }
+    history = [
+        HistoryEvent(e.from_state, e.to_state, e.trigger, e.actor, e.at, e.note, e.data)
         for e in events
     ]
-    return result
+    summary = _summary(project, day, progress_row, snapshot)
+    return ProjectView(**vars(summary), history=history)
 
 
 @use_case("project_list", write=False)
 def list_projects(
     work: Work, category: str | None, state: str | None, flag: str | None
-) -> list[dict[str, Any]]:
+) -> list[ProjectSummary]:
     """Projects matching the filters, each summarised as `show` does, without history."""
     if category is not None and category not in CATEGORIES:
         raise Refused(
@@ -461,4 +513,4 @@ def list_projects(
     progress = progress_by_project(session, day, where)
     snapshots = latest_snapshots(session, None)
     rows = [_summary(p, day, progress.get(p.id), snapshots.get(p.id)) for p in projects]
-    return [r for r in rows if flag is None or r["flag"] == flag]
+    return [r for r in rows if flag is None or r.flag == flag]

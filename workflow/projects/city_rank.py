@@ -18,7 +18,6 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
-from typing import Any
 
 from sqlalchemy import extract, select
 
@@ -26,6 +25,7 @@ from states.rules import CITY_TIERS
 from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
+from workflow.core.results import Result
 from workflow.db.orm import Project, Unit
 from workflow.money.funding import city_grant
 from workflow.projects.actions import advance_in
@@ -39,6 +39,18 @@ class Scored:
 
     unit: str
     scores: tuple[Decimal, ...]
+
+
+@dataclass(frozen=True)
+class Ranked(Result):
+    """One applicant's place in the ranking: `city rank --json`."""
+
+    unit: str
+    project_id: int
+    total: float
+    rank: int
+    amount: int
+    """The grant of its tier, 0 beyond the last tier."""
 
 
 def parse_scores(text: str, weights: dict[str, float]) -> tuple[list[str], list[Scored]]:
@@ -117,7 +129,7 @@ def rank(
     action_of=lambda arguments: "approve" if arguments["approve"] else "city_rank",
     actions=("city_rank", "approve"),
 )
-def city_rank(work: Work, year: int, scores_text: str, approve: bool) -> list[dict[str, Any]]:
+def city_rank(work: Work, year: int, scores_text: str, approve: bool) -> list[Ranked]:
     """Rank the year's capability_city applications; with `approve`, approve them all at once."""
     ctx, session = work.ctx, work.session
     weights = dict(ctx.settings.rules.city_weights)
@@ -153,13 +165,7 @@ def city_rank(work: Work, year: int, scores_text: str, approve: bool) -> list[di
             )
         )
     result = [
-        {
-            "unit": s.unit,
-            "project_id": projects[s.unit].id,
-            "total": float(total),
-            "rank": position,
-            "amount": city_grant(position),
-        }
+        Ranked(s.unit, projects[s.unit].id, float(total), position, city_grant(position))
         for position, (s, total) in enumerate(ordered, start=1)
     ]
     if approve:

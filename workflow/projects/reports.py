@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 
@@ -11,8 +11,20 @@ from states.definitions import ACTIVE_STATES, STATE_LABELS
 from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
+from workflow.core.results import Result
 from workflow.db.orm import PlanTask, Report, ReportItem
 from workflow.projects.actions import get_project
+
+
+@dataclass(frozen=True)
+class Submitted(Result):
+    """A quarterly report just recorded: `report submit --json`."""
+
+    id: int
+    project_id: int
+    date_: date
+    progress: dict[str, float]
+    """Completion per plan task, those left out carried from the previous report."""
 
 
 def parse_percent(text: str, task: str) -> float:
@@ -31,7 +43,7 @@ def parse_percent(text: str, task: str) -> float:
 @use_case("report_submit", write=True, subject=("project", "project_id"))
 def submit(
     work: Work, project_id: int, report_date: date, completions: dict[str, float]
-) -> dict[str, Any]:
+) -> Submitted:
     """Record a quarterly report; tasks it leaves out keep their previously reported completion."""
     ctx, session = work.ctx, work.session
     if not completions:
@@ -84,11 +96,9 @@ def submit(
     for name, task in tasks.items():
         completion = completions.get(name, carried.get(task.id, 0.0))
         session.add(ReportItem(report_id=report.id, task_id=task.id, completion=completion))
-    return {
-        "id": report.id,
-        "project_id": project.id,
-        "date": report_date.isoformat(),
-        "progress": {
-            name: completions.get(name, carried.get(t.id, 0.0)) for name, t in tasks.items()
-        },
-    }
+    return Submitted(
+        report.id,
+        project.id,
+        report_date,
+        {name: completions.get(name, carried.get(t.id, 0.0)) for name, t in tasks.items()},
+    )

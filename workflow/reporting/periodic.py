@@ -18,6 +18,7 @@ from workflow.core.boundary import Work, use_case
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import N_, _
+from workflow.core.results import Result
 from workflow.db.orm import LedgerSnapshot, Letter, PlanTask, Project, Report, ReportDue
 from workflow.db.orm_money import Disbursement, Expenditure
 from workflow.db.orm_review import RectificationPlan
@@ -90,6 +91,44 @@ class Section:
         self.figures.append({"caption": caption, "src": uri})
 
 
+@dataclass(frozen=True)
+class ReportData(Result):
+    """Everything the periodic report's template shows."""
+
+    title: str
+    period: str
+    author: str
+    recipient: str
+    generated: str
+    sections: list[Section]
+
+
+@dataclass(frozen=True)
+class FlagSeries(Result):
+    """How many projects carried each flag on each checked day."""
+
+    days: list[date]
+    counts: dict[str, list[int]]
+    """Per flag (green, amber, red), the count on each of `days`."""
+
+
+@dataclass(frozen=True)
+class LagSeries(Result):
+    """Each category's projects' lags in the ledger on a day."""
+
+    lags: dict[str, list[float]]
+
+
+@dataclass(frozen=True)
+class ProgressCurve(Result):
+    """A project's planned progress each week of its term and the actual one of each report."""
+
+    title: str
+    days: list[date]
+    planned: list[float]
+    points: list[tuple[date, float]]
+
+
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
@@ -106,9 +145,7 @@ def _ratio(part: float, whole: float) -> float | None:
     return round(100 * part / whole, 2) if whole else None
 
 
-def _flag_series(
-    session: Session, first: date, last: date
-) -> tuple[list[date], dict[str, list[int]]]:
+def _flag_series(session: Session, first: date, last: date) -> FlagSeries:
     rows = session.execute(
         select(LedgerSnapshot.day, LedgerSnapshot.flag, func.count())
         .where(LedgerSnapshot.day.between(first, last))
@@ -120,7 +157,7 @@ def _flag_series(
     counts = {f: [0] * len(days) for f in ("green", "amber", "red")}
     for day, flag, n in rows:
         counts[flag][index[day]] = n
-    return days, counts
+    return FlagSeries(days, counts)
 
 
 def _lags(rows: list[LedgerRow]) -> dict[str, list[float]]:
@@ -134,9 +171,9 @@ def _lags(rows: list[LedgerRow]) -> dict[str, list[float]]:
 def _figures(
     section: Section, session: Session, ctx: AppContext, p: Period, rows: list[LedgerRow]
 ) -> None:
-    days, counts = _flag_series(session, p.first, p.last)
-    if len(days) > 1:
-        section.figure("图1 红黄绿预警项目数变化", plots.flag_counts(days, counts))
+    series = _flag_series(session, p.first, p.last)
+    if len(series.days) > 1:
+        section.figure("图1 红黄绿预警项目数变化", plots.flag_counts(series.days, series.counts))
     lags = _lags(rows)
     if lags:
         section.figure(
@@ -477,7 +514,7 @@ BUILDERS = {
 }
 
 
-def _report_data(work: Work, kind: str, period_text: str) -> dict[str, Any]:
+def _report_data(work: Work, kind: str, period_text: str) -> ReportData:
     ctx, session = work.ctx, work.session
     if kind not in KINDS:
         raise Refused(
@@ -493,18 +530,18 @@ def _report_data(work: Work, kind: str, period_text: str) -> dict[str, Any]:
             )
         )
     sections = BUILDERS[kind](ctx, session, period)
-    return {
-        "title": f"{period.label}{title}",
-        "period": f"{chinese_date(period.first)}至{chinese_date(period.last)}",
-        "author": ctx.settings.letters.contact,
-        "recipient": ctx.settings.letters.sender,
-        "generated": chinese_date(ctx.today()),
-        "sections": sections,
-    }
+    return ReportData(
+        title=f"{period.label}{title}",
+        period=f"{chinese_date(period.first)}至{chinese_date(period.last)}",
+        author=ctx.settings.letters.contact,
+        recipient=ctx.settings.letters.sender,
+        generated=chinese_date(ctx.today()),
+        sections=sections,
+    )
 
 
 @use_case("report_periodic", write=False)
-def build_report(work: Work, kind: str, period_text: str) -> dict[str, Any]:
+def build_report(work: Work, kind: str, period_text: str) -> ReportData:
     """Everything the report template shows for `kind` over the period `period_text`."""
     return _report_data(work, kind, period_text)
 
@@ -514,7 +551,7 @@ def render_report(work: Work, kind: str, period_text: str, fmt: str) -> bytes:
     """The report as HTML (UTF-8) or PDF bytes."""
     if fmt not in ("html", "pdf"):
         raise Refused(_("不支持的格式“{fmt}”：可用 html 或 pdf").format(fmt=fmt))
-    html = render("report_periodic.html", _report_data(work, kind, period_text))
+    html = render("report_periodic.html", vars(_report_data(work, kind, period_text)))
     if fmt == "html":
         return html.encode("utf-8")
     from workflow.documents.pdf import html_to_pdf
@@ -523,9 +560,7 @@ def render_report(work: Work, kind: str, period_text: str, fmt: str) -> bytes:
 
 
 @use_case("chart_project", write=False, subject=("project", "project_id"))
-def progress_curve_data(
-    work: Work, project_id: int
-) -> tuple[str, list[date], list[float], list[tuple[date, float]]]:
+def progress_curve_data(work: Work, project_id: int) -> ProgressCurve:
     """A project's planned progress each week of its term and the actual progress of each report."""
     session = work.session
     project = session.get(Project, project_id)
@@ -547,18 +582,18 @@ def progress_curve_data(
         reported = [TaskProgress(t.start, t.due, t.weight, done.get(t.id)) for t in tasks]
         actual = progress(reported, report.report_date, True).actual
         points.append((report.report_date, actual or 0.0))
-    return f"项目#{project.id} {project.title}", days, planned, points
+    return ProgressCurve(f"项目#{project.id} {project.title}", days, planned, points)
 
 
 @use_case("chart_programme", write=False)
-def flag_series(work: Work, first: date, last: date) -> tuple[list[date], dict[str, list[int]]]:
+def flag_series(work: Work, first: date, last: date) -> FlagSeries:
     """Flag counts per checked day between `first` and `last`."""
     session = work.session
     return _flag_series(session, first, last)
 
 
 @use_case("chart_programme", write=False)
-def lag_series(work: Work, day: date) -> dict[str, list[float]]:
+def lag_series(work: Work, day: date) -> LagSeries:
     """Each category's projects' lags in the ledger on `day`."""
     session = work.session
-    return _lags(ledger_rows(session, day))
+    return LagSeries(_lags(ledger_rows(session, day)))

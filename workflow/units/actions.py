@@ -13,6 +13,7 @@ from workflow.core.boundary import Work, use_case
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import N_, _
+from workflow.core.results import Result
 from workflow.db.orm import CreditRecord, Project, Unit
 
 UNIT_KINDS = {
@@ -36,7 +37,7 @@ DEAD_STATES = ("rejected", "withdrawn")
 
 
 @dataclass(frozen=True)
-class RecordView:
+class RecordView(Result):
     """A credit record as users read it."""
 
     id: int
@@ -149,21 +150,27 @@ def add_unit(work: Work, name: str, kind: str, contact_email: str | None) -> int
     return unit.id
 
 
+@dataclass(frozen=True)
+class UnitView(Result):
+    """A unit as `unit list --json` shows it."""
+
+    id: int
+    name: str
+    kind: str
+    contact_email: str | None
+    active_records: int
+    """Credit records in force today."""
+
+
 @use_case("unit_list", write=False)
-def list_units(work: Work) -> list[dict[str, object]]:
+def list_units(work: Work) -> list[UnitView]:
     """Every unit with its kind, contact and number of records in force today."""
     ctx, session = work.ctx, work.session
     day = ctx.today()
     mine = [Unit.id == work.only_unit] if work.only_unit is not None else []
     units = session.scalars(select(Unit).where(*mine).order_by(Unit.name)).all()
     return [
-        {
-            "id": u.id,
-            "name": u.name,
-            "kind": u.kind,
-            "contact_email": u.contact_email,
-            "active_records": sum(is_active(r, day) for r in u.records),
-        }
+        UnitView(u.id, u.name, u.kind, u.contact_email, sum(is_active(r, day) for r in u.records))
         for u in units
     ]
 
