@@ -47,7 +47,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "unit": ("commands.unit:unit", "Units (applicants) and their credit records."),
     "user": (
         "commands.user:user",
-        "Users and roles (admin, manager, unit, contractor); refusals are logged.",
+        "Users and roles (admin, manager, unit, contractor, scheduler); refusals are logged.",
     ),
     "workflow": ("commands.workflow:workflow_group", "The lifecycle machines of the categories."),
 }

@@ -6,10 +6,13 @@ import click
 
 from commands.common import JSON_OPTION, Invocation, _, emit_json, local_time, pass_invocation
 
+ROLE_CODES = ("admin", "manager", "unit", "contractor", "scheduler")
+"""The roles of workflow.access.rules.ROLES, spelled here so that --help imports no domain."""
+
 
 @click.group()
 def user() -> None:
-    """Users and roles (admin, manager, unit, contractor); refusals are logged."""
+    """Users and roles (admin, manager, unit, contractor, scheduler); refusals are logged."""
 
 
 @user.command("add")
@@ -17,8 +20,9 @@ def user() -> None:
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(["admin", "manager", "unit", "contractor"]),
-    help="admin 省知识产权局, manager 项目管理员, unit 项目承担单位, contractor 风险防控机构.",
+    type=click.Choice(ROLE_CODES),
+    help="admin 省知识产权局, manager 项目管理员, unit 项目承担单位, contractor 风险防控机构, "
+    "scheduler 定时任务 (the nightly check's process).",
 )
 @click.option("--unit", "unit_name", metavar="UNIT", help="The registered unit of a unit user.")
 @JSON_OPTION
@@ -112,3 +116,36 @@ def user_refusals(invocation: Invocation, as_json: bool) -> None:
     for r in rows:
         target = " " + _("项目#{id}").format(id=r.project_id) if r.project_id is not None else ""
         click.echo(f"{local_time(r.at)} {r.actor} {r.action}{target}：{r.reason}")
+
+
+@user.command("rights")
+@click.option("--role", type=click.Choice(ROLE_CODES), help="Only this role's column.")
+@JSON_OPTION
+def user_rights(role: str | None, as_json: bool) -> None:
+    """Print the permission table: what each role may do (all / own unit only / no).
+
+    \b
+    Example:
+      ipflow user rights
+      ipflow user rights --role unit --json
+    """
+    from workflow.access.rules import OWN, PERMISSIONS, ROLES, USE_CASES
+
+    roles = [role] if role else list(ROLES)
+    if as_json:
+        emit_json({action: {r: row[r] for r in roles} for action, row in PERMISSIONS.items()})
+        return
+    marks = {"allow": "✓", OWN: _("本单位"), "deny": "—"}
+    click.echo((" " * 22 + "".join(_pad(r, 12) for r in roles)).rstrip())
+    for index, (action, row) in enumerate(PERMISSIONS.items()):
+        if index == len(USE_CASES):
+            click.echo(_("生命周期操作（project advance）："))
+        click.echo((_pad(action, 22) + "".join(_pad(marks[row[r]], 12) for r in roles)).rstrip())
+
+
+def _pad(text: str, width: int) -> str:
+    """`text` padded to `width` terminal columns (a Chinese character takes two)."""
+    from unicodedata import east_asian_width
+
+    used = sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(width - used, 1)

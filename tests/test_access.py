@@ -276,3 +276,28 @@ def test_a_disabled_or_unregistered_name_sees_nothing(
     for args in (["project", "list"], ["letters", "list"], ["unit", "list"]):
         result = ipflow("--as", actor, *args, "--json")
         assert result.exit_code == 1 and result.stdout == "", args
+
+
+def test_the_cli_offers_exactly_the_roles_of_the_table() -> None:
+    from commands.user import ROLE_CODES
+
+    assert tuple(ROLES) == ROLE_CODES
+
+
+def test_user_rights_prints_the_table_the_boundary_applies(ipflow: Cli) -> None:
+    document = json.loads(ipflow("user", "rights", "--json").stdout)
+    assert document == PERMISSIONS
+    unit = json.loads(ipflow("user", "rights", "--role", "unit", "--json").stdout)
+    assert unit["report_submit"] == {"unit": OWN} and unit["disburse"] == {"unit": DENY}
+    table = ipflow("user", "rights").stdout
+    assert "生命周期操作（project advance）" in table and "本单位" in table
+
+
+def test_the_scheduler_role_runs_the_night_but_moves_no_money(
+    office: dict[str, int], ipflow: Cli
+) -> None:
+    assert ipflow("--as", "office", "user", "add", "nightly", "--role", "scheduler").exit_code == 0
+    assert ipflow("--as", "nightly", "check", "run", "--today", "2027-04-15").exit_code == 0
+    assert ipflow("--as", "nightly", "notify", "flush").exit_code == 0
+    paid = ipflow("--as", "nightly", *[a.format(**office) for a in OFFICE_COMMANDS["disburse"]])
+    assert paid.exit_code == 1 and "定时任务（scheduler），无权执行“disburse”" in paid.stderr
