@@ -115,6 +115,12 @@ class IpflowGroup(click.Group):
         except SQLAlchemyError as exc:
             detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             fail(_("数据库操作失败，未做任何修改：{detail}").format(detail=detail))
+        except BrokenPipeError:
+            # The reader went away (`ipflow … | head -1`): nothing more to tell it, and
+            # nothing to report. Point stdout at /dev/null so the exit's flush stays quiet, and
+            # end as tools killed by SIGPIPE do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(128 + 13)
         except OSError as exc:
             fail(_("文件或网络操作失败：{error}").format(error=exc))
 

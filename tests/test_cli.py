@@ -376,3 +376,18 @@ def test_db_upgrade_says_whether_it_created_migrated_or_found_the_schema_current
     command.upgrade(_alembic_config(make_engine(url)), "0001")
     migrated = Cli(url)("db", "upgrade")
     assert (migrated.exit_code, migrated.stdout.strip()) == (0, f"数据库结构已从0001升级到{head}")
+
+
+def test_a_reader_that_stops_early_gets_no_traceback_and_no_message(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    ipflow = Path(sys.executable).with_name("ipflow")
+    result = subprocess.run(
+        ["sh", "-c", f"'{ipflow}' user rights | head -c 0; exit 0"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
+    assert result.stderr == ""
