@@ -8,7 +8,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from workflow.access.rules import DENY, OWN, ROLES, granted, right
-from workflow.core.boundary import Actor, SubjectKind
+from workflow.core.boundary import SubjectKind
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import _, language
@@ -89,8 +89,8 @@ def _reasons(
 
 def authorize(
     session: Session, name: str, action: str, kind: SubjectKind | None, value: Any
-) -> tuple[Actor, int | None]:
-    """The actor and the unit they are confined to for `action`, or `Denied`.
+) -> int | None:
+    """The unit the actor is confined to for `action` (None: no confinement), or `Denied`.
 
     With no user registered, ipflow is a single-user installation and everyone may do
     everything. Otherwise the actor must be a registered, active user whose role the table
@@ -98,15 +98,14 @@ def authorize(
     """
     user = session.scalar(select(AppUser).where(AppUser.name == name))
     if user is None and not session.scalar(select(exists().select_from(AppUser))):
-        return Actor(name, None, None), None
+        return None
     owner, project_id = subject_owner(session, kind, value)
     if user is not None and user.active:
         granted_right = right(user.role, action)
         if granted_right != DENY and not (
             granted_right == OWN and owner is not None and owner != user.unit_id
         ):
-            only_unit = user.unit_id if granted_right == OWN else None
-            return Actor(name, user.role, user.unit_id), only_unit
+            return user.unit_id if granted_right == OWN else None
     reason = _reasons(session, user, name, action, project_id)
     with language("zh"):
         logged = _reasons(session, user, name, action, project_id)

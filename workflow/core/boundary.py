@@ -37,22 +37,12 @@ SubjectKind = Literal["project", "letter", "expense", "unit"]
 
 
 @dataclass(frozen=True)
-class Actor:
-    """Who acts: a registered user, or anyone on an installation with no user registered."""
-
-    name: str
-    role: str | None
-    """None on a single-user installation (no user registered): every right."""
-    unit_id: int | None
-
-
-@dataclass(frozen=True)
 class Work:
-    """What a use case's body works with: the wiring, its transaction and the actor's scope."""
+    """What a use case's body works with: the wiring (the actor is `ctx.actor`), its
+    transaction, and the scope the permission table gives the actor."""
 
     ctx: AppContext
     session: Session
-    actor: Actor
     only_unit: int | None
     """The unit the actor is confined to for this action (a unit user), else None: all."""
 
@@ -143,10 +133,10 @@ def use_case(
 
             try:
                 with transaction(ctx.engine, immediate=write) as session:
-                    actor, only_unit = authorize(
+                    only_unit = authorize(
                         session, ctx.actor, acting, subject[0] if subject else None, subject_value
                     )
-                    return fn(Work(ctx, session, actor, only_unit), *args, **kwargs)
+                    return fn(Work(ctx, session, only_unit), *args, **kwargs)
             except Denied as denied:
                 log_refusal(ctx, denied)
                 raise Refused(denied.reason) from None

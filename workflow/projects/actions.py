@@ -511,6 +511,8 @@ def list_projects(
         select(Project).options(joinedload(Project.unit)).where(*where).order_by(Project.id)
     ).all()
     progress = progress_by_project(session, day, where)
-    snapshots = latest_snapshots(session, None)
+    snapshots = latest_snapshots(
+        session, [p.id for p in projects] if work.only_unit is not None else None
+    )
     rows = [_summary(p, day, progress.get(p.id), snapshots.get(p.id)) for p in projects]
     return [r for r in rows if flag is None or r.flag == flag]
