@@ -103,7 +103,13 @@ BASE: tuple[Transition, ...] = (
         effects=("commit_grant",),
     ),
     T("start", ("approved",), "in_progress", label=N_("开始实施")),
-    T("review", ("in_progress",), "yearly_review", (g.before_final_year,), label=N_("年度评审")),
+    T(
+        "review",
+        ("in_progress",),
+        "yearly_review",
+        (g.before_final_year, g.review_window_open),
+        label=N_("年度评审"),
+    ),
     T("roll", ("yearly_review",), "in_progress", label=N_("评审通过，滚动实施下一年度")),
     T("suspend", ("in_progress",), "suspended", label=N_("暂停拨款（红色风险未解除）")),
     T("resume", ("suspended",), "in_progress", label=N_("恢复实施")),
@@ -118,7 +124,7 @@ BASE: tuple[Transition, ...] = (
         "request_acceptance",
         ("in_progress",),
         "acceptance",
-        (g.term_reviewed, g.all_reports_in),
+        (g.term_reviewed, g.acceptance_window_open, g.all_reports_in),
         label=N_("申请验收"),
     ),
     T(
@@ -214,7 +220,7 @@ VARIANTS: dict[str, Variant] = {
                 "review",
                 ("in_progress", "in_library"),
                 "yearly_review",
-                (g.evaluations_left,),
+                (g.evaluations_left, g.implementation_year_completed),
                 label=N_("年度绩效评价"),
             ),
             T(
@@ -244,7 +250,7 @@ VARIANTS: dict[str, Variant] = {
                 "request_acceptance",
                 ("in_library", "yearly_review"),
                 "acceptance",
-                (g.all_evaluations_done, g.all_reports_in),
+                (g.all_evaluations_done, g.acceptance_window_open, g.all_reports_in),
                 label=N_("申请期满验收"),
             ),
             T(

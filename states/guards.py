@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from states.i18n import N_, _
 from states.rules import (
@@ -42,6 +43,14 @@ class Facts:
     """data_ip_securitization: whether the product has ended (None: not gathered)."""
     clawback_due: int | None = None
     """Disbursed minus spent-and-accepted money, due back on closing (None: not gathered)."""
+    today: date | None = None
+    """The day the transition would happen (the clock's today; None: dates not gathered)."""
+    year_end: date | None = None
+    """The last day of the project year the next review covers (year reviews_done + 1)."""
+    term_end: date | None = None
+    """The last day of the term, which acceptance follows."""
+    review_window_days: int = 30
+    """How many days before a year's (or the term's) end its review (or acceptance) may begin."""
     refusals: list[str] = field(default_factory=list)
 
 
@@ -95,6 +104,45 @@ def before_final_year(f: Facts) -> str | None:
     return _(
         "项目期限为{term_years}年，已完成{reviews_done}次年度评审，应进入验收而非年度评审"
     ).format(term_years=f.term_years, reviews_done=f.reviews_done)
+
+
+@labelled(N_("自本项目年度结束前的评审期（默认30天）起"))
+def review_window_open(f: Facts) -> str | None:
+    """A yearly review opens review_window_days before the end of the year it reviews."""
+    if f.today is None or f.year_end is None:
+        return None
+    opens = f.year_end - timedelta(days=f.review_window_days)
+    if f.today >= opens:
+        return None
+    return _("第{year}年度于{year_end}结束，年度评审最早可于{opens}进行").format(
+        year=f.reviews_done + 1, year_end=f.year_end, opens=opens
+    )
+
+
+@labelled(N_("自项目期满前的验收期（默认30天）起"))
+def acceptance_window_open(f: Facts) -> str | None:
+    """Acceptance opens review_window_days before the end of the term."""
+    if f.today is None or f.term_end is None:
+        return None
+    opens = f.term_end - timedelta(days=f.review_window_days)
+    if f.today >= opens:
+        return None
+    return _("项目期于{term_end}届满，验收最早可于{opens}申请").format(
+        term_end=f.term_end, opens=opens
+    )
+
+
+@labelled(N_("实施满一个完整年度之后"))
+def implementation_year_completed(f: Facts) -> str | None:
+    """data_ip_leader's evaluation k is held once its k-th implementation year is complete."""
+    if f.today is None or f.year_end is None:
+        return None
+    opens = f.year_end + timedelta(days=1)
+    if f.today >= opens:
+        return None
+    return _("第{year}次年度绩效评价须在实施满{year}年后进行，最早可于{opens}进行").format(
+        year=f.reviews_done + 1, opens=opens
+    )
 
 
 @labelled(N_("滚动支持金额为{gi_rolling_low}至{gi_rolling_high}元（含）"))
@@ -220,3 +268,10 @@ def revenue_condition_met(f: Facts) -> str | None:
     if not registered:
         return _("机构尚未“入库纳统”（--data registered=yes）")
     return None
+
+
+INPUT_GUARDS: frozenset[Guard] = frozenset(
+    {rolling_amount_in_range, leader_award_allowed, clawback_amount_given, revenue_condition_met}
+)
+"""Guards on what the user gives with the trigger (--amount, --data), which cannot be judged
+before it is given: a trigger is possible now when every other guard of it passes."""

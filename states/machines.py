@@ -9,7 +9,7 @@ from typing import Any
 from transitions import EventData, Machine, MachineError
 
 from states.definitions import DEFINITION_VERSION, DEFINITIONS, Definition, Transition
-from states.guards import Facts, Guard
+from states.guards import INPUT_GUARDS, Facts, Guard
 from states.i18n import _
 
 
@@ -111,3 +111,14 @@ def fire(trigger: str, facts: Facts, version: int = DEFINITION_VERSION) -> str:
             facts.refusals or [_("“{trigger}”的条件未满足").format(trigger=trigger)]
         )
     return subject.state
+
+
+def would_pass(trigger: str, facts: Facts, version: int = DEFINITION_VERSION) -> bool:
+    """Whether `trigger` would fire now from `facts.state`, given the right amount and data.
+
+    Every guard is asked but those on what the user gives with the trigger (INPUT_GUARDS).
+    """
+    transition = definition_for(facts.category, version).transition(trigger, facts.state)
+    return transition is not None and all(
+        guard(facts) is None for guard in transition.guards if guard not in INPUT_GUARDS
+    )

@@ -45,6 +45,9 @@ class Range:
 GI_ROLLING = Range(50 * WAN, 100 * WAN)
 """gi_brand: year-2 rolling support after a passed year-1 evaluation, entered by the reviewer."""
 
+GI_YEARS: tuple[int, ...] = (2027, 2028)
+"""gi_brand: the programme's calendar years that are the project's year 1 and year 2."""
+
 LEADER_AWARD = 10 * WAN
 """data_ip_leader: the award after an outstanding year-2 or year-3 evaluation."""
 LEADER_UNIT_CAP = 20 * WAN

@@ -74,12 +74,24 @@ class DeliverySettings:
 
 @dataclass(frozen=True)
 class RulesSettings:
-    """Programme rules that the office may tune: restriction period and city scoring weights."""
+    """Programme rules that the office may tune: restriction period, city scoring weights and
+    the window of yearly reviews and acceptance."""
 
     restriction_years: int = 3
     """Years a unit may not apply after a double acceptance failure (限制申报期)."""
     city_weights: dict[str, float] = field(default_factory=dict)
     """Weight per capability_city scoring dimension (a column of the scores CSV); default 1."""
+    review_window_days: int = 30
+    """Days before the end of a project year (of the term) from which its review (acceptance)
+    may be held."""
+
+    def __post_init__(self) -> None:
+        if self.review_window_days < 0:
+            raise ConfigError(
+                _("配置项[rules].review_window_days须为不小于0的天数，得到{value}").format(
+                    value=self.review_window_days
+                )
+            )
 
 
 @dataclass(frozen=True)

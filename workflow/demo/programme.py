@@ -375,7 +375,7 @@ DEMOS: tuple[Demo, ...] = (
         lag=3,
         later=(
             Step(
-                date(2027, 9, 20),
+                date(2027, 12, 6),
                 "review",
                 "申请滚动支持，省知识产权局组织第一年度目标完成情况评价",
             ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, joinedload
 from states.categories import CATEGORIES
 from states.definitions import DEFINITION_VERSION, STATE_LABELS
 from states.guards import Facts
-from states.machines import TransitionRefused, definition_for, fire
+from states.machines import TransitionRefused, definition_for, fire, would_pass
+from states.rules import GI_YEARS
 from workflow.access.rules import TRIGGERS
 from workflow.core.boundary import Work, use_case
 from workflow.core.context import AppContext
@@ -28,7 +29,7 @@ from workflow.db.orm import (
     Report,
     ReportDue,
 )
-from workflow.progress.rules import Progress, report_due_dates, term_years
+from workflow.progress.rules import Progress, add_months, report_due_dates, term_years
 from workflow.progress.store import progress_by_project
 from workflow.projects.plans import PlanRow, default_plan
 from workflow.units.actions import active_records, conflict_of_interest, describe, ensure_unit
@@ -91,6 +92,7 @@ class ProjectSummary(Result):
     unit: str
     state: str
     triggers: list[str]
+    """`show`: the triggers whose guards pass today (possible_triggers); `list`: the state's."""
     start: date
     end: date
     budget: int
@@ -234,6 +236,23 @@ def lock_project(session: Session, project_id: int) -> Project:
     return project
 
 
+def year_end(project: Project, year: int) -> date:
+    """The last day of the project's `year`-th year: the day before its start plus 12·year months.
+
+    gi_brand's years are the programme's calendar years (GI_YEARS), whatever its start.
+    """
+    if project.category == "gi_brand":
+        return date(GI_YEARS[min(year, len(GI_YEARS)) - 1], 12, 31)
+    return add_months(project.start, 12 * year) - timedelta(days=1)
+
+
+def term_end(project: Project) -> date:
+    """The last day of the project's term: its end, or gi_brand's last programme year's."""
+    if project.category == "gi_brand":
+        return year_end(project, len(GI_YEARS))
+    return project.end
+
+
 def _facts(
     session: Session,
     ctx: AppContext,
@@ -247,6 +266,7 @@ def _facts(
         select(ProjectEvent.trigger, ProjectEvent.data).where(ProjectEvent.project_id == project.id)
     ).all()
     records = active_records(session, project.unit_id, ctx.today()) if trigger == "approve" else []
+    reviews_done = sum(t == "review" for t, _ in events)
     facts = Facts(
         project_id=project.id,
         category=project.category,
@@ -263,19 +283,36 @@ def _facts(
             select(func.count()).select_from(Report).where(Report.project_id == project.id)
         )
         or 0,
-        reviews_done=sum(t == "review" for t, _ in events),
+        reviews_done=reviews_done,
         term_years=term_years(project.start, project.end),
         awards_total=sum(int(d.get("amount", 0)) for t, d in events if t == "award"),
         via_ranking=via_ranking,
+        today=ctx.today(),
+        year_end=year_end(project, reviews_done + 1),
+        term_end=term_end(project),
+        review_window_days=ctx.settings.rules.review_window_days,
     )
     from workflow.money.funding import money_facts  # money rules load only when a project moves
 
     return replace(facts, **money_facts(session, ctx, project, trigger))
 
 
-def _refusal(project: Project, trigger: str, reasons: list[str]) -> Refused:
+def possible_triggers(session: Session, ctx: AppContext, project: Project) -> list[str]:
+    """The triggers of the project's state whose guards pass today (the amount and data aside)."""
     definition = definition_for(project.category, project.definition_version)
-    possible = _("、").join(definition.triggers_from(project.state)) or _("无")
+    return [
+        trigger
+        for trigger in definition.triggers_from(project.state)
+        if would_pass(
+            trigger, _facts(session, ctx, project, trigger, None, {}), project.definition_version
+        )
+    ]
+
+
+def _refusal(
+    session: Session, ctx: AppContext, project: Project, trigger: str, reasons: list[str]
+) -> Refused:
+    possible = _("、").join(possible_triggers(session, ctx, project)) or _("无")
     return Refused(
         _(
             "项目#{id}“{title}”当前状态为{label}（{state}），不能执行“{trigger}”：{reasons}。当前可执行的操作：{possible}"
@@ -326,10 +363,14 @@ def advance_in(
     definition = definition_for(project.category, project.definition_version)
     transition = definition.transition(trigger, project.state)
     if transition is not None and amount is not None and not transition.amount:
-        raise _refusal(project, trigger, [_("该操作不涉及金额，不应提供 --amount")])
+        raise _refusal(session, ctx, project, trigger, [_("该操作不涉及金额，不应提供 --amount")])
     if amount is not None and amount < 0:
         raise _refusal(
-            project, trigger, [_("金额须为不小于0的整数元，得到{amount}").format(amount=amount)]
+            session,
+            ctx,
+            project,
+            trigger,
+            [_("金额须为不小于0的整数元，得到{amount}").format(amount=amount)],
         )
     from workflow.money.funding import lock_caps
 
@@ -339,13 +380,13 @@ def advance_in(
         new_state = fire(trigger, facts, project.definition_version)
     except TransitionRefused as refused:
         reasons = [_("当前状态下没有这一操作")] if refused.absent else refused.reasons
-        raise _refusal(project, trigger, reasons) from None
+        raise _refusal(session, ctx, project, trigger, reasons) from None
     from workflow.money.funding import apply_effects
 
     try:
         effects = apply_effects(session, ctx, project, trigger, amount, data, via_ranking)
     except Refused as refused:
-        raise _refusal(project, trigger, [str(refused)]) from None
+        raise _refusal(session, ctx, project, trigger, [str(refused)]) from None
     event = record_transition(session, ctx, project, trigger, new_state, note, amount, data)
     event.data = {**event.data, **effects}
     if "restrict_unit" in definition.effects_of(trigger):
@@ -476,7 +517,10 @@ def show(work: Work, project_id: int) -> ProjectView:
         HistoryEvent(e.from_state, e.to_state, e.trigger, e.actor, e.at, e.note, e.data)
         for e in events
     ]
-    summary = _summary(project, day, progress_row, snapshot)
+    summary = replace(
+        _summary(project, day, progress_row, snapshot),
+        triggers=possible_triggers(session, work.ctx, project),
+    )
     return ProjectView(**vars(summary), history=history)
 
 
