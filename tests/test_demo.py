@@ -11,10 +11,11 @@ from sqlalchemy import Engine, func, select
 from states.categories import CATEGORIES
 from tests.conftest import Cli, database_dump
 from tests.factories import make_project
+from workflow.core.clock import SHANGHAI
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.db.engine import transaction
-from workflow.db.orm import CreditRecord, LedgerSnapshot, Letter, Project, Unit
+from workflow.db.orm import CreditRecord, LedgerSnapshot, Letter, Project, ProjectEvent, Unit
 from workflow.demo.programme import BLOCKED_UNIT, build_demo
 
 TODAY = date(2027, 9, 30)
@@ -51,15 +52,29 @@ def test_the_demo_walks_projects_as_far_as_the_rules_allow(ctx: AppContext, engi
             select(Project.state).where(Project.unit_id == blocked.id)
         ).all()
         emails = session.scalars(select(Unit.contact_email)).all()
-    assert {
-        ("gi_brand", "yearly_review"),
-        ("data_ip_leader", "in_library"),
-        ("capability_city", "screened"),
-    } <= states
+    assert {("data_ip_leader", "in_library"), ("capability_city", "screened")} <= states
+    # gi_brand's year-1 review opens on 2027-12-01 (30 days before 2027's end), not by 09-30.
+    assert {s for c, s in states if c == "gi_brand"} == {"in_progress"}
     assert {"applied", "screened", "approved", "completed", "terminated"} <= {s for _, s in states}
     assert records == ["abnormal_operation"] and blocked_states == ["screened"]
     assert "批准被拒" in summary
     assert emails and all(e and e.endswith("example.org") for e in emails)
+
+
+def test_the_gi_brand_year_one_review_is_held_in_its_window_in_december(
+    ctx: AppContext, engine: Engine
+) -> None:
+    build_demo(ctx, date(2027, 12, 10))
+
+    with transaction(engine) as session:
+        reviewed = session.execute(
+            select(Project.state, ProjectEvent.at)
+            .join(ProjectEvent, ProjectEvent.project_id == Project.id)
+            .where(Project.category == "gi_brand", ProjectEvent.trigger == "review")
+        ).all()
+    assert [(state, at.astimezone(SHANGHAI).date()) for state, at in reviewed] == [
+        ("yearly_review", date(2027, 12, 6))
+    ]
 
 
 def test_the_cli_prints_the_summary_and_refuses_a_second_run(ipflow: Cli, engine: Engine) -> None:

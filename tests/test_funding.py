@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from tests.conftest import NOON, database_dump
-from tests.factories import make_project, new_project
+from tests.factories import make_project, new_project, on
 from workflow.core.clock import fixed_clock
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
@@ -73,21 +73,27 @@ def test_gi_brand_rolls_year_two_only_between_50_and_100_wan_inclusive(
     ctx: AppContext, engine: Engine, amount: int, allowed: bool
 ) -> None:
     project_id = make_project(ctx, category="gi_brand")
-    advance(ctx, project_id, "review")
+    review_day = on(ctx, date(2027, 12, 1))  # year 1 is 2027; its review opens 30 days ahead
+    advance(review_day, project_id, "review")
     before = database_dump(engine)
     if allowed:
-        advance(ctx, project_id, "roll", amount=amount)
+        advance(review_day, project_id, "roll", amount=amount)
         assert committed(ctx, project_id) == 500_000 + amount
     else:
         with pytest.raises(Refused, match="50万至100万元"):
-            advance(ctx, project_id, "roll", amount=amount)
+            advance(review_day, project_id, "roll", amount=amount)
         assert database_dump(engine) == before
+
+
+EVALUATION_DAYS = (date(2028, 1, 5), date(2029, 1, 5), date(2030, 1, 5))
+"""Days of a 2027–2029 leader's evaluations, each after a full implementation year."""
 
 
 def _leader_in_library(ctx: AppContext, title: str) -> int:
     project_id = make_project(ctx, category="data_ip_leader", unit="贵州数据宝", title=title)
-    for trigger in ("review", "enter_library", "review"):
-        advance(ctx, project_id, trigger)
+    advance(on(ctx, EVALUATION_DAYS[0]), project_id, "review")
+    advance(on(ctx, EVALUATION_DAYS[0]), project_id, "enter_library")
+    advance(on(ctx, EVALUATION_DAYS[1]), project_id, "review")
     return project_id
 
 
@@ -95,13 +101,13 @@ def test_a_leader_unit_never_receives_more_than_20_wan_over_all_its_projects(
     ctx: AppContext, engine: Engine
 ) -> None:
     first = _leader_in_library(ctx, "领军一期")
-    advance(ctx, first, "award", amount=100_000)
-    advance(ctx, first, "review")
-    advance(ctx, first, "award", amount=100_000)
     second = _leader_in_library(ctx, "领军二期")
+    advance(on(ctx, EVALUATION_DAYS[1]), first, "award", amount=100_000)
+    advance(on(ctx, EVALUATION_DAYS[2]), first, "review")
+    advance(on(ctx, EVALUATION_DAYS[2]), first, "award", amount=100_000)
     before = database_dump(engine)
     with pytest.raises(Refused, match="超过20万元上限"):
-        advance(ctx, second, "award", amount=100_000)
+        advance(on(ctx, EVALUATION_DAYS[2]), second, "award", amount=100_000)
     assert database_dump(engine) == before
     with transaction(engine) as session:
         paid = session.scalars(select(Disbursement.amount)).all()
@@ -166,6 +172,7 @@ def test_service_brand_is_paid_only_when_its_revenue_condition_is_met(ctx: AppCo
         disburse(ctx, paid, date(2027, 4, 1), 500_000, "首期")
     from workflow.projects.reports import submit
 
+    ctx = on(ctx, AFTER_TERM)
     for due in (date(2027, 3, 31), date(2027, 6, 30), date(2027, 9, 30), date(2027, 12, 31)):
         submit(ctx, paid, due, {"项目实施": 100})
     advance(ctx, paid, "request_acceptance")
@@ -178,9 +185,15 @@ def test_service_brand_is_paid_only_when_its_revenue_condition_is_met(ctx: AppCo
     assert committed(ctx, unpaid) == 0
 
 
+AFTER_TERM = date(2028, 1, 20)
+"""A day after a 2027 one-year term, when its four quarterly reports are in."""
+
+
 def _fail_twice(ctx: AppContext, project_id: int) -> None:
+    """Report the 2027 term, then fail acceptance twice, on AFTER_TERM."""
     from workflow.projects.reports import submit
 
+    ctx = on(ctx, AFTER_TERM)
     for due in (date(2027, 3, 31), date(2027, 6, 30), date(2027, 9, 30), date(2027, 12, 31)):
         submit(ctx, project_id, due, {"项目实施": 100})
     for trigger in ("request_acceptance", "fail_acceptance", "fail_reacceptance"):
@@ -199,6 +212,7 @@ def test_a_double_acceptance_failure_claws_back_disbursed_minus_spent_and_accept
     review_expenditure(ctx, large.id, "accept", "")
     review_expenditure(ctx, misuse.id, "misuse", "预算外招待")
     _fail_twice(ctx, project_id)
+    ctx = on(ctx, AFTER_TERM)
     # Disbursed 20万 − spent and accepted (5万 + 10万) = 5万; the misused 2万 does not count.
     before = database_dump(engine)
     with pytest.raises(Refused, match="50000元，而填写的是70000元"):
@@ -215,7 +229,7 @@ def test_a_double_acceptance_failure_claws_back_disbursed_minus_spent_and_accept
             50_000,
         )
     within = new_project(
-        category="data_ip_chain", unit="某数据公司", start=date(2028, 1, 1), end=date(2028, 12, 31)
+        category="data_ip_chain", unit="某数据公司", start=date(2029, 1, 1), end=date(2029, 12, 31)
     )
     with pytest.raises(Refused, match="限制申报期"):
         create(ctx, within)
@@ -231,13 +245,13 @@ def test_the_restriction_period_comes_from_the_configuration(ctx: AppContext) ->
     )
     project_id = make_project(ctx, category="data_ip_chain", unit="某数据公司")
     _fail_twice(ctx, project_id)
-    advance(one_year, project_id, "close", amount=0)
+    advance(on(one_year, AFTER_TERM), project_id, "close", amount=0)  # restricted to 2029-01-20
     later = new_project(
-        category="data_ip_chain", unit="某数据公司", start=date(2028, 4, 16), end=date(2029, 4, 15)
+        category="data_ip_chain", unit="某数据公司", start=date(2029, 1, 21), end=date(2030, 1, 20)
     )
     assert create(ctx, later).state == "applied"
     within = new_project(
-        category="data_ip_chain", unit="某数据公司", start=date(2028, 4, 15), end=date(2029, 4, 14)
+        category="data_ip_chain", unit="某数据公司", start=date(2029, 1, 20), end=date(2030, 1, 19)
     )
     with pytest.raises(Refused, match="限制申报期"):
         create(ctx, within)
@@ -249,6 +263,7 @@ def test_a_passed_acceptance_records_the_balance_as_carry_over(ctx: AppContext) 
     project_id = make_project(ctx, category="data_ip_chain")
     disburse(ctx, project_id, date(2027, 2, 1), 300_000, "全额拨付")
     record_expenditure(ctx, project_id, "设备费", date(2027, 3, 1), 80_000, "设备")
+    ctx = on(ctx, AFTER_TERM)
     for due in (date(2027, 3, 31), date(2027, 6, 30), date(2027, 9, 30), date(2027, 12, 31)):
         submit(ctx, project_id, due, {"项目实施": 100})
     advance(ctx, project_id, "request_acceptance")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from tests.factories import make_project
+from tests.factories import make_project, on
 from tests.racing import Racer, race
 from workflow.access.actions import add_user
 from workflow.core.context import AppContext
@@ -82,7 +82,11 @@ def test_ten_concurrent_approvals_commit_only_what_the_year_budget_holds(
 
 
 def _leader_ready_for_award(ctx: AppContext, year: int) -> int:
-    """A data_ip_leader project of the one unit, in the library and evaluated again."""
+    """A data_ip_leader project of the one unit, in the library and evaluated again.
+
+    Each evaluation follows a full implementation year: the first in January of year + 1,
+    the second in January of year + 2.
+    """
     project_id = make_project(
         ctx,
         category="data_ip_leader",
@@ -91,8 +95,9 @@ def _leader_ready_for_award(ctx: AppContext, year: int) -> int:
         start=date(year, 1, 1),
         end=date(year + 2, 12, 31),
     )
-    for trigger in ("review", "enter_library", "review"):
-        advance(ctx, project_id, trigger)
+    advance(on(ctx, date(year + 1, 1, 5)), project_id, "review")
+    advance(on(ctx, date(year + 1, 1, 5)), project_id, "enter_library")
+    advance(on(ctx, date(year + 2, 1, 5)), project_id, "review")
     return project_id
 
 
@@ -107,6 +112,7 @@ def test_concurrent_leader_awards_never_give_a_unit_more_than_20_wan(
         db_url,
         tmp_path,
         [[["project", "advance", str(p), "award", "--amount", "100000"] for p in projects]],
+        today="2029-01-10",  # after the latest project's (2027–2029) second evaluation
     )
 
     counts = tally(db_url, "6 × award 100000 to one unit", results, "超过20万元上限")

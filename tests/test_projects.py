@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from tests.conftest import database_dump
-from tests.factories import make_project, new_project
+from tests.factories import make_project, new_project, on
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.db.orm import Project, ProjectEvent
@@ -98,8 +98,9 @@ def test_a_contractor_unit_cannot_be_approved_elsewhere_even_if_created_first(
 
 def test_each_transition_appends_one_event_with_actor_note_and_amount(ctx: AppContext) -> None:
     project_id = make_project(ctx, category="gi_brand", unit="仁怀市酱香白酒协会")
-    advance(ctx, project_id, "review", note="第一年度评价")
-    advance(ctx, project_id, "roll", note="评价达标", amount=800_000)
+    review_day = on(ctx, date(2027, 12, 1))  # year 1 is 2027; its review opens 30 days ahead
+    advance(review_day, project_id, "review", note="第一年度评价")
+    advance(review_day, project_id, "roll", note="评价达标", amount=800_000)
     history = show(ctx, project_id).history
     assert [e.trigger for e in history] == [
         "create",
@@ -121,40 +122,45 @@ def test_gi_brand_rolling_funding_is_50_to_100_wan_inclusive(
     ctx: AppContext, amount: int, ok: bool
 ) -> None:
     project_id = make_project(ctx, category="gi_brand")
-    advance(ctx, project_id, "review")
+    review_day = on(ctx, date(2027, 12, 1))
+    advance(review_day, project_id, "review")
     if ok:
-        assert advance(ctx, project_id, "roll", amount=amount).to == "in_progress"
+        assert advance(review_day, project_id, "roll", amount=amount).to == "in_progress"
     else:
         with pytest.raises(Refused, match="50万至100万元"):
-            advance(ctx, project_id, "roll", amount=amount)
+            advance(review_day, project_id, "roll", amount=amount)
 
 
 def test_a_refused_trigger_names_project_state_trigger_reason_and_possible_triggers(
     ctx: AppContext,
 ) -> None:
-    project_id = make_project(ctx)
+    project_id = make_project(ctx, start=date(2027, 1, 1), end=date(2028, 12, 31))
     with pytest.raises(Refused) as refused:
         advance(ctx, project_id, "pass_acceptance")
     message = str(refused.value)
-    for part in (
-        f"项目#{project_id}",
-        "实施中（in_progress）",
-        "pass_acceptance",
-        "review、suspend、terminate、request_acceptance",
-    ):
+    for part in (f"项目#{project_id}", "实施中（in_progress）", "pass_acceptance"):
         assert part in message
+    # Only what would pass today: the yearly review opens on 2027-12-01, acceptance on 2028-12-01.
+    assert message.endswith("当前可执行的操作：suspend、terminate")
+    with pytest.raises(Refused) as refused:
+        advance(on(ctx, date(2027, 12, 1)), project_id, "pass_acceptance")
+    assert str(refused.value).endswith("当前可执行的操作：review、suspend、terminate")
 
 
 def test_acceptance_needs_every_quarterly_report_of_the_term(ctx: AppContext) -> None:
     project_id = make_project(ctx, category="data_ip_chain")
     with pytest.raises(Refused, match="应交4份，已交0份"):
-        advance(ctx, project_id, "request_acceptance")
+        advance(on(ctx, AFTER_TERM), project_id, "request_acceptance")
 
 
 def test_an_amount_on_a_transition_without_money_is_refused(ctx: AppContext) -> None:
     project_id = make_project(ctx, state="applied")
     with pytest.raises(Refused, match="不涉及金额"):
         advance(ctx, project_id, "screen", amount=100)
+
+
+AFTER_TERM = date(2028, 1, 20)
+"""A day after a 2027 one-year term, when its four quarterly reports are in."""
 
 
 def _accept_and_fail_twice(ctx: AppContext, project_id: int) -> None:
@@ -168,6 +174,7 @@ def _accept_and_fail_twice(ctx: AppContext, project_id: int) -> None:
 
 def test_a_double_acceptance_failure_restricts_the_unit_for_three_years(ctx: AppContext) -> None:
     project_id = make_project(ctx, category="data_ip_chain", unit="某数据公司")
+    ctx = on(ctx, AFTER_TERM)
     _accept_and_fail_twice(ctx, project_id)
     advance(ctx, project_id, "close", amount=0, note="未拨付资金，无需收回")
     assert show(ctx, project_id).state == "closed"
@@ -177,8 +184,8 @@ def test_a_double_acceptance_failure_restricts_the_unit_for_three_years(ctx: App
             new_project(
                 category="data_ip_chain",
                 unit="某数据公司",
-                start=date(2030, 1, 1),
-                end=date(2030, 12, 31),
+                start=date(2031, 1, 1),
+                end=date(2031, 12, 31),
             ),
         )
     later = create(
@@ -186,8 +193,8 @@ def test_a_double_acceptance_failure_restricts_the_unit_for_three_years(ctx: App
         new_project(
             category="data_ip_chain",
             unit="某数据公司",
-            start=date(2030, 4, 16),
-            end=date(2031, 4, 15),
+            start=date(2031, 1, 21),
+            end=date(2032, 1, 20),
         ),
     )
     assert later.state == "applied"

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from states.categories import CATEGORIES
-from states.definitions import ACTIVE_STATES
+from states.definitions import ACTIVE_STATES, DEFINITIONS
 from states.rules import LEADER_UNIT_CAP, NAVIGATION_GRANTS
 from workflow.check.actions import run_check
 from workflow.core.boundary import orchestration
@@ -626,7 +626,7 @@ def _build(ctx: AppContext, demo: Demo, today: date) -> list[str]:
             break
         if isinstance(payload, Step):
             try:
-                advance(
+                moved = advance(
                     at(ctx, day),
                     project_id,
                     payload.trigger,
@@ -639,6 +639,8 @@ def _build(ctx: AppContext, demo: Demo, today: date) -> list[str]:
                     raise
                 refused.append(_("演示信用审查，批准被拒：{refusal}").format(refusal=exc))
                 break
+            if not DEFINITIONS[demo.category].triggers_from(moved.to):
+                break  # an end state (terminated, completed): the unit reports no more
         else:
             submit(
                 at(ctx, day), project_id, day, completions(plan, day, reports[-1], today, demo.lag)
