@@ -178,7 +178,7 @@ class Outcome:
     letters_from_checks: int
     checks: int
     refusals: int
-    seconds: float = 0.0
+    seconds: float
 
 
 class Ipflow:
