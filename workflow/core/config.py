@@ -21,6 +21,8 @@ class CheckSettings:
     lag_warning: float = 10
     lag_red: float = 25
     reports_missing_red: int = 2
+    report_grace_days: int = 10
+    """Days after a reporting period's close within which its report is due (SPEC.md §4)."""
     rectification_days: int = 15
     rectification_overdue_red_days: int = 15
     large_expense_share: float = 0.20
