@@ -41,7 +41,7 @@ def _lines(r: RecommendationView) -> list[str]:
             day=r.handled_on, actor=r.handled_by, decision=r.decision
         )
         if r.note:
-            handled += _("；备注：{note}").format(note=r.note)
+            handled += _("；处置备注：{note}").format(note=r.note)
         lines.append("      " + handled)
     return lines
 
