@@ -200,9 +200,9 @@ def test_recommend_records_one_open_recommendation_per_project_and_source(
 ) -> None:
     project_id = make_project(ctx)
     with transaction(ctx.engine) as session:
-        first = recommend(session, project_id, date(2027, 7, 1), "整改方案逾期", "escalation")
-        again = recommend(session, project_id, date(2027, 7, 2), "整改方案逾期", "escalation")
-        other = recommend(session, project_id, date(2027, 7, 2), "红色预警", "red_flag")
+        first = recommend(session, project_id, date(2027, 7, 1), "整改方案逾期", "escalation", "")
+        again = recommend(session, project_id, date(2027, 7, 2), "整改方案逾期", "escalation", "")
+        other = recommend(session, project_id, date(2027, 7, 2), "红色预警", "red_flag", "")
     assert (first, again, other) == (True, False, True)
     assert [r.source for r in list_recommendations(ctx, None)] == ["red_flag", "escalation"]
 

@@ -275,6 +275,8 @@ def run_check(work: Work, day: date, dry_run: bool = False) -> CheckResult:
                         "day": day,
                         "reason": "；".join(reasons),
                         "source": "red_flag",
+                        "contingency": ctx.settings.contingency.red,
+                        "new_episode": p.previous_flag != RED,
                     }
                 )
             snapshots.append(_snapshot(p, day, findings, assessment))

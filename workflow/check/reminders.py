@@ -4,7 +4,8 @@ A report is due at its period's close plus the configured grace (SPEC.md §4).
 green — one reminder 7 days before a report is due; amber — reminders 14, 7 and 3 days before,
 and weekly while a report is overdue (on its first day overdue, then every 7 days), copied to
 the contractor; red — at once, when a project turns red, a notice to the unit, the contractor
-and the provincial office, plus a risk-disposal recommendation for the office.
+and the provincial office, plus a risk-disposal recommendation for the office. Each notice
+carries the contingency plan (风险预案) of the project's level.
 
 Each notice is identified by (project, kind, due date, offset); its outbox rows are keyed by
 that and the recipient, so a repeat or a re-run of the check queues nothing twice.
@@ -133,6 +134,7 @@ def _message(
         "unit": c.unit,
         "flag": FLAG_LABELS[s.flag],
         "reasons": s.reasons,
+        "contingency": settings.contingency.plan(s.flag),
         "due_cn": chinese_date(notice.due),
         "days_before": notice.offset,
         "days_overdue": -notice.offset,
