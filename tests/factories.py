@@ -62,6 +62,6 @@ def make_project(ctx: AppContext, state: str = "in_progress", **kwargs: object) 
 
 
 def on(ctx: AppContext, day: date) -> AppContext:
-    """`ctx` with its clock fixed at noon (Shanghai) on `day`: a step taken that day."""
+    """`ctx` with its clock at noon (Shanghai) of `day`: what is done on that day."""
     noon = datetime(day.year, day.month, day.day, 12, tzinfo=SHANGHAI).astimezone(UTC)
     return replace(ctx, clock=fixed_clock(noon))

@@ -174,7 +174,7 @@ def test_service_brand_is_paid_only_when_its_revenue_condition_is_met(ctx: AppCo
 
     ctx = on(ctx, AFTER_TERM)
     for due in (date(2027, 3, 31), date(2027, 6, 30), date(2027, 9, 30), date(2027, 12, 31)):
-        submit(ctx, paid, due, {"项目实施": 100})
+        submit(on(ctx, due), paid, due, {"项目实施": 100})
     advance(ctx, paid, "request_acceptance")
     with pytest.raises(Refused, match="未达到1000万元"):
         advance(ctx, paid, "pass_acceptance", data={"revenue": "9999999", "registered": "yes"})
@@ -195,7 +195,7 @@ def _fail_twice(ctx: AppContext, project_id: int) -> None:
 
     ctx = on(ctx, AFTER_TERM)
     for due in (date(2027, 3, 31), date(2027, 6, 30), date(2027, 9, 30), date(2027, 12, 31)):
-        submit(ctx, project_id, due, {"项目实施": 100})
+        submit(on(ctx, due), project_id, due, {"项目实施": 100})
     for trigger in ("request_acceptance", "fail_acceptance", "fail_reacceptance"):
         advance(ctx, project_id, trigger)
 
@@ -265,7 +265,7 @@ def test_a_passed_acceptance_records_the_balance_as_carry_over(ctx: AppContext) 
     record_expenditure(ctx, project_id, "设备费", date(2027, 3, 1), 80_000, "设备")
     ctx = on(ctx, AFTER_TERM)
     for due in (date(2027, 3, 31), date(2027, 6, 30), date(2027, 9, 30), date(2027, 12, 31)):
-        submit(ctx, project_id, due, {"项目实施": 100})
+        submit(on(ctx, due), project_id, due, {"项目实施": 100})
     advance(ctx, project_id, "request_acceptance")
     advance(ctx, project_id, "pass_acceptance")
     with transaction(ctx.engine) as session:
