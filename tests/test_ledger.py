@@ -40,7 +40,7 @@ def test_the_xlsx_ledger_has_chinese_headers_a_frozen_header_filters_and_one_row
     result = ipflow("ledger", "export", "--format", "xlsx", "--output", str(out),
                     "--today", DAY.isoformat(), "--json")  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["projects"] == 3
+    assert json.loads(result.stdout)["projects"] == 3
     sheet = load_workbook(out).active
     assert sheet is not None
     headers = [c.value for c in sheet[1]]
