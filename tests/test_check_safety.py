@@ -47,7 +47,7 @@ def load_programme(engine: Engine, count: int = PROJECTS) -> None:
     databases): the use cases would take minutes for a programme this size.
     """
     periods = report_periods(START, END, 3)
-    completions = [100.0, 35.0, 10.0, None]
+    completions = [100.0, 5.0, 10.0, None]  # on 03-31 planned 24.45%: green, amber, amber, none
     with engine.begin() as conn:
         conn.execute(
             insert(Unit),

@@ -25,7 +25,7 @@ def _programme(ctx: AppContext) -> dict[str, int]:
     ids = {}
     for flag, completion in (("green", 60), ("amber", 45), ("red", 20)):
         pid = make_project(ctx, plan=TEN_DAYS, title=f"{flag}项目", unit=f"{flag}单位")
-        submit(ctx, pid, date(2027, 1, 5), {"开展摸底调研": completion})
+        submit(ctx, pid, DAY, {"开展摸底调研": completion})
         ids[flag] = pid
     make_project(ctx, state="applied", title="申报中项目", unit="申报单位")
     run_check(ctx, DAY)

@@ -20,7 +20,7 @@ from click.testing import Result
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tests.conftest import Cli, database_dump
+from tests.conftest import Cli, database_dump, without_clock_notice
 from tests.factories import make_project
 from workflow.check.actions import run_check
 from workflow.core.clock import SHANGHAI, fixed_clock
@@ -221,7 +221,7 @@ def test_a_manager_or_a_unit_user_may_not_handle_a_recommendation(
     refused = _handle(ipflow, date(2027, 4, 2), actor, str(rec["id"]), "--decision", DECISION)
     after = database_dump(engine)
     assert refused.exit_code == 1, refused.output
-    message = refused.stderr.strip()
+    message = without_clock_notice(refused.stderr)
     assert "\n" not in message and f"用户“{actor}”" in message and "无权执行" in message
     assert "recommendation_handle" in message
     assert len(after.pop("refusal_log")) == len(before.pop("refusal_log")) + 1
@@ -252,7 +252,7 @@ def test_handling_one_already_handled_an_unknown_id_or_with_an_empty_decision_is
     before = database_dump(engine)
     refused = _handle(ipflow, date(2027, 4, 3), "office", target, "--decision", decision)
     assert refused.exit_code == 1, refused.output
-    message = refused.stderr.strip()
+    message = without_clock_notice(refused.stderr)
     assert "\n" not in message and refused.stdout == ""
     assert all(w in message for w in words), message
     assert database_dump(engine) == before
