@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from states.categories import CATEGORIES
-from states.definitions import ACTIVE_STATES, DEFINITIONS
+from states.definitions import ACTIVE_STATES
 from states.rules import LEADER_UNIT_CAP, NAVIGATION_GRANTS
 from workflow.check.actions import run_check
 from workflow.core.boundary import orchestration
@@ -618,27 +618,26 @@ def _build(ctx: AppContext, demo: Demo, today: date) -> list[str]:
         add_record(
             at(ctx, blocked_on), demo.unit, "abnormal_operation", blocked_on, None, BLOCK_NOTE
         )
+    state = "applied"
     for day, _order, payload in _timeline(steps, reports):
         if day > today:
             break
         if isinstance(payload, Step):
             try:
-                moved = advance(
+                state = advance(
                     at(ctx, day),
                     project_id,
                     payload.trigger,
                     payload.note,
                     payload.amount,
                     dict(payload.data),
-                )
+                ).to
             except Refused as exc:
                 if not (demo.blocked and payload.trigger == "approve"):
                     raise
                 refused.append(_("演示信用审查，批准被拒：{refusal}").format(refusal=exc))
                 break
-            if not DEFINITIONS[demo.category].triggers_from(moved.to):
-                break  # an end state (terminated, completed): the unit reports no more
-        else:
+        elif state in ACTIVE_STATES:  # a project that has ended reports no more
             submit(at(ctx, day), project_id, day, completions(plan, day, demo.lag))
     return refused
 
