@@ -47,7 +47,7 @@ def test_the_xlsx_ledger_has_chinese_headers_a_frozen_header_filters_and_one_row
     assert headers[:4] == ["项目编号", "项目类别", "项目名称", "承担单位"]
     assert "滞后（百分点）" in headers and "预警" in headers
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:P{sheet.max_row}"
+    assert sheet.auto_filter.ref == f"A1:U{sheet.max_row}"
     assert sheet.max_row == 4  # header + 3 active projects; the application is not active
     titles = {sheet.cell(row=r, column=3).value for r in range(2, 5)}
     assert titles == {"green项目", "amber项目", "red项目"}
@@ -65,7 +65,7 @@ def test_the_xlsx_flag_cells_are_coloured_and_money_is_in_yuan(
     assert sheet is not None
     headers = [c.value for c in sheet[1]]
     flag_col, lag_col = headers.index("预警") + 1, headers.index("滞后（百分点）") + 1
-    budget_col = headers.index("预算（元）") + 1
+    budget_col = headers.index("申请金额（元）") + 1
     found = {}
     for r in range(2, sheet.max_row + 1):
         cell = sheet.cell(row=r, column=flag_col)

@@ -28,6 +28,7 @@ from workflow.db.orm import (
     Report,
     ReportDue,
 )
+from workflow.money.figures import MoneyFigures, money_figures
 from workflow.progress.rules import Progress, report_due_dates, term_years
 from workflow.progress.store import progress_by_project
 from workflow.projects.plans import PlanRow, default_plan
@@ -104,6 +105,9 @@ class ProjectSummary(Result):
     flag_date: date | None
     flag_reasons: list[dict[str, str]]
     """The last check's reasons as stored: level, code and text of each."""
+    money: MoneyFigures
+    """Applied (the budget typed at create), granted, disbursed, spent, accepted, recovered,
+    and the rates against the grant (SPEC.md §7)."""
 
 
 @dataclass(frozen=True)
@@ -418,6 +422,7 @@ def _summary(
     day: date,
     progress_row: tuple[Progress, date | None] | None,
     snapshot: LedgerSnapshot | None,
+    money: MoneyFigures,
 ) -> ProjectSummary:
     definition = definition_for(project.category, project.definition_version)
     progress, last_report = progress_row or (None, None)
@@ -440,6 +445,7 @@ def _summary(
         flag=snapshot.flag if snapshot else None,
         flag_date=snapshot.day if snapshot else None,
         flag_reasons=snapshot.reasons if snapshot else [],
+        money=money,
     )
 
 
@@ -476,7 +482,8 @@ def show(work: Work, project_id: int) -> ProjectView:
         HistoryEvent(e.from_state, e.to_state, e.trigger, e.actor, e.at, e.note, e.data)
         for e in events
     ]
-    summary = _summary(project, day, progress_row, snapshot)
+    money = money_figures(session, day, [Project.id == project_id])[project_id]
+    summary = _summary(project, day, progress_row, snapshot, money)
     return ProjectView(**vars(summary), history=history)
 
 
@@ -514,5 +521,8 @@ def list_projects(
     snapshots = latest_snapshots(
         session, [p.id for p in projects] if work.only_unit is not None else None
     )
-    rows = [_summary(p, day, progress.get(p.id), snapshots.get(p.id)) for p in projects]
+    money = money_figures(session, day, where)
+    rows = [
+        _summary(p, day, progress.get(p.id), snapshots.get(p.id), money[p.id]) for p in projects
+    ]
     return [r for r in rows if flag is None or r.flag == flag]

@@ -18,7 +18,7 @@ from workflow.check.rules import FLAG_LABELS
 from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.db.orm import LedgerSnapshot, Project, Unit
-from workflow.db.orm_money import Disbursement, Expenditure
+from workflow.money.figures import money_figures
 
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     # (key, Chinese header, kind: text | int | money | pct | flag | date)
@@ -27,9 +27,14 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("title", "项目名称", "text"),
     ("unit", "承担单位", "text"),
     ("state_name", "项目状态", "text"),
-    ("budget", "预算（元）", "money"),
+    ("applied", "申请金额（元）", "money"),
+    ("granted", "核定资助（元）", "money"),
     ("disbursed", "已拨付（元）", "money"),
+    ("disbursed_rate", "拨付率（%）", "pct"),
     ("spent", "已支出（元）", "money"),
+    ("spent_rate", "支出率（%）", "pct"),
+    ("accepted", "审核认可支出（元）", "money"),
+    ("recovered", "已收回（元）", "money"),
     ("planned", "计划进度（%）", "pct"),
     ("actual", "实际进度（%）", "pct"),
     ("lag", "滞后（百分点）", "pct"),
@@ -57,15 +62,6 @@ class LedgerRow:
         return str(flag) if flag else None
 
 
-def _sums(session: Session, column: Any, model: Any, day: date) -> dict[int, int]:
-    rows = session.execute(
-        select(model.project_id, func.sum(column))
-        .where(model.day <= day)
-        .group_by(model.project_id)
-    )
-    return {pid: int(total or 0) for pid, total in rows}
-
-
 def ledger_rows(session: Session, day: date, unit_id: int | None = None) -> list[LedgerRow]:
     """The ledger on `day`: every active project (of `unit_id` only, when given) with its
     latest snapshot on or before `day`."""
@@ -89,8 +85,7 @@ def ledger_rows(session: Session, day: date, unit_id: int | None = None) -> list
         )
         .order_by(Project.category, Project.id)
     )
-    disbursed = _sums(session, Disbursement.amount, Disbursement, day)
-    spent = _sums(session, Expenditure.amount, Expenditure, day)
+    money = money_figures(session, day)
     result = []
     for project, unit, snap in rows:
         result.append(
@@ -103,9 +98,8 @@ def ledger_rows(session: Session, day: date, unit_id: int | None = None) -> list
                     "unit": unit,
                     "state": project.state,
                     "state_name": STATE_LABELS.get(project.state, project.state),
-                    "budget": project.budget,
-                    "disbursed": disbursed.get(project.id, 0),
-                    "spent": spent.get(project.id, 0),
+                    "money": money[project.id],
+                    **money[project.id].as_json(),
                     "planned": snap.planned if snap else None,
                     "actual": snap.actual if snap else None,
                     "lag": snap.lag if snap else None,
