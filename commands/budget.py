@@ -87,16 +87,18 @@ def budget_show(invocation: Invocation, project_id: int, as_of: date | None, as_
         click.echo(f"  {text}")
     for line in d.lines:
         planned = (
-            _("科目外") if line.budget is None else _("预算{amount}元").format(amount=line.budget)
+            _("科目外")
+            if line.budget is None
+            else _("预算{amount}元").format(amount=f"{line.budget:,}")
         )
         click.echo(
             _("  {line}：{planned}，已支出{spent}元").format(
-                line=line.line, planned=planned, spent=line.spent
+                line=line.line, planned=planned, spent=f"{line.spent:,}"
             )
         )
     for flag in d.open_flags:
         click.echo(
             _("  支出#{id} {amount}元：{text}").format(
-                id=flag.expense_id, amount=flag.amount, text=flag.text
+                id=flag.expense_id, amount=f"{flag.amount:,}", text=flag.text
             )
         )
