@@ -29,7 +29,7 @@ from workflow.db.orm import (
     ReportItem,
     Unit,
 )
-from workflow.progress.rules import report_due_dates
+from workflow.progress.rules import report_periods
 from workflow.projects.actions import NewProject, validate
 from workflow.projects.plans import default_plan, plan_row
 from workflow.units.actions import DEAD_STATES, active_records, describe
@@ -296,11 +296,10 @@ def _add(
         }
         for seq, (task_id, r) in enumerate(zip(task_ids, plan, strict=True), start=1)
     )
-    if CATEGORIES[p.category].quarterly_reports:
-        rows["report_due"].extend(
-            {"project_id": project_id, "seq": seq, "due": due}
-            for seq, due in enumerate(report_due_dates(p.start, p.end), start=1)
-        )
+    rows["report_due"].extend(
+        {"project_id": project_id, "seq": r.seq, "opens": r.opens, "due": r.closes}
+        for r in report_periods(p.start, p.end, CATEGORIES[p.category].report_months)
+    )
     for seq, trigger in enumerate(("create", *item.path), start=1):
         rows["event"].append(
             {

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from bench.bulk_load import BulkProject, BulkReport
 from states.categories import CATEGORIES, CONTRACTOR_CATEGORY
-from workflow.progress.rules import TaskProgress, add_months, report_due_dates, task_elapsed
+from workflow.progress.rules import TaskProgress, add_months, report_periods, task_elapsed
 from workflow.projects.actions import NewProject
 from workflow.projects.plans import PlanRow
 
@@ -75,12 +75,12 @@ def _lead(rng: random.Random) -> timedelta:
 
 
 def _reports(
-    rng: random.Random, start: date, end: date, plan: list[PlanRow], reporting: bool
+    rng: random.Random, start: date, end: date, plan: list[PlanRow], months: int | None
 ) -> tuple[BulkReport, ...]:
-    """The last reports due before TODAY (a few missed), completion `_lead` ahead of the plan."""
-    if not reporting:
-        return ()
-    dues = [d for d in report_due_dates(start, end) if d < TODAY and rng.random() >= 0.02]
+    """Reports on the last period closes before TODAY (a few missed), completion `_lead` ahead
+    of the plan; none where the category owes no periodic report (`months` None)."""
+    closes = [p.closes for p in report_periods(start, end, months)]
+    dues = [d for d in closes if d < TODAY and rng.random() >= 0.02]
     lead = _lead(rng)
     reports: list[BulkReport] = []
     done = [0.0] * len(plan)
@@ -113,5 +113,5 @@ def programme(n: int, seed: int = 2027) -> Iterator[BulkProject]:
             plan=plan,
             contact_email=f"p{k + 1}@example.org" if rng.random() < 0.7 else None,
         )
-        reporting = CATEGORIES[category].quarterly_reports
-        yield BulkProject(application, PATH, _reports(rng, start, end, plan, reporting))
+        months = CATEGORIES[category].report_months
+        yield BulkProject(application, PATH, _reports(rng, start, end, plan, months))

@@ -39,7 +39,7 @@ class Invocation:
 
         The schema must be current; with `migrate`, it is brought to the newest revision first.
         """
-        from workflow.core.clock import clock_from_env
+        from workflow.core.clock import clock_from_env, pinned_day
         from workflow.core.config import load_settings
         from workflow.core.context import AppContext
         from workflow.db.engine import make_engine, require_schema, upgrade
@@ -50,7 +50,13 @@ class Invocation:
             upgrade(engine)
         else:
             require_schema(engine)
-        return AppContext(engine, settings, clock_from_env(), self.actor)
+        clock = clock_from_env()
+        if (day := pinned_day()) is not None:
+            click.echo(
+                _("注意：日期按环境变量IPFLOW_TODAY固定为{day}，不是系统日期").format(day=day),
+                err=True,
+            )
+        return AppContext(engine, settings, clock, self.actor)
 
 
 pass_invocation = click.make_pass_decorator(Invocation)

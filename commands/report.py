@@ -55,6 +55,7 @@ def _progress_pairs(pairs: tuple[str, ...]) -> dict[str, float]:
     metavar="TASK=PCT",
     help="Completion percent (0-100) of a plan task; repeat per task.",
 )
+@click.option("--note", default="", help="Why a completion went down (required then).")
 @JSON_OPTION
 @pass_invocation
 def report_submit(
@@ -62,9 +63,15 @@ def report_submit(
     project_id: int,
     report_date: date,
     pairs: tuple[str, ...],
+    note: str,
     as_json: bool,
 ) -> None:
-    """Submit a quarterly report; tasks left out keep their last reported completion.
+    """Submit a progress report (quarterly, or annual for data_ip_leader) as of --date.
+
+    Give the tasks that changed; the others keep their completion of the latest report on or
+    before that date, whatever the order reports are entered in. The date may not be after
+    today, before the start, or after the term's end plus the grace period
+    ([check] report_grace_days, default 10). A completion that goes down needs --note.
 
     \b
     Example:
@@ -72,11 +79,11 @@ def report_submit(
     """
     from workflow.projects.reports import submit
 
-    result = submit(invocation.app(), project_id, report_date, _progress_pairs(pairs))
+    result = submit(invocation.app(), project_id, report_date, _progress_pairs(pairs), note)
     if as_json:
         emit_json(result.as_json())
     else:
-        click.echo(_("已记录项目#{id}的{day}季度报告").format(id=project_id, day=report_date))
+        click.echo(_("已记录项目#{id}的{day}报告").format(id=project_id, day=report_date))
 
 
 @report.command("periodic")

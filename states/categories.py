@@ -1,4 +1,4 @@
-"""The programme's thirteen project categories as data: codes, names, terms, reporting."""
+"""The programme's thirteen project categories as data: codes, names, terms, reporting periods."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ class Category:
     name: str
     term_years: int | None
     """Fixed term length in years, or None where the dates of the project decide."""
-    quarterly_reports: bool = True
+    report_months: int | None = 3
+    """Length in months of a reporting period (3: quarterly reports, 12: annual reports), or
+    None where the category owes no periodic report."""
 
     @property
     def grant(self) -> int | None:
@@ -33,20 +35,25 @@ CATEGORIES: dict[str, Category] = {
         Category("capability_provincial", N_("知识产权转化运用能力提升项目（省级）"), None),
         Category("capability_city", N_("知识产权转化运用能力提升项目（市州级）"), 1),
         Category("risk_control", N_("知识产权转化运用能力提升项目（风险防控项目）"), None),
-        Category("patent_navigation", N_("专利导航项目"), None),
+        Category("patent_navigation", N_("专利导航项目"), None, report_months=None),
         Category("data_ip_chain", N_("数据知识产权强链增效项目"), 1),
         Category("data_ip_scenario", N_("数据知识产权高价值应用场景打造项目"), 1),
         Category("service_cluster", N_("国家知识产权服务业高质量集聚发展示范区项目"), None),
         Category("service_brand", N_("知识产权服务机构品牌培育项目"), 1),
-        Category("data_ip_leader", N_("数据知识产权领军企业项目"), 3),
+        Category("data_ip_leader", N_("数据知识产权领军企业项目"), 3, report_months=12),
         Category(
             "data_ip_securitization",
             N_("数据知识产权证券化资助项目"),
             None,
-            quarterly_reports=False,
+            report_months=None,
         ),
     )
 }
 
 CONTRACTOR_CATEGORY = "risk_control"
 """The risk-control contractor's category: its unit may apply for nothing else."""
+
+
+def report_name(months: int | None) -> str:
+    """What a category's periodic report is called in letters and notices (always Chinese)."""
+    return "年度报告" if months == 12 else "季度报告"

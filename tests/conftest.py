@@ -141,6 +141,17 @@ class Cli:
         )
 
 
+CLOCK_NOTICE = "注意：日期按环境变量IPFLOW_TODAY固定为"
+"""How every command run with a fixed clock starts its standard error."""
+
+
+def without_clock_notice(stderr: str) -> str:
+    """`stderr` without the fixed-clock notice: the command's own message, stripped."""
+    return "\n".join(
+        line for line in stderr.splitlines() if not line.startswith(CLOCK_NOTICE)
+    ).strip()
+
+
 @pytest.fixture
 def ipflow(db_url: str) -> Cli:
     return Cli(db_url, date(2027, 4, 15))

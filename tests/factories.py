@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 from states.categories import CATEGORIES
+from workflow.core.clock import SHANGHAI, fixed_clock
 from workflow.core.context import AppContext
 from workflow.projects.actions import NewProject, advance, create
 from workflow.projects.plans import PlanRow
@@ -57,3 +59,9 @@ def make_project(ctx: AppContext, state: str = "in_progress", **kwargs: object) 
             raise ValueError("capability_city is approved by ranking")
         advance(ctx, project_id, trigger)
     return project_id
+
+
+def on(ctx: AppContext, day: date) -> AppContext:
+    """`ctx` with its clock at noon (Shanghai) of `day`: what is done on that day."""
+    noon = datetime(day.year, day.month, day.day, 12, tzinfo=SHANGHAI).astimezone(UTC)
+    return replace(ctx, clock=fixed_clock(noon))

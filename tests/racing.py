@@ -15,6 +15,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.conftest import without_clock_notice
+
 ROOT = Path(__file__).resolve().parents[1]
 
 LAUNCHER = r"""
@@ -90,7 +92,7 @@ class Racer:
         return (
             self.code == 1
             and "Traceback" not in self.stderr
-            and len(self.stderr.strip().splitlines()) == 1
+            and len(without_clock_notice(self.stderr).splitlines()) == 1
         )
 
 

@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import Engine
 
 import workflow
-from tests.conftest import Cli, database_dump
+from tests.conftest import Cli, database_dump, without_clock_notice
 from tests.factories import make_project
 from workflow.access.actions import UserView, add_user, disable_user
 from workflow.access.rules import ALLOW, DENY, OWN, PERMISSIONS, ROLES, TRIGGERS, right
@@ -220,7 +220,7 @@ def test_the_office_commands_are_refused_to_a_unit_a_disabled_user_and_a_strange
         result = ipflow("--as", actor, *[a.format(**office) for a in template])
         after = database_dump(engine)
         assert result.exit_code == 1, (command, result.output)
-        message = result.stderr.strip()
+        message = without_clock_notice(result.stderr)
         assert message.startswith("ipflow: ") and "\n" not in message, command
         assert f"用户“{actor}”" in message and ACTORS[actor] in message, (command, message)
         logged = after.pop("refusal_log")

@@ -253,7 +253,7 @@ def test_the_cli_records_and_reviews_expenditures_and_shows_fund_use(
         "检测设备",
         "--json",
     )
-    assert json.loads(added.output)["flags"] == ["large"]
+    assert json.loads(added.stdout)["flags"] == ["large"]
     before = database_dump(engine)
     bad = ipflow(
         "expense",
@@ -271,10 +271,10 @@ def test_the_cli_records_and_reviews_expenditures_and_shows_fund_use(
     assert bad.exit_code == 2 and "Traceback" not in bad.output
     assert database_dump(engine) == before
     reviewed = ipflow(
-        "expense", "review", str(json.loads(added.output)["id"]), "--decision", "accept"
+        "expense", "review", str(json.loads(added.stdout)["id"]), "--decision", "accept"
     )
     assert reviewed.exit_code == 0
-    shown = json.loads(ipflow("budget", "show", project_id, "--json").output)
+    shown = json.loads(ipflow("budget", "show", project_id, "--json").stdout)
     assert (shown["disbursed"], shown["spent_accepted"], shown["open_flags"]) == (
         250_000,
         150_000,

@@ -15,7 +15,7 @@ from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.db.engine import transaction
 from workflow.db.orm import LedgerSnapshot, Project
-from workflow.progress.rules import Progress, TaskProgress, progress
+from workflow.progress.rules import TaskProgress, progress, standing
 from workflow.progress.store import progress_by_project
 from workflow.projects.actions import show
 from workflow.projects.plans import PlanRow
@@ -67,8 +67,9 @@ def test_progress_by_project_matches_the_progress_formula(ctx: AppContext) -> No
         TaskProgress(r.start, r.due, r.weight, c)
         for r, c in zip(PLAN, REPORTS[-1].completions, strict=True)
     ]
-    assert found[1] == (progress(tasks, day, True), date(2027, 4, 12))
-    assert found[2] == (Progress(progress(tasks, day, False).planned, None), None)
+    assert found[1] == standing(tasks, date(2027, 4, 12), day)
+    assert found[1].lag == progress(tasks, date(2027, 4, 12), True).lag
+    assert found[2] == standing(tasks, None, day)
 
 
 def test_projects_created_after_a_bulk_load_get_fresh_ids(ctx: AppContext) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import database_dump
-from tests.factories import make_project
+from tests.factories import make_project, on
 from workflow.check.actions import run_check
 from workflow.core.context import AppContext
 from workflow.db.orm import LedgerSnapshot, Letter, OutboxMessage
@@ -24,8 +24,9 @@ DAY = date(2027, 1, 7)
 
 
 def _project_reporting(ctx: AppContext, completion: float, **kwargs: object) -> int:
+    """A project whose report on DAY (planned 60%) gives `completion`."""
     project_id = make_project(ctx, plan=TEN_DAYS, **kwargs)  # type: ignore[arg-type]
-    submit(ctx, project_id, date(2027, 1, 5), {"开展摸底调研": completion})
+    submit(ctx, project_id, DAY, {"开展摸底调研": completion})
     return project_id
 
 
@@ -76,7 +77,9 @@ def test_a_dry_run_writes_nothing_but_reports_what_it_would_do(
 def test_an_open_letter_is_not_repeated_until_the_flag_worsens_to_red(ctx: AppContext) -> None:
     project_id = _project_reporting(ctx, 45)  # lag 15: amber
     assert run_check(ctx, DAY).letters_issued == 1
+    submit(ctx, project_id, date(2027, 1, 8), {"开展摸底调研": 45})
     assert run_check(ctx, date(2027, 1, 8)).letters_issued == 0  # lag 25, still amber
+    submit(ctx, project_id, date(2027, 1, 9), {"开展摸底调研": 45})
     red = run_check(ctx, date(2027, 1, 9))  # planned 80 − 45 = 35: red
     assert red.letters_issued == 1
     assert run_check(ctx, date(2027, 1, 10)).letters_issued == 0
@@ -87,36 +90,43 @@ def test_an_open_letter_is_not_repeated_until_the_flag_worsens_to_red(ctx: AppCo
 def test_two_missing_quarterly_reports_make_a_project_red_with_the_reason(
     ctx: AppContext,
 ) -> None:
-    project_id = make_project(ctx)  # reports due 03-31 and 06-30, none submitted
-    run_check(ctx, date(2027, 7, 1))
-    shown = show(ctx, project_id)
+    project_id = make_project(ctx)  # reports of Q1 and Q2 due 04-10 and 07-10, none submitted
+    later = on(ctx, date(2027, 7, 11))
+    run_check(later, date(2027, 7, 10))
+    assert show(later, project_id).flag == "amber"
+    run_check(later, date(2027, 7, 11))
+    shown = show(later, project_id)
     assert shown.flag == "red"
     assert [r["code"] for r in shown.flag_reasons] == ["reports_missing"]
 
 
 def test_one_overdue_report_is_amber(ctx: AppContext) -> None:
+    """Q1's report falls due on 03-31 plus the 10-day grace: overdue from 04-11."""
     project_id = make_project(ctx)
-    run_check(ctx, date(2027, 4, 1))
+    run_check(ctx, date(2027, 4, 11))
     assert show(ctx, project_id).flag == "amber"
+    assert [r["code"] for r in show(ctx, project_id).flag_reasons] == ["report_overdue"]
 
 
 def test_a_report_due_today_is_not_yet_overdue(ctx: AppContext) -> None:
     project_id = make_project(ctx)
     run_check(ctx, date(2027, 3, 31))
+    run_check(ctx, date(2027, 4, 10))
     assert show(ctx, project_id).flag == "green"
 
 
 def test_rectification_overdue_by_more_than_fifteen_days_turns_red(ctx: AppContext) -> None:
     plan = [PlanRow("任务", date(2027, 1, 1), date(2027, 12, 31), 1)]
     project_id = make_project(ctx, plan=plan)
-    submit(ctx, project_id, date(2027, 1, 2), {"任务": 0})
+    later = on(ctx, date(2027, 5, 6))
     submit(ctx, project_id, date(2027, 3, 31), {"任务": 15})
     run_check(ctx, date(2027, 3, 31))  # planned 24.73, lag 9.73: green
-    run_check(ctx, date(2027, 4, 5))  # planned 26.1, lag 11.1: letter, plan due 04-20
-    run_check(ctx, date(2027, 5, 5))  # plan overdue 15 days: not yet red for that reason
-    assert "rectification_overdue" not in [r["code"] for r in show(ctx, project_id).flag_reasons]
-    run_check(ctx, date(2027, 5, 6))
-    assert "rectification_overdue" in [r["code"] for r in show(ctx, project_id).flag_reasons]
+    submit(later, project_id, date(2027, 4, 5), {"任务": 15})
+    run_check(later, date(2027, 4, 5))  # planned 26.1, lag 11.1: letter, plan due 04-20
+    run_check(later, date(2027, 5, 5))  # plan overdue 15 days: not yet red for that reason
+    assert "rectification_overdue" not in [r["code"] for r in show(later, project_id).flag_reasons]
+    run_check(later, date(2027, 5, 6))
+    assert "rectification_overdue" in [r["code"] for r in show(later, project_id).flag_reasons]
 
 
 def test_only_active_projects_are_checked_and_snapshotted(ctx: AppContext, engine: Engine) -> None:

@@ -30,7 +30,7 @@ from workflow.db.orm import (
     Unit,
 )
 from workflow.db.orm_notices import RiskRecommendation
-from workflow.progress.rules import report_due_dates
+from workflow.progress.rules import report_periods
 
 IPFLOW = str(Path(sys.executable).with_name("ipflow"))
 DAY = date(2027, 7, 7)
@@ -46,8 +46,8 @@ def load_programme(engine: Engine, count: int = PROJECTS) -> None:
     Written straight into the tables (deterministically, so two loads give identical
     databases): the use cases would take minutes for a programme this size.
     """
-    dues = report_due_dates(START, END)
-    completions = [100.0, 35.0, 10.0, None]
+    periods = report_periods(START, END, 3)
+    completions = [100.0, 5.0, 10.0, None]  # on 03-31 planned 24.45%: green, amber, amber, none
     with engine.begin() as conn:
         conn.execute(
             insert(Unit),
@@ -100,9 +100,9 @@ def load_programme(engine: Engine, count: int = PROJECTS) -> None:
         conn.execute(
             insert(ReportDue),
             [
-                {"project_id": i, "seq": seq, "due": due}
+                {"project_id": i, "seq": p.seq, "opens": p.opens, "due": p.closes}
                 for i in range(1, count + 1)
-                for seq, due in enumerate(dues, start=1)
+                for p in periods
             ],
         )
         reporting = [i for i in range(1, count + 1) if completions[i % 4] is not None]

@@ -61,7 +61,7 @@ def test_ten_ranked_applicants_are_funded_by_the_seeds_tiers_630_wan_not_720(
     ids = applications(ctx)
     result = ipflow("city", "rank", "--year", "2027", "--scores", descending(tmp_path), "--json")
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.output)
+    rows = json.loads(result.stdout)
     assert [r["amount"] for r in rows] == [
         2_000_000,
         1_000_000,
@@ -143,7 +143,7 @@ def test_weights_from_the_configuration_change_the_totals(
         ],
     )
     assert result.exit_code == 0, result.output
-    top = json.loads(result.output)[0]
+    top = json.loads(result.stdout)[0]
     assert (top["unit"], top["total"]) == (office("贵安新区"), 250.0)
 
 
@@ -157,7 +157,7 @@ def test_equal_totals_are_ordered_by_the_first_dimension_that_differs(
     result = ipflow(
         "city", "rank", "--year", "2027", "--scores", scores_file(tmp_path, rows), "--json"
     )
-    ranked = json.loads(result.output)
+    ranked = json.loads(result.stdout)
     assert [r["unit"] for r in ranked[:2]] == [office("遵义市"), office("贵阳市")]
     assert [r["total"] for r in ranked[:2]] == [90.0, 90.0]
 

@@ -106,12 +106,14 @@ def test_a_project_goes_from_creation_to_a_flag_through_the_cli(
         "dry_run": False,
     }
     shown = json.loads(ipflow("project", "show", str(project_id), "--json").stdout)
+    # judged at the report of 03-31: (2 · 89/180 + 30/305) / 3 = 36.24% planned, 20% done
     assert (shown["planned"], shown["actual"], shown["lag"], shown["flag"]) == (
-        43.44,
+        36.24,
         20.0,
-        23.44,
+        16.24,
         "amber",
     )
+    assert (shown["last_report"], shown["planned_today"]) == ("2027-03-31", 43.44)
     letters = json.loads(ipflow("letters", "list", "--json").stdout)
     assert [
         {k: x[k] for k in ("id", "project_id", "kind", "status", "issued_on", "lag")}
@@ -123,7 +125,7 @@ def test_a_project_goes_from_creation_to_a_flag_through_the_cli(
             "kind": "warning",
             "status": "pending",
             "issued_on": "2027-04-15",
-            "lag": 23.44,
+            "lag": 16.24,
         }
     ]
     text = ipflow("letters", "show", "1").stdout
@@ -131,7 +133,7 @@ def test_a_project_goes_from_creation_to_a_flag_through_the_cli(
     listed = json.loads(ipflow("project", "list", "--flag", "amber", "--json").stdout)
     assert [p["id"] for p in listed] == [project_id] and "history" not in listed[0]
     words = ipflow("project", "show", str(project_id)).stdout
-    assert "进度滞后23.44个百分点，超过10" in words
+    assert "进度滞后16.24个百分点，超过10" in words
 
 
 def test_a_dry_run_check_says_so_in_its_json(ipflow: Cli) -> None:
@@ -246,10 +248,10 @@ def test_thresholds_come_from_the_config_file(ipflow: Cli, tmp_path: Path) -> No
     project_id = _created(ipflow)
     for trigger in ("screen", "approve", "start"):
         ipflow("project", "advance", str(project_id), trigger)
-    ipflow("report", "submit", str(project_id), "--date", "2027-03-31", "--progress", "项目实施=20")
+    ipflow("report", "submit", str(project_id), "--date", "2027-03-31", "--progress", "项目实施=17")
     config = tmp_path / "ipflow.toml"
     config.write_text("[check]\nlag_warning = 5\nlag_red = 6\n", encoding="utf-8")
-    # planned on 04-15 is 104/364 = 28.57%, actual 20%: lag 8.57, red only with the config
+    # planned on 03-31 is 89/364 = 24.45%, actual 17%: lag 7.45, red only with the config
     result = json.loads(
         ipflow("--config", str(config), "check", "run", "--today", "2027-04-15", "--json").stdout
     )

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from tests.conftest import NOON, database_dump
-from tests.factories import make_project, new_project
+from tests.factories import make_project, new_project, on
 from workflow.core.clock import fixed_clock
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
@@ -167,7 +167,7 @@ def test_service_brand_is_paid_only_when_its_revenue_condition_is_met(ctx: AppCo
     from workflow.projects.reports import submit
 
     for due in (date(2027, 3, 31), date(2027, 6, 30), date(2027, 9, 30), date(2027, 12, 31)):
-        submit(ctx, paid, due, {"项目实施": 100})
+        submit(on(ctx, due), paid, due, {"项目实施": 100})
     advance(ctx, paid, "request_acceptance")
     with pytest.raises(Refused, match="未达到1000万元"):
         advance(ctx, paid, "pass_acceptance", data={"revenue": "9999999", "registered": "yes"})
@@ -182,7 +182,7 @@ def _fail_twice(ctx: AppContext, project_id: int) -> None:
     from workflow.projects.reports import submit
 
     for due in (date(2027, 3, 31), date(2027, 6, 30), date(2027, 9, 30), date(2027, 12, 31)):
-        submit(ctx, project_id, due, {"项目实施": 100})
+        submit(on(ctx, due), project_id, due, {"项目实施": 100})
     for trigger in ("request_acceptance", "fail_acceptance", "fail_reacceptance"):
         advance(ctx, project_id, trigger)
 
@@ -250,7 +250,7 @@ def test_a_passed_acceptance_records_the_balance_as_carry_over(ctx: AppContext) 
     disburse(ctx, project_id, date(2027, 2, 1), 300_000, "全额拨付")
     record_expenditure(ctx, project_id, "设备费", date(2027, 3, 1), 80_000, "设备")
     for due in (date(2027, 3, 31), date(2027, 6, 30), date(2027, 9, 30), date(2027, 12, 31)):
-        submit(ctx, project_id, due, {"项目实施": 100})
+        submit(on(ctx, due), project_id, due, {"项目实施": 100})
     advance(ctx, project_id, "request_acceptance")
     advance(ctx, project_id, "pass_acceptance")
     with transaction(ctx.engine) as session:

@@ -25,7 +25,7 @@ def _programme(ctx: AppContext) -> dict[str, int]:
     ids = {}
     for flag, completion in (("green", 60), ("amber", 45), ("red", 20)):
         pid = make_project(ctx, plan=TEN_DAYS, title=f"{flag}项目", unit=f"{flag}单位")
-        submit(ctx, pid, date(2027, 1, 5), {"开展摸底调研": completion})
+        submit(ctx, pid, DAY, {"开展摸底调研": completion})
         ids[flag] = pid
     make_project(ctx, state="applied", title="申报中项目", unit="申报单位")
     run_check(ctx, DAY)
@@ -40,7 +40,7 @@ def test_the_xlsx_ledger_has_chinese_headers_a_frozen_header_filters_and_one_row
     result = ipflow("ledger", "export", "--format", "xlsx", "--output", str(out),
                     "--today", DAY.isoformat(), "--json")  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["projects"] == 3
+    assert json.loads(result.stdout)["projects"] == 3
     sheet = load_workbook(out).active
     assert sheet is not None
     headers = [c.value for c in sheet[1]]

@@ -38,7 +38,7 @@ def mail_server() -> Iterator[MailSink]:
 def issue_letter(ctx: AppContext, contact_email: str | None) -> None:
     """A project 15 points behind, checked once: one warning letter queued for delivery."""
     project_id = make_project(ctx, plan=TEN_DAYS, title=TITLE, contact_email=contact_email)
-    submit(ctx, project_id, date(2027, 1, 5), {"开展摸底调研": 45})
+    submit(ctx, project_id, DAY, {"开展摸底调研": 45})
     assert run_check(ctx, DAY).letters_issued == 1
 
 
@@ -99,7 +99,7 @@ def test_a_reminder_that_is_no_letter_goes_without_attachment(
 ) -> None:
     project_id = make_project(ctx, title=TITLE, contact_email="kjc@example.org")
     # A report falls due on 2027-03-31; a green project is reminded 7 days before.
-    assert project_id and run_check(ctx, date(2027, 3, 24)).notices_queued == 1
+    assert project_id and run_check(ctx, date(2027, 4, 3)).notices_queued == 1
 
     assert flush(ctx, {"email": mail_server.notifier()}).sent == 1
 

@@ -18,7 +18,8 @@ from workflow.projects.plans import PlanRow
 from workflow.projects.reports import submit
 from workflow.reporting.periodic import build_report, parse_period
 
-# planned on 2027-03-01 is 16.21%; a 5% report lags 11.21 points (amber, one letter).
+# planned on 2027-02-28 is 58/364 = 15.93%; a 5% report that day lags 10.93 points (amber, one
+# letter), still the lag that counts on 03-01.
 YEAR = [PlanRow("全年任务", date(2027, 1, 1), date(2027, 12, 31), 1)]
 
 
@@ -65,7 +66,7 @@ def test_the_quarterly_pdf_names_the_project_and_its_figures_in_chinese(
     text = _pdf_text(out)
     assert "2027年第一季度项目任务执行季度报告" in text
     assert "磷化工高价值专利培育" in text
-    assert "11.21" in text and "16.21" in text  # lag and planned progress on 2027-03-01
+    assert "10.93" in text and "15.93" in text  # lag and planned progress of the 02-28 report
     assert "黔知运预〔2027〕1号" in text
 
 
@@ -78,7 +79,7 @@ def test_the_risk_report_lists_the_amber_project_with_its_reason(
     out.write_bytes(render_report(ctx, "risk", "2027H1", "pdf"))
     text = _pdf_text(out)
     assert "2027年上半年项目风险评估报告" in text
-    assert "进度滞后11.21个百分点" in text
+    assert "进度滞后10.93个百分点" in text
 
 
 def test_the_performance_report_has_an_overall_table_and_one_section_per_category(

@@ -32,7 +32,7 @@ def test_status_shows_budget_committed_disbursed_and_remaining_per_category(
     disburse(ctx, first, date(2027, 2, 1), 300_000, "首期拨付")
     result = ipflow("programme", "status", "--year", "2027", "--json")
     assert result.exit_code == 0, result.output
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     assert row(document, "high_value_patent") == {
         "category": "high_value_patent",
         "name": "高价值专利培育项目",

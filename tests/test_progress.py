@@ -14,8 +14,11 @@ from workflow.progress.rules import (
     TaskProgress,
     add_months,
     is_behind,
+    overdue_periods,
+    period_of,
     progress,
-    report_due_dates,
+    report_periods,
+    standing,
     task_elapsed,
     term_years,
     to_cent,
@@ -215,7 +218,7 @@ def test_add_months_moves_by_whole_months_clamped_to_the_month_end(
 
 
 def test_a_calendar_year_term_has_four_quarterly_reports_at_the_quarter_ends() -> None:
-    assert report_due_dates(D(2027, 1, 1), D(2027, 12, 31)) == [
+    assert closes(D(2027, 1, 1), D(2027, 12, 31)) == [
         D(2027, 3, 31),
         D(2027, 6, 30),
         D(2027, 9, 30),
@@ -224,7 +227,7 @@ def test_a_calendar_year_term_has_four_quarterly_reports_at_the_quarter_ends() -
 
 
 def test_a_two_year_term_has_eight_quarterly_reports() -> None:
-    dues = report_due_dates(D(2027, 1, 1), D(2028, 12, 31))
+    dues = closes(D(2027, 1, 1), D(2028, 12, 31))
     assert len(dues) == 8
     assert dues[3:5] == [D(2027, 12, 31), D(2028, 3, 31)]
     assert dues[-1] == D(2028, 12, 31)
@@ -232,7 +235,7 @@ def test_a_two_year_term_has_eight_quarterly_reports() -> None:
 
 def test_reports_fall_due_every_three_months_from_a_mid_month_start() -> None:
     # 2027-03-15 + 3 months = 06-15, due the day before: 06-14; then 09-14, 12-14; term end
-    assert report_due_dates(D(2027, 3, 15), D(2028, 3, 14)) == [
+    assert closes(D(2027, 3, 15), D(2028, 3, 14)) == [
         D(2027, 6, 14),
         D(2027, 9, 14),
         D(2027, 12, 14),
@@ -242,7 +245,7 @@ def test_reports_fall_due_every_three_months_from_a_mid_month_start() -> None:
 
 def test_a_stub_shorter_than_a_month_is_folded_into_the_quarter_before() -> None:
     # 2027-09-30 → 2027-10-15 is 15 days (< 31): the third quarter's report moves to 10-15
-    assert report_due_dates(D(2027, 1, 1), D(2027, 10, 15)) == [
+    assert closes(D(2027, 1, 1), D(2027, 10, 15)) == [
         D(2027, 3, 31),
         D(2027, 6, 30),
         D(2027, 10, 15),
@@ -251,7 +254,7 @@ def test_a_stub_shorter_than_a_month_is_folded_into_the_quarter_before() -> None
 
 def test_a_stub_of_a_month_or_more_gets_its_own_report() -> None:
     # 2027-09-30 → 2027-11-15 is 46 days (≥ 31): a report of its own on 11-15
-    assert report_due_dates(D(2027, 1, 1), D(2027, 11, 15)) == [
+    assert closes(D(2027, 1, 1), D(2027, 11, 15)) == [
         D(2027, 3, 31),
         D(2027, 6, 30),
         D(2027, 9, 30),
@@ -260,7 +263,7 @@ def test_a_stub_of_a_month_or_more_gets_its_own_report() -> None:
 
 
 def test_a_term_shorter_than_a_quarter_has_one_report_at_its_end() -> None:
-    assert report_due_dates(D(2027, 1, 1), D(2027, 2, 15)) == [D(2027, 2, 15)]
+    assert closes(D(2027, 1, 1), D(2027, 2, 15)) == [D(2027, 2, 15)]
 
 
 @pytest.mark.parametrize(
@@ -355,11 +358,11 @@ def test_nothing_is_reported_before_the_first_report(tasks: list[TaskProgress], 
 
 @FEW
 @given(start=st.dates(D(2026, 1, 1), D(2029, 12, 31)), length=st.integers(0, 1200))
-def test_report_due_dates_are_increasing_within_the_term_and_end_on_its_last_day(
+def test_period_closes_are_increasing_within_the_term_and_end_on_its_last_day(
     start: date, length: int
 ) -> None:
     end = start + timedelta(days=length)
-    dues = report_due_dates(start, end)
+    dues = closes(start, end)
     assert dues[-1] == end
     assert all(start <= d <= end for d in dues)
     assert dues == sorted(set(dues))
@@ -406,3 +409,77 @@ def test_reports_with_whole_weights_give_the_same_figures_in_any_task_order(
     shuffled = list(tasks)
     random.Random(seed).shuffle(shuffled)
     assert progress(tasks, day, True) == progress(shuffled, day, True)
+
+
+def closes(start: date, end: date) -> list[date]:
+    """The closing days of a term's quarterly periods."""
+    return [p.closes for p in report_periods(start, end, 3)]
+
+
+# ---------------------------------------------------------------- periods and the judged lag
+
+
+def test_a_period_opens_the_day_after_the_one_before_closes() -> None:
+    periods = report_periods(D(2027, 1, 1), D(2027, 12, 31), 3)
+    assert [(p.seq, p.opens, p.closes) for p in periods] == [
+        (1, D(2027, 1, 1), D(2027, 3, 31)),
+        (2, D(2027, 4, 1), D(2027, 6, 30)),
+        (3, D(2027, 7, 1), D(2027, 9, 30)),
+        (4, D(2027, 10, 1), D(2027, 12, 31)),
+    ]
+
+
+def test_a_three_year_leader_term_has_three_annual_periods() -> None:
+    periods = report_periods(D(2027, 1, 1), D(2029, 12, 31), 12)
+    assert [p.closes for p in periods] == [D(2027, 12, 31), D(2028, 12, 31), D(2029, 12, 31)]
+
+
+def test_a_category_without_periodic_reports_has_no_period() -> None:
+    assert report_periods(D(2027, 1, 1), D(2027, 12, 31), None) == []
+
+
+def test_a_report_belongs_to_the_period_containing_its_date_and_the_grace_to_the_last() -> None:
+    periods = report_periods(D(2027, 1, 1), D(2027, 12, 31), 3)
+    seq = {
+        d: (p.seq if (p := period_of(periods, d)) else None)
+        for d in (D(2026, 12, 31), D(2027, 1, 1), D(2027, 3, 31), D(2027, 4, 1), D(2028, 1, 8))
+    }
+    assert seq == {
+        D(2026, 12, 31): None,
+        D(2027, 1, 1): 1,
+        D(2027, 3, 31): 1,
+        D(2027, 4, 1): 2,
+        D(2028, 1, 8): 4,
+    }
+
+
+def test_two_reports_in_one_period_satisfy_that_period_only() -> None:
+    """SPEC.md §4: reports are matched to periods, not counted (03-20 and 03-31, none in Q2)."""
+    periods = report_periods(D(2027, 1, 1), D(2027, 12, 31), 3)
+    reports = [D(2027, 3, 20), D(2027, 3, 31)]
+    assert overdue_periods(periods, reports, D(2027, 7, 10), 10) == []
+    assert [p.seq for p in overdue_periods(periods, reports, D(2027, 7, 11), 10)] == [2]
+    assert [p.seq for p in overdue_periods(periods, reports, D(2027, 10, 11), 10)] == [2, 3]
+
+
+def test_a_report_dated_after_the_day_asked_is_not_yet_known() -> None:
+    periods = report_periods(D(2027, 1, 1), D(2027, 12, 31), 3)
+    assert [p.seq for p in overdue_periods(periods, [D(2027, 6, 30)], D(2027, 4, 20), 10)] == [1]
+
+
+def test_the_worked_example_is_green_at_its_report_and_six_weeks_later() -> None:
+    """SPEC.md §4: one task over 2027, a report on 03-31 at 25% → P = 89/364 = 24.45%,
+    lag −0.55; on 05-15 the lag that counts is still that report's."""
+    task = TaskProgress(D(2027, 1, 1), D(2027, 12, 31), 1, 25)
+    at_report = standing([task], D(2027, 3, 31), D(2027, 3, 31))
+    later = standing([task], D(2027, 3, 31), D(2027, 5, 15))
+    assert (at_report.planned, at_report.actual, at_report.lag) == (24.45, 25.0, -0.55)
+    assert (later.planned, later.actual, later.lag) == (24.45, 25.0, -0.55)
+    assert later.planned_today == 36.81  # 134/364, for information only
+    assert not is_behind(later.lag, 10)
+
+
+def test_there_is_no_judgement_before_the_first_report() -> None:
+    task = TaskProgress(D(2027, 1, 1), D(2027, 12, 31), 1)
+    s = standing([task], None, D(2027, 5, 15))
+    assert (s.planned, s.actual, s.lag, s.report_date) == (None, None, None, None)

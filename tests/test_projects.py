@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from tests.conftest import database_dump
-from tests.factories import make_project, new_project
+from tests.factories import make_project, new_project, on
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.db.orm import Project, ProjectEvent
@@ -161,7 +161,7 @@ def _accept_and_fail_twice(ctx: AppContext, project_id: int) -> None:
     from workflow.projects.reports import submit
 
     for due in (date(2027, 3, 31), date(2027, 6, 30), date(2027, 9, 30), date(2027, 12, 31)):
-        submit(ctx, project_id, due, {"项目实施": 100})
+        submit(on(ctx, due), project_id, due, {"项目实施": 100})
     for trigger in ("request_acceptance", "fail_acceptance", "fail_reacceptance"):
         advance(ctx, project_id, trigger)
 
@@ -251,6 +251,8 @@ def test_a_plan_drives_the_progress_that_show_reports(ctx: AppContext) -> None:
 
     submit(ctx, project_id, date(2027, 3, 31), {"导航分析": 30})
     shown = show(ctx, project_id)  # clock: 2027-04-15
-    # 导航分析: 104/180 elapsed; 专利布局: 45/305 → (2·104/180 + 45/305)/3 = 43.44%
-    # actual: (2·30 + 1·0)/3 = 20%
-    assert (shown.planned, shown.actual, shown.lag) == (43.44, 20.0, 23.44)
+    # judged at the report of 03-31: 导航分析 89/180 elapsed, 专利布局 30/305
+    # → (2·89/180 + 30/305)/3 = 36.24% planned; actual (2·30 + 1·0)/3 = 20%
+    assert (shown.planned, shown.actual, shown.lag) == (36.24, 20.0, 16.24)
+    # today (04-15): (2·104/180 + 45/305)/3 = 43.44%, for information only
+    assert (shown.planned_today, shown.last_report) == (43.44, date(2027, 3, 31))

@@ -150,12 +150,12 @@ def test_an_escalation_yields_a_recommendation_the_office_can_list(
     result = ipflow("letters", "review", str(letter_id), "--status", "escalated",
                     "--comment", "逾期未整改，建议暂停拨款", "--json")  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["recommendation_created"] is True
+    assert json.loads(result.stdout)["recommendation_created"] is True
     [rec] = [r for r in list_recommendations(ctx, None) if r.source == "escalation"]
     assert rec.project_id == project_id
     assert "逾期未整改" in rec.reason
     listed = ipflow("recommendations", "list", "--json")
-    assert any(r["source"] == "escalation" for r in json.loads(listed.output))
+    assert any(r["source"] == "escalation" for r in json.loads(listed.stdout))
 
 
 def test_the_review_commands_refuse_an_unknown_letter_with_exit_1(

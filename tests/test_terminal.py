@@ -31,6 +31,7 @@ ENV = {
     "TERM": "xterm-256color",
     "IPFLOW_USER": "tester",
     "IPFLOW_LANG": "zh",
+    "IPFLOW_TODAY": "2027-04-15",
 }
 ENV.pop("NO_COLOR", None)
 ESC = "\x1b"
@@ -46,7 +47,7 @@ def db(sqlite_template: Path, tmp_path: Path) -> str:
     ctx = AppContext(engine, Settings(), fixed_clock(NOON), "tester")
     plan = [PlanRow("开展摸底调研", date(2027, 1, 1), date(2027, 1, 11), 1)]
     project_id = make_project(ctx, plan=plan)
-    submit(ctx, project_id, date(2027, 1, 5), {"开展摸底调研": 45})
+    submit(ctx, project_id, date(2027, 1, 7), {"开展摸底调研": 45})  # planned 60%
     engine.dispose()
     return url
 

@@ -6,10 +6,11 @@ whose action has no row, or a row that leaves a role out, fails the tests.
 
 Office roles (admin 省知识产权局, manager 项目管理员) keep the records: units, credit records,
 budget lines, disbursements and the programme budget. Decisions on merit (approval, reviews,
-acceptance, sanctions) are the admin's. The contractor (风险防控机构) reads every project,
-reviews letters, rectification and expenditures, and writes the periodic reports; it fires no
-lifecycle trigger. A unit (项目承担单位) acts and reads on its own unit's projects only. The
-scheduler is the process that runs the nightly check and delivers the outbox.
+acceptance, sanctions, the handling of risk-disposal recommendations) are the admin's. The
+contractor (风险防控机构) reads every project, reviews letters, rectification and expenditures,
+and writes the periodic reports; it fires no lifecycle trigger. A unit (项目承担单位) acts and
+reads on its own unit's projects only. The scheduler is the process that runs the nightly check
+and delivers the outbox.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ USE_CASES: dict[str, dict[str, Right]] = {
     "letter_file": _row(A, A, U, A, D),
     "rectification": _row(A, D, U, A, D),
     "recommendation_list": _row(A, A, D, A, D),
+    "recommendation_handle": _row(A, D, D, D, D),
     "city_rank": _row(A, A, D, A, D),
     "ledger_export": _row(A, A, U, A, D),
     "report_periodic": _row(A, A, D, A, D),

@@ -25,11 +25,19 @@ from typing import Any
 from sqlalchemy import exists, func, select, text
 from sqlalchemy.orm import Session
 
+from states.categories import CATEGORIES, report_name
 from states.definitions import ACTIVE_STATES
 from workflow.check.recommendations import record_many
-from workflow.check.reminders import NoticeSubject, notices_for, queue_notices, report_dues
+from workflow.check.reminders import (
+    NoticeSubject,
+    notices_for,
+    queue_notices,
+    report_deadlines,
+)
 from workflow.check.rules import AMBER, RED, Assessment, Findings, assess
 from workflow.core.boundary import Work, use_case
+from workflow.core.errors import Refused
+from workflow.core.i18n import _
 from workflow.core.results import Result
 from workflow.db.bulk import insert_many, upsert
 from workflow.db.orm import CheckRun, LedgerSnapshot, Letter, Project
@@ -89,7 +97,8 @@ def _letter_level(assessment: Assessment) -> str:
 
 
 def _letter_subject(p: ProjectStatus, c: ProjectContact, assessment: Assessment) -> LetterSubject:
-    """What a warning letter says of `p`: its figures and the reasons beside the lag itself."""
+    """What a warning letter says of `p`: the figures of its latest report and the reasons
+    beside the lag itself (a letter is only issued once a report shows a lag)."""
     return LetterSubject(
         p.project_id,
         c.title,
@@ -98,10 +107,10 @@ def _letter_subject(p: ProjectStatus, c: ProjectContact, assessment: Assessment)
         c.start,
         c.end,
         c.email,
-        p.progress.planned,
-        p.progress.actual or 0.0,
-        p.progress.lag or 0.0,
-        p.last_report,
+        p.standing.planned or 0.0,
+        p.standing.actual or 0.0,
+        p.standing.lag or 0.0,
+        p.standing.report_date,
         [r.text for r in assessment.reasons if r.code not in ("lag", "lag_red")],
     )
 
@@ -114,14 +123,15 @@ def _snapshot(
         "project_id": p.project_id,
         "day": day,
         "state": p.state,
-        "planned": p.progress.planned,
-        "actual": p.progress.actual,
-        "lag": p.progress.lag,
+        "planned": p.standing.planned,
+        "planned_today": p.standing.planned_today,
+        "actual": p.standing.actual,
+        "lag": p.standing.lag,
         "flag": assessment.flag,
         "reasons": [{"level": r.level, "code": r.code, "text": r.text} for r in assessment.reasons],
         "reports_overdue": findings.reports_overdue,
         "open_letters": findings.open_letters,
-        "last_report": p.last_report,
+        "last_report": p.standing.report_date,
     }
 
 
@@ -163,6 +173,28 @@ def _without_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _refuse_out_of_order(session: Session, day: date, today: date, dry_run: bool) -> None:
+    """Checks move forward (SPEC.md §10): none for a date after today, and none for a date
+    before the latest completed check, whose letters and notices stand (a dry run, which
+    writes nothing, may look at any past date). A repeat of the latest date is idempotent."""
+    if day > today:
+        raise Refused(
+            _("检查日期{day}晚于今天{today}：只能检查今天及以前的日期").format(day=day, today=today)
+        )
+    latest = session.scalar(
+        select(func.max(CheckRun.logical_date)).where(
+            CheckRun.job == JOB, CheckRun.status == "done"
+        )
+    )
+    if not dry_run and latest is not None and day < latest:
+        raise Refused(
+            _(
+                "检查日期{day}早于最近一次已完成的检查{latest}：检查只能向前进行，"
+                "已发出的告知书和通知不会重算（回看请加 --dry-run）"
+            ).format(day=day, latest=latest)
+        )
+
+
 @use_case("check_run", write=True)
 def run_check(work: Work, day: date, dry_run: bool = False) -> CheckResult:
     """Check every active project on `day`; idempotent, so a repeat for the same day issues nothing.
@@ -179,7 +211,8 @@ def run_check(work: Work, day: date, dry_run: bool = False) -> CheckResult:
             # One check at a time across hosts: a second waits, then finds the letters issued.
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
             _tune_postgresql(session)
-        statuses = project_statuses(session, day, active)
+        _refuse_out_of_order(session, day, ctx.today(), dry_run)
+        statuses = project_statuses(session, day, settings.report_grace_days, active)
         open_letters = _open_letters(session, day)
         money = money_findings(session, day)
         episodes = dict(
@@ -191,7 +224,7 @@ def run_check(work: Work, day: date, dry_run: bool = False) -> CheckResult:
             .tuples()
             .all()
         )
-        dues = report_dues(session, day, active)
+        deadlines = report_deadlines(session, day, settings.report_grace_days, active)
         snapshots: list[dict[str, Any]] = []
         letters_due: list[tuple[ProjectStatus, Assessment, int]] = []
         subjects: list[NoticeSubject] = []
@@ -200,15 +233,16 @@ def run_check(work: Work, day: date, dry_run: bool = False) -> CheckResult:
             letters = open_letters.get(p.project_id, [])
             misuse, unreviewed = money.get(p.project_id, (0, 0))
             findings = Findings(
-                lag=p.progress.lag,
-                reports_overdue=max(0, p.reports_due - p.reports_submitted),
+                lag=p.standing.lag,
+                reports_overdue=p.reports_overdue,
+                annual_reports=CATEGORIES[p.category].report_months == 12,
                 open_letters=len(letters),
                 rectification_overdue_days=max((x.overdue_days for x in letters), default=0),
                 misuse_flags=misuse,
                 unreviewed_large_expenses=unreviewed,
             )
             assessment = assess(findings, settings)
-            if is_behind(p.progress.lag, settings.lag_warning) and (
+            if is_behind(p.standing.lag, settings.lag_warning) and (
                 not letters or (assessment.flag == RED and all(x.level != RED for x in letters))
             ):
                 episode = episodes.get(p.project_id, 0) + 1
@@ -221,12 +255,19 @@ def run_check(work: Work, day: date, dry_run: bool = False) -> CheckResult:
             notices = notices_for(
                 assessment.flag,
                 day,
-                dues.get(p.project_id, ()),
-                p.reports_submitted,
+                deadlines.get(p.project_id, ()),
                 was_red=p.previous_flag == RED,
             )
             if notices:
-                subjects.append(NoticeSubject(p.project_id, assessment.flag, reasons, notices))
+                subjects.append(
+                    NoticeSubject(
+                        p.project_id,
+                        assessment.flag,
+                        reasons,
+                        notices,
+                        report_name(CATEGORIES[p.category].report_months),
+                    )
+                )
             if assessment.flag == RED:
                 recommendations.append(
                     {
@@ -234,6 +275,8 @@ def run_check(work: Work, day: date, dry_run: bool = False) -> CheckResult:
                         "day": day,
                         "reason": "；".join(reasons),
                         "source": "red_flag",
+                        "contingency": ctx.settings.contingency.red,
+                        "new_episode": p.previous_flag != RED,
                     }
                 )
             snapshots.append(_snapshot(p, day, findings, assessment))

@@ -1,9 +1,11 @@
 """Reminder policy of SPEC.md §5: the notices each project's flag calls for on a day, as outbox rows.
 
-green — one reminder 7 days before a report is due; amber — reminders 14, 7 and 3 days
-before, and weekly while a report is overdue, copied to the contractor; red — at once, when a
-project turns red, a notice to the unit, the contractor and the provincial office, plus a
-risk-disposal recommendation for the office.
+A report is due at its period's close plus the configured grace (SPEC.md §4).
+green — one reminder 7 days before a report is due; amber — reminders 14, 7 and 3 days before,
+and weekly while a report is overdue (on its first day overdue, then every 7 days), copied to
+the contractor; red — at once, when a project turns red, a notice to the unit, the contractor
+and the provincial office, plus a risk-disposal recommendation for the office. Each notice
+carries the contingency plan (风险预案) of the project's level.
 
 Each notice is identified by (project, kind, due date, offset); its outbox rows are keyed by
 that and the recipient, so a repeat or a re-run of the check queues nothing twice.
@@ -25,14 +27,14 @@ from workflow.check.rules import AMBER, FLAG_LABELS, GREEN, RED
 from workflow.core.config import Settings
 from workflow.db.orm import OutboxMessage, Project, ReportDue
 from workflow.documents.render import chinese_date, render
-from workflow.progress.store import ProjectContact, days_between
+from workflow.progress.store import ProjectContact, days_between, period_reported
 
 REMINDER, OVERDUE, RED_NOTICE = "reminder", "overdue", "red"
 DAYS_BEFORE = {GREEN: (7,), AMBER: (14, 7, 3)}
 OVERDUE_EVERY_DAYS = 7
 SUBJECTS = {
-    REMINDER: "【季度报告提醒】",
-    OVERDUE: "【季度报告逾期催报】",
+    REMINDER: "【{report}提醒】",
+    OVERDUE: "【{report}逾期催报】",
     RED_NOTICE: "【红色预警通知】",
 }
 
@@ -41,7 +43,7 @@ SUBJECTS = {
 class Notice:
     """One notice: its kind, the due date it is about and its offset in days before it.
 
-    A weekly overdue reminder has a negative offset (−7, −14, …); a red notice is about the
+    A weekly overdue reminder has a negative offset (−1, −8, −15, …); a red notice is about the
     day the project turned red, with offset 0.
     """
 
@@ -58,54 +60,56 @@ class NoticeSubject:
     flag: str
     reasons: list[str]
     notices: list[Notice]
+    report_name: str = "季度报告"
+    """季度报告 or 年度报告: what the project's periodic report is called."""
 
 
-def notices_for(
-    flag: str, day: date, dues: Iterable[tuple[int, date]], submitted: int, was_red: bool
-) -> list[Notice]:
+def notices_for(flag: str, day: date, deadlines: Iterable[date], was_red: bool) -> list[Notice]:
     """The notices a project with `flag` gets on `day` (pure policy, no database).
 
-    `dues` are the project's (seq, due date) report deadlines; report seq k counts as in when
-    at least k reports are dated on or before `day`. `was_red`: the project's previous
-    ledger flag was red, so a red flag today is no news.
+    `deadlines` are the days its unreported periods' reports are due (closing day + grace).
+    `was_red`: the project's previous ledger flag was red, so a red flag today is no news.
     """
     if flag == RED:
         return [] if was_red else [Notice(RED_NOTICE, day, 0)]
     found: list[Notice] = []
-    for seq, due in dues:
-        if submitted >= seq:
-            continue
+    for due in deadlines:
         before = (due - day).days
         if before in DAYS_BEFORE[flag]:
             found.append(Notice(REMINDER, due, before))
-        elif flag == AMBER and before < 0 and before % OVERDUE_EVERY_DAYS == 0:
+        elif flag == AMBER and before < 0 and -before % OVERDUE_EVERY_DAYS == 1:
             found.append(Notice(OVERDUE, due, before))
     return found
 
 
-def report_dues(
-    session: Session, day: date, where: Sequence[ColumnElement[bool]]
-) -> dict[int, list[tuple[int, date]]]:
-    """The deadlines on which a notice can fall on `day`: some days ahead, or whole weeks past.
+def report_deadlines(
+    session: Session, day: date, grace_days: int, where: Sequence[ColumnElement[bool]]
+) -> dict[int, list[date]]:
+    """Per project, the deadlines of unreported periods on which a notice can fall on `day`:
+    some days ahead, or whole weeks past. A period's report is due at its close plus
+    `grace_days`; one whose period already has a report (`period_reported`) needs no notice.
 
     `notices_for` gives nothing for any other deadline, so the database leaves them out.
     """
     dialect = session.get_bind().dialect.name
-    ahead = sorted({day + timedelta(days=n) for days in DAYS_BEFORE.values() for n in days})
+    grace = timedelta(days=grace_days)
+    ahead = sorted({day + timedelta(days=n) - grace for days in DAYS_BEFORE.values() for n in days})
     weeks_past = and_(
-        ReportDue.due < day,
-        cast(days_between(literal(day), ReportDue.due, dialect), Integer) % OVERDUE_EVERY_DAYS == 0,
+        ReportDue.due < day - grace,
+        cast(days_between(literal(day - grace), ReportDue.due, dialect), Integer)
+        % OVERDUE_EVERY_DAYS
+        == 1,
     )
     rows = session.execute(
-        select(ReportDue.project_id, ReportDue.seq, ReportDue.due)
+        select(ReportDue.project_id, ReportDue.due)
         .join(Project, Project.id == ReportDue.project_id)
-        .where(or_(ReportDue.due.in_(ahead), weeks_past), *where)
+        .where(or_(ReportDue.due.in_(ahead), weeks_past), ~period_reported(day), *where)
         .order_by(ReportDue.project_id, ReportDue.seq)
     )
-    dues: dict[int, list[tuple[int, date]]] = defaultdict(list)
-    for project_id, seq, due in rows:
-        dues[project_id].append((seq, due))
-    return dues
+    deadlines: dict[int, list[date]] = defaultdict(list)
+    for project_id, closes in rows:
+        deadlines[project_id].append(closes + grace)
+    return deadlines
 
 
 def _recipients(
@@ -130,15 +134,17 @@ def _message(
         "unit": c.unit,
         "flag": FLAG_LABELS[s.flag],
         "reasons": s.reasons,
+        "contingency": settings.contingency.plan(s.flag),
         "due_cn": chinese_date(notice.due),
         "days_before": notice.offset,
         "days_overdue": -notice.offset,
         "day_cn": chinese_date(day),
+        "report_name": s.report_name,
         "sender": settings.letters.sender,
         "contact": settings.letters.contact,
         "contact_phone": settings.letters.contact_phone,
     }
-    subject = f"{SUBJECTS[notice.kind]}{c.title}"
+    subject = SUBJECTS[notice.kind].format(report=s.report_name) + c.title
     return subject, render("notice.txt", data), render("notice.html", data)
 
 

@@ -19,6 +19,8 @@ REASON_TEXTS = {
     "lag": N_("进度滞后{lag}个百分点，超过{limit}"),
     "reports_missing": N_("缺交季度报告{count}份"),
     "report_overdue": N_("季度报告逾期{count}份"),
+    "annual_reports_missing": N_("缺交年度报告{count}份"),
+    "annual_report_overdue": N_("年度报告逾期{count}份"),
     "rectification_overdue": N_("整改方案逾期{days}天未提交"),
     "misuse": N_("存在{count}笔疑似违规挪用的支出"),
     "open_letter": N_("有{count}份预警告知书尚未办结"),
@@ -34,6 +36,8 @@ class Findings:
 
     lag: float | None
     reports_overdue: int = 0
+    annual_reports: bool = False
+    """The project owes annual reports (data_ip_leader), not quarterly ones."""
     open_letters: int = 0
     rectification_overdue_days: int = 0
     misuse_flags: int = 0
@@ -88,10 +92,11 @@ def assess(f: Findings, c: CheckSettings) -> Assessment:
         reasons.append(_reason(RED, "lag_red", lag=f"{f.lag:g}", limit=f"{c.lag_red:g}"))
     elif f.lag is not None and f.lag > c.lag_warning:
         reasons.append(_reason(AMBER, "lag", lag=f"{f.lag:g}", limit=f"{c.lag_warning:g}"))
+    prefix = "annual_" if f.annual_reports else ""
     if f.reports_overdue >= c.reports_missing_red:
-        reasons.append(_reason(RED, "reports_missing", count=f.reports_overdue))
+        reasons.append(_reason(RED, f"{prefix}reports_missing", count=f.reports_overdue))
     elif f.reports_overdue > 0:
-        reasons.append(_reason(AMBER, "report_overdue", count=f.reports_overdue))
+        reasons.append(_reason(AMBER, f"{prefix}report_overdue", count=f.reports_overdue))
     if f.rectification_overdue_days > c.rectification_overdue_red_days:
         reasons.append(_reason(RED, "rectification_overdue", days=f.rectification_overdue_days))
     if f.misuse_flags:

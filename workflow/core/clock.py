@@ -7,6 +7,9 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from workflow.core.errors import Refused
+from workflow.core.i18n import _
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 Clock = Callable[[], datetime]
@@ -27,10 +30,22 @@ def today(clock: Clock, tz: ZoneInfo = SHANGHAI) -> date:
     return clock().astimezone(tz).date()
 
 
-def clock_from_env() -> Clock:
-    """The system clock, or a fixed noon of $IPFLOW_TODAY (YYYY-MM-DD) for replays and demos."""
-    pinned = os.environ.get("IPFLOW_TODAY")
+def pinned_day() -> date | None:
+    """The day $IPFLOW_TODAY (YYYY-MM-DD) fixes the clock at, or None when it is unset."""
+    pinned = os.environ.get("IPFLOW_TODAY", "").strip()
     if not pinned:
+        return None
+    try:
+        return date.fromisoformat(pinned)
+    except ValueError:
+        raise Refused(
+            _("环境变量IPFLOW_TODAY的值“{value}”不是日期（应为YYYY-MM-DD）").format(value=pinned)
+        ) from None
+
+
+def clock_from_env() -> Clock:
+    """The system clock, or a fixed noon of $IPFLOW_TODAY for replays and demos."""
+    day = pinned_day()
+    if day is None:
         return system_clock
-    day = date.fromisoformat(pinned)
     return fixed_clock(datetime(day.year, day.month, day.day, 12, tzinfo=SHANGHAI).astimezone(UTC))

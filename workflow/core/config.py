@@ -21,6 +21,8 @@ class CheckSettings:
     lag_warning: float = 10
     lag_red: float = 25
     reports_missing_red: int = 2
+    report_grace_days: int = 10
+    """Days after a reporting period's close within which its report is due (SPEC.md §4)."""
     rectification_days: int = 15
     rectification_overdue_red_days: int = 15
     large_expense_share: float = 0.20
@@ -66,6 +68,26 @@ class LetterSettings:
 
 
 @dataclass(frozen=True)
+class ContingencySettings:
+    """The contingency plan (风险预案) of each flag level, carried by its notices and by
+    the office's risk-disposal recommendations (SPEC.md §5)."""
+
+    green: str = "常规跟踪：按期提醒报送季度报告，风险防控机构按季度跟踪项目进度和资金使用情况"
+    amber: str = (
+        "约谈项目承担单位负责人，责令限期整改并报送整改方案；"
+        "风险防控机构加密跟踪，每月核查一次进度和资金使用，督促整改落实"
+    )
+    red: str = (
+        "暂停拨付项目资金，由风险防控机构会同市州知识产权局开展现场核查；"
+        "提请省知识产权局处置（调整实施方案、终止项目、收回已拨付的未使用资金或记入信用记录）"
+    )
+
+    def plan(self, level: str) -> str:
+        """The contingency text of `level`: green, amber or red."""
+        return {"green": self.green, "amber": self.amber, "red": self.red}[level]
+
+
+@dataclass(frozen=True)
 class DeliverySettings:
     """Where the file channel writes messages for offices without mail."""
 
@@ -93,6 +115,7 @@ class Settings:
     letters: LetterSettings = field(default_factory=LetterSettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     rules: RulesSettings = field(default_factory=RulesSettings)
+    contingency: ContingencySettings = field(default_factory=ContingencySettings)
     webhooks: tuple[dict[str, str], ...] = ()
 
 
@@ -151,6 +174,7 @@ def load_settings(path: str | None) -> Settings:
         "letters": LetterSettings,
         "delivery": DeliverySettings,
         "rules": RulesSettings,
+        "contingency": ContingencySettings,
     }
     unknown = set(raw) - set(tables) - {"webhooks"}
     if unknown:

@@ -118,16 +118,21 @@ class PlanTask(Base):
 
 
 class ReportDue(Base):
-    """A quarterly report due date of a project's term."""
+    """A reporting period of a project's term (`workflow.progress.rules.report_periods`).
+
+    `opens` and `due` are its first and last days; its report is due at `due` plus the
+    configured grace (`[check] report_grace_days`).
+    """
 
     __tablename__ = "report_due"
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(primary_key=True)
+    opens: Mapped[date] = mapped_column(Date)
     due: Mapped[date] = mapped_column(Date, index=True)
 
 
 class Report(Base):
-    """A quarterly report (季度报告): completion of every plan task on its date."""
+    """A progress report (季度报告 or 年度报告): completion of every plan task on its date."""
 
     __tablename__ = "report"
     __table_args__ = (UniqueConstraint("project_id", "report_date"),)
@@ -136,16 +141,22 @@ class Report(Base):
     report_date: Mapped[date] = mapped_column(Date)
     actor: Mapped[str] = mapped_column(String(100))
     submitted_at: Mapped[datetime]
+    note: Mapped[str] = mapped_column(Text, default="")
     items: Mapped[list[ReportItem]] = relationship(order_by="ReportItem.task_id")
 
 
 class ReportItem(Base):
-    """One task's completion percent (0-100) in a report."""
+    """One task's completion percent (0-100) on a report's date.
+
+    `stated`: the report gives it; otherwise it is carried from the latest earlier report that
+    states the task (0 before any), and recomputed when an earlier report is entered later.
+    """
 
     __tablename__ = "report_item"
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("plan_task.id"), primary_key=True)
     completion: Mapped[float] = mapped_column(Float)
+    stated: Mapped[bool] = mapped_column(default=True)
 
 
 class ProjectEvent(Base):
@@ -173,7 +184,9 @@ class LedgerSnapshot(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
     state: Mapped[str] = mapped_column(String(30))
-    planned: Mapped[float] = mapped_column(Float)
+    planned: Mapped[float | None] = mapped_column(Float)
+    """P(d) of the latest report d (None before any); `planned_today` is P(day)."""
+    planned_today: Mapped[float | None] = mapped_column(Float)
     actual: Mapped[float | None] = mapped_column(Float)
     lag: Mapped[float | None] = mapped_column(Float)
     flag: Mapped[str] = mapped_column(String(10))

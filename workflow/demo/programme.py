@@ -27,7 +27,7 @@ from workflow.progress.rules import (
     TaskProgress,
     add_months,
     progress,
-    report_due_dates,
+    report_periods,
     task_elapsed,
 )
 from workflow.projects.actions import NewProject, advance, create
@@ -276,7 +276,7 @@ class Demo:
     reach: str = "in_progress"
     """applied, screened, approved or in_progress: how far the common path goes."""
     lag: float = 0.0
-    """Lag (points) the reports are made to show on the demo's `today`."""
+    """Lag (points) each report is made to show on its date."""
     missing: int = 0
     """How many of the latest due reports the unit leaves unsubmitted."""
     later: tuple[Step, ...] = ()
@@ -545,32 +545,29 @@ def at(ctx: AppContext, day: date) -> AppContext:
 # --------------------------------------------------------------------------- reports
 
 
-def completions(
-    plan: list[PlanRow], report_day: date, last_day: date, today: date, lag: float
-) -> dict[str, float]:
-    """Completion per task for a report on `report_day`, made so the lag on `today` is `lag`.
+def completions(plan: list[PlanRow], report_day: date, lag: float) -> dict[str, float]:
+    """Completion per task for a report on `report_day` that shows a lag of `lag` points.
 
-    The last report (on `last_day`) shows each task at its share of the planned progress of
-    `today`, scaled so that planned − actual = `lag`; earlier reports follow the same curve
-    shifted back by as many days, so completions only ever grow.
+    Each task stands at its share of the planned progress of `report_day`, scaled so that
+    planned − actual = `lag` (SPEC.md §4: the lag is judged at the report's date); with a
+    constant lag the scale grows with the plan, so completions only ever grow.
     """
     tasks = {t.task: TaskProgress(t.start, t.due, t.weight) for t in plan}
-    planned = progress(tasks.values(), today, reported=False).planned
+    planned = progress(tasks.values(), report_day, reported=False).planned
     scale = max(planned - lag, 0.0) / planned if planned > 0 else 1.0
-    reference = report_day + (today - last_day)
     return {
-        name: float(min(100, round(100 * task_elapsed(task, reference) * scale)))
+        name: float(min(100, round(100 * task_elapsed(task, report_day) * scale)))
         for name, task in tasks.items()
     }
 
 
 def report_days(demo: Demo, end: date, today: date) -> list[date]:
-    """The due dates before `today` on which the unit reports (the latest `missing` are skipped)."""
+    """The period closes before `today` on which the unit reports (the latest `missing` are
+    skipped); none for a category that owes no periodic report."""
     if demo.reach != "in_progress":
         return []
-    if not CATEGORIES[demo.category].quarterly_reports:
-        return []
-    due = [d for d in report_due_dates(demo.start, end) if d < today]
+    periods = report_periods(demo.start, end, CATEGORIES[demo.category].report_months)
+    due = [p.closes for p in periods if p.closes < today]
     return due[: len(due) - demo.missing]
 
 
@@ -640,9 +637,7 @@ def _build(ctx: AppContext, demo: Demo, today: date) -> list[str]:
                 refused.append(_("演示信用审查，批准被拒：{refusal}").format(refusal=exc))
                 break
         else:
-            submit(
-                at(ctx, day), project_id, day, completions(plan, day, reports[-1], today, demo.lag)
-            )
+            submit(at(ctx, day), project_id, day, completions(plan, day, demo.lag))
     return refused
 
 

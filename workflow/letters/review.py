@@ -162,15 +162,18 @@ def review_letter(work: Work, letter_id: int, status: str, comment: str) -> Lett
             at=ctx.clock(),
         )
     )
-    recommended = wanted.recommends and _recommend(session, letter, day, comment)
+    recommended = wanted.recommends and _recommend(
+        session, letter, day, comment, ctx.settings.contingency.red
+    )
     letter.status = status
     return LetterReviewed(letter.id, letter.number, letter.project_id, status, recommended)
 
 
-def _recommend(session: Session, letter: Letter, day: date, comment: str) -> bool:
-    """Hand the office a risk-disposal recommendation; False when one is already open."""
+def _recommend(session: Session, letter: Letter, day: date, comment: str, contingency: str) -> bool:
+    """Hand the office a risk-disposal recommendation carrying the red level's contingency
+    plan (disposal is the red level's response); False when one is already open."""
     reason = f"预警告知书{letter.number}经风险防控机构审核上报：{comment}"
-    return recommend(session, letter.project_id, day, reason, source="escalation")
+    return recommend(session, letter.project_id, day, reason, "escalation", contingency)
 
 
 @use_case("rectification", write=True, subject=("letter", "letter_id"))

@@ -1,9 +1,9 @@
-"""The progress formula of SPEC.md §4 and the quarterly report calendar."""
+"""The progress formula of SPEC.md §4 and the reporting periods of a term."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -79,6 +79,51 @@ def progress_from_sums(total: float, planned: float, actual: float, reported: bo
     return Progress(to_cent(100 * planned / total), to_cent(actual / total) if reported else None)
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Where a project stands on a day t (SPEC.md §4).
+
+    Progress is judged at the latest report dated d ≤ t: planned P(d), actual A(d) and the
+    lag P(d) − A(d), the lag that counts on t. Between reports the plan keeps rising, but
+    that is not lag (a missing report is the overdue rule's). Before the first report there
+    is no judgement. `planned_today`, P(t), is shown for information only.
+    """
+
+    judged: Progress | None
+    report_date: date | None
+    planned_today: float
+
+    @property
+    def planned(self) -> float | None:
+        return self.judged.planned if self.judged else None
+
+    @property
+    def actual(self) -> float | None:
+        return self.judged.actual if self.judged else None
+
+    @property
+    def lag(self) -> float | None:
+        return self.judged.lag if self.judged else None
+
+
+def standing(tasks: Sequence[TaskProgress], report_date: date | None, day: date) -> Standing:
+    """The standing on `day` of a plan whose `tasks` carry their completion as of `report_date`,
+    the latest report on or before `day` (None: no report yet)."""
+    judged = progress(tasks, report_date, reported=True) if report_date else None
+    return Standing(judged, report_date, progress(tasks, day, reported=False).planned)
+
+
+def standing_from_sums(
+    total: float, at_report: float | None, actual: float, today: float, report_date: date | None
+) -> Standing:
+    """`standing` from the sums the database adds up: Σ wᵢ, Σ wᵢ · elapsedᵢ(d),
+    Σ wᵢ · completionᵢ(d) and Σ wᵢ · elapsedᵢ(t), d being `report_date`."""
+    judged = (
+        progress_from_sums(total, at_report or 0.0, actual, reported=True) if report_date else None
+    )
+    return Standing(judged, report_date, progress_from_sums(total, today, 0.0, False).planned)
+
+
 def is_behind(lag: float | None, threshold: float) -> bool:
     """ "Behind schedule by more than `threshold` points" (进度滞后): lag strictly above it."""
     return lag is not None and lag > threshold
@@ -96,21 +141,57 @@ def add_months(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
-def report_due_dates(start: date, end: date) -> list[date]:
-    """Quarterly report due dates: the last day of each 3-month period from the start.
+@dataclass(frozen=True)
+class Period:
+    """A reporting period: its number in the term and its first and last days (inclusive)."""
 
-    A term of 2027-01-01 to 2027-12-31 has reports due on 03-31, 06-30, 09-30 and 12-31;
-    a period cut short by the end of the term has its report due on the last day, and a
-    stub shorter than a month is folded into the quarter before it.
+    seq: int
+    opens: date
+    closes: date
+
+
+def report_periods(start: date, end: date, months: int | None) -> list[Period]:
+    """The reporting periods of a term starting `start` and ending `end` (SPEC.md §4).
+
+    Period k covers the `months` months from start + (k − 1)·months: a term of 2027-01-01 to
+    2027-12-31 with quarterly periods (months = 3) has periods closing on 03-31, 06-30, 09-30
+    and 12-31. The last period closes on the term's end; a stub shorter than a month left at
+    the end is folded into the period before it. `months` None: no periodic report.
     """
-    dues, k = [], 1
-    while (due := add_months(start, 3 * k) - timedelta(days=1)) < end:
-        dues.append(due)
+    if months is None:
+        return []
+    closes, k = [], 1
+    while (last := add_months(start, months * k) - timedelta(days=1)) < end:
+        closes.append(last)
         k += 1
-    if dues and (end - dues[-1]).days < 31:
-        dues.pop()
-    dues.append(end)
-    return dues
+    if closes and (end - closes[-1]).days < 31:
+        closes.pop()
+    closes.append(end)
+    opens = [start, *(c + timedelta(days=1) for c in closes[:-1])]
+    return [Period(seq, o, c) for seq, (o, c) in enumerate(zip(opens, closes, strict=True), 1)]
+
+
+def period_of(periods: Sequence[Period], day: date) -> Period | None:
+    """The period a report dated `day` belongs to: the one containing it; a report dated in
+    the grace after the term's end belongs to the last period; None before the start."""
+    for period in periods:
+        if period.opens <= day <= period.closes:
+            return period
+    return periods[-1] if periods and day > periods[-1].closes else None
+
+
+def overdue_periods(
+    periods: Sequence[Period], report_dates: Iterable[date], day: date, grace_days: int
+) -> list[Period]:
+    """The periods whose report was due (closing day + grace) before `day` and has none.
+
+    A report belongs to the period containing its date (`period_of`); several in one period
+    satisfy that one period only. Reports dated after `day` are not yet known on `day`.
+    """
+    reported = {p.seq for d in report_dates if d <= day and (p := period_of(periods, d))}
+    return [
+        p for p in periods if p.seq not in reported and p.closes + timedelta(days=grace_days) < day
+    ]
 
 
 def term_years(start: date, end: date) -> int:

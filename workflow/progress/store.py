@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Float, Select, and_, case, cast, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from workflow.db.orm import LedgerSnapshot, PlanTask, Project, Report, ReportDue, ReportItem, Unit
-from workflow.progress.rules import Progress, progress_from_sums
+from workflow.progress.rules import Standing, standing_from_sums
 
 DateColumn = ColumnElement[date] | InstrumentedAttribute[date]
 
@@ -22,28 +34,26 @@ def days_between(later: DateColumn, earlier: DateColumn, dialect: str) -> Any:
     return cast(later - earlier, Float)
 
 
-def _elapsed(day: date, dialect: str) -> Any:
+def _elapsed(day: DateColumn | date, dialect: str) -> Any:
     """SQL of `workflow.progress.rules.task_elapsed`: clamp((day − start)/(due − start), 0, 1)."""
-    today = literal(day)
+    on = literal(day) if isinstance(day, date) else day
     span = days_between(PlanTask.due, PlanTask.start, dialect)
     least, greatest = (func.min, func.max) if dialect == "sqlite" else (func.least, func.greatest)
     return case(
-        (span <= 0, case((today >= PlanTask.due, 1.0), else_=0.0)),
-        else_=least(greatest(days_between(today, PlanTask.start, dialect) / span, 0.0), 1.0),
+        (span <= 0, case((on >= PlanTask.due, 1.0), else_=0.0)),
+        else_=least(greatest(days_between(on, PlanTask.start, dialect) / span, 0.0), 1.0),
     )
 
 
 def _latest_reports(day: date, where: Sequence[ColumnElement[bool]] = ()) -> Any:
-    """Per project: the date of its latest report on or before `day`, and how many there are.
+    """Per project: the date of its latest report on or before `day`.
 
     With `where` (conditions on Project), only for the projects it selects: a query about a
     few projects then reads only their reports.
     """
-    stmt = select(
-        Report.project_id,
-        func.max(Report.report_date).label("report_date"),
-        func.count().label("submitted"),
-    ).where(Report.report_date <= day)
+    stmt = select(Report.project_id, func.max(Report.report_date).label("report_date")).where(
+        Report.report_date <= day
+    )
     if where:
         stmt = stmt.join(Project, Project.id == Report.project_id).where(*where)
     return stmt.group_by(Report.project_id).subquery()
@@ -65,72 +75,97 @@ def _with_progress(stmt: Select[Any], latest: Any) -> Select[Any]:
     )
 
 
-def _sums(day: date, dialect: str) -> list[Any]:
-    """The sums of the progress formula over a project's tasks, as `progress_from_sums` takes them."""
+def _sums(day: date, latest: Any, dialect: str) -> list[Any]:
+    """The sums `standing_from_sums` takes: Σ wᵢ, Σ wᵢ · elapsedᵢ at the latest report's date,
+    Σ wᵢ · completionᵢ in that report, and Σ wᵢ · elapsedᵢ on `day`."""
     return [
         func.sum(PlanTask.weight),
-        func.sum(PlanTask.weight * _elapsed(day, dialect)),
+        func.sum(PlanTask.weight * _elapsed(latest.c.report_date, dialect)),
         func.sum(PlanTask.weight * func.coalesce(ReportItem.completion, 0.0)),
+        func.sum(PlanTask.weight * _elapsed(day, dialect)),
     ]
 
 
 def progress_by_project(
     session: Session, day: date, where: Iterable[ColumnElement[bool]] = ()
-) -> dict[int, tuple[Progress, date | None]]:
-    """Progress on `day` and date of the latest report (≤ day), for the projects `where` selects.
+) -> dict[int, Standing]:
+    """Where the projects `where` selects stand on `day` (`workflow.progress.rules.Standing`).
 
     One grouped query: the database sums, per project, the weights, the weighted elapsed
-    fractions and the weighted completions in the project's latest report on or before
-    `day` (the sums of `workflow.progress.rules.progress`); this function applies the formula's
+    fractions on the date of the project's latest report on or before `day` and on `day`,
+    and the weighted completions in that report; `standing_from_sums` applies the formula's
     division and rounding, so the figures are those of `progress` for the same plan.
     """
     dialect = session.get_bind().dialect.name
     where = list(where)
     latest = _latest_reports(day, where)
-    stmt = select(PlanTask.project_id, *_sums(day, dialect), func.max(latest.c.report_date))
+    stmt = select(PlanTask.project_id, *_sums(day, latest, dialect), func.max(latest.c.report_date))
     rows = session.execute(
         _with_progress(stmt.join(Project, Project.id == PlanTask.project_id), latest)
         .where(*where)
         .group_by(PlanTask.project_id)
     ).tuples()
     return {
-        project_id: (progress_from_sums(total or 0.0, planned, actual, last is not None), last)
-        for project_id, total, planned, actual, last in rows
+        pid: standing_from_sums(total or 0.0, at_report, actual, today, last)
+        for pid, total, at_report, actual, today, last in rows
     }
 
 
+def period_reported(day: date) -> ColumnElement[bool]:
+    """SQL, correlated to ReportDue and Project: the period has a report dated on or before
+    `day` (`workflow.progress.rules.period_of`: the report's date lies in the period, or after
+    the last period's close)."""
+    report = aliased(Report)
+    return exists().where(
+        report.project_id == ReportDue.project_id,
+        report.report_date >= ReportDue.opens,
+        report.report_date <= day,
+        or_(report.report_date <= ReportDue.due, ReportDue.due >= Project.end),
+    )
+
+
+def overdue_count(day: date, grace_days: int) -> Any:
+    """SQL scalar, correlated to Project: periods whose report was due (closing day + grace)
+    before `day` with none (`workflow.progress.rules.overdue_periods`)."""
+    return (
+        select(func.count())
+        .select_from(ReportDue)
+        .where(
+            ReportDue.project_id == Project.id,
+            ReportDue.due < day - timedelta(days=grace_days),
+            ~period_reported(day),
+        )
+        .correlate(Project)
+        .scalar_subquery()
+    )
+
+
 class ProjectStatus(NamedTuple):
-    """A project as the nightly check sees it on a day: its progress, reports and last flag."""
+    """A project as the nightly check sees it on a day: its standing, reports and last flag."""
 
     project_id: int
     state: str
-    progress: Progress
-    last_report: date | None
-    reports_due: int
-    reports_submitted: int
+    category: str
+    standing: Standing
+    reports_overdue: int
     previous_flag: str | None
 
 
 def project_statuses(
-    session: Session, day: date, where: Iterable[ColumnElement[bool]] = ()
+    session: Session, day: date, grace_days: int, where: Iterable[ColumnElement[bool]] = ()
 ) -> list[ProjectStatus]:
-    """Every project `where` selects, by id, with its progress and report counts on `day`.
+    """Every project `where` selects, by id, with its standing and overdue reports on `day`.
 
     One grouped query, one pass over projects, plan tasks and the latest reports (the same
     sums as `progress_by_project`); a project without a plan has progress 0 and no actual.
-    Reports due counts the deadlines before `day`; submitted, the reports dated on or before.
-    The previous flag is that of the project's latest ledger snapshot before `day` (one index
-    lookup per project, however long the ledger's history). Titles and addresses, which
-    only the projects that get a letter or a notice need, come from `project_contacts`.
+    Reports overdue counts the periods due (closing day + `grace_days`) before `day` that no
+    report dated on or before `day` covers. The previous flag is that of the project's latest
+    ledger snapshot before `day` (one index lookup per project, however long the ledger's
+    history). Titles and addresses, which only the projects that get a letter or a notice
+    need, come from `project_contacts`.
     """
     dialect = session.get_bind().dialect.name
     latest = _latest_reports(day)
-    due = (
-        select(func.count())
-        .select_from(ReportDue)
-        .where(ReportDue.project_id == Project.id, ReportDue.due < day)
-        .scalar_subquery()
-    )
     earlier = aliased(LedgerSnapshot)
     previous_day = (
         select(func.max(earlier.day))
@@ -147,10 +182,10 @@ def project_statuses(
     stmt = select(
         Project.id,
         Project.state,
-        *_sums(day, dialect),
+        Project.category,
+        *_sums(day, latest, dialect),
         func.max(latest.c.report_date),
-        func.max(latest.c.submitted),
-        due,
+        overdue_count(day, grace_days),
         previous_flag,
     ).outerjoin(PlanTask, PlanTask.project_id == Project.id)
     # Grouped by the primary key alone, so the database can group as it reads in id order.
@@ -161,13 +196,12 @@ def project_statuses(
         ProjectStatus(
             pid,
             state,
-            progress_from_sums(total or 0.0, planned, actual, last is not None),
-            last,
-            n_due,
-            submitted or 0,
+            category,
+            standing_from_sums(total or 0.0, at_report, actual, today, last),
+            overdue or 0,
             previous,
         )
-        for pid, state, total, planned, actual, last, submitted, n_due, previous in rows
+        for pid, state, category, total, at_report, actual, today, last, overdue, previous in rows
     ]
 
 

@@ -29,7 +29,7 @@ from workflow.db.orm import (
     ReportDue,
 )
 from workflow.money.figures import MoneyFigures, money_figures
-from workflow.progress.rules import Progress, report_due_dates, term_years
+from workflow.progress.rules import Period, Standing, period_of, report_periods, term_years
 from workflow.progress.store import progress_by_project
 from workflow.projects.plans import PlanRow, default_plan
 from workflow.units.actions import active_records, conflict_of_interest, describe, ensure_unit
@@ -98,8 +98,12 @@ class ProjectSummary(Result):
     contact_email: str | None
     as_of: date
     planned: float | None
+    """Planned progress on the date of the latest report (None before any), P(d) of SPEC.md §4."""
     actual: float | None
     lag: float | None
+    """planned − actual at the latest report: the lag that counts on `as_of`."""
+    planned_today: float | None
+    """Planned progress on `as_of`, for information (no project plan: None)."""
     last_report: date | None
     flag: str | None
     flag_date: date | None
@@ -190,9 +194,10 @@ def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
                 weight=row.weight,
             )
         )
-    if CATEGORIES[p.category].quarterly_reports:
-        for seq, due in enumerate(report_due_dates(p.start, p.end), start=1):
-            session.add(ReportDue(project_id=project.id, seq=seq, due=due))
+    for period in report_periods(p.start, p.end, CATEGORIES[p.category].report_months):
+        session.add(
+            ReportDue(project_id=project.id, seq=period.seq, opens=period.opens, due=period.closes)
+        )
     session.add(
         ProjectEvent(
             project_id=project.id,
@@ -238,6 +243,19 @@ def lock_project(session: Session, project_id: int) -> Project:
     return project
 
 
+def _periods_reported(session: Session, project: Project) -> tuple[int, int]:
+    """The term's reporting periods and how many of them have a report (SPEC.md §4)."""
+    periods = [
+        Period(d.seq, d.opens, d.due)
+        for d in session.scalars(
+            select(ReportDue).where(ReportDue.project_id == project.id).order_by(ReportDue.seq)
+        )
+    ]
+    dates = session.scalars(select(Report.report_date).where(Report.project_id == project.id))
+    reported = {p.seq for d in dates if (p := period_of(periods, d))}
+    return len(periods), len(reported)
+
+
 def _facts(
     session: Session,
     ctx: AppContext,
@@ -251,6 +269,7 @@ def _facts(
         select(ProjectEvent.trigger, ProjectEvent.data).where(ProjectEvent.project_id == project.id)
     ).all()
     records = active_records(session, project.unit_id, ctx.today()) if trigger == "approve" else []
+    periods, reported = _periods_reported(session, project)
     facts = Facts(
         project_id=project.id,
         category=project.category,
@@ -259,14 +278,8 @@ def _facts(
         data=data,
         credit_block=_("；").join(describe(r) for r in records) or None,
         conflict=conflict_of_interest(session, project.unit_id, project.category, project.id),
-        reports_due_in_term=session.scalar(
-            select(func.count()).select_from(ReportDue).where(ReportDue.project_id == project.id)
-        )
-        or 0,
-        reports_submitted=session.scalar(
-            select(func.count()).select_from(Report).where(Report.project_id == project.id)
-        )
-        or 0,
+        reports_due_in_term=periods,
+        reports_submitted=reported,
         reviews_done=sum(t == "review" for t, _ in events),
         term_years=term_years(project.start, project.end),
         awards_total=sum(int(d.get("amount", 0)) for t, d in events if t == "award"),
@@ -420,12 +433,11 @@ def restrict_unit(session: Session, ctx: AppContext, project: Project) -> None:
 def _summary(
     project: Project,
     day: date,
-    progress_row: tuple[Progress, date | None] | None,
+    standing: Standing | None,
     snapshot: LedgerSnapshot | None,
     money: MoneyFigures,
 ) -> ProjectSummary:
     definition = definition_for(project.category, project.definition_version)
-    progress, last_report = progress_row or (None, None)
     return ProjectSummary(
         id=project.id,
         category=project.category,
@@ -438,10 +450,11 @@ def _summary(
         budget=project.budget,
         contact_email=project.contact_email or project.unit.contact_email,
         as_of=day,
-        planned=progress.planned if progress else None,
-        actual=progress.actual if progress else None,
-        lag=progress.lag if progress else None,
-        last_report=last_report,
+        planned=standing.planned if standing else None,
+        actual=standing.actual if standing else None,
+        lag=standing.lag if standing else None,
+        planned_today=standing.planned_today if standing else None,
+        last_report=standing.report_date if standing else None,
         flag=snapshot.flag if snapshot else None,
         flag_date=snapshot.day if snapshot else None,
         flag_reasons=snapshot.reasons if snapshot else [],
@@ -468,7 +481,7 @@ def show(work: Work, project_id: int) -> ProjectView:
     """One project: its state, possible triggers, progress today, last flag and history."""
     day, session = work.ctx.today(), work.session
     project = get_project(session, project_id)
-    progress_row = progress_by_project(session, day, [Project.id == project_id]).get(project_id)
+    standing = progress_by_project(session, day, [Project.id == project_id]).get(project_id)
     snapshot = session.scalars(
         select(LedgerSnapshot)
         .where(LedgerSnapshot.project_id == project_id)
@@ -483,7 +496,7 @@ def show(work: Work, project_id: int) -> ProjectView:
         for e in events
     ]
     money = money_figures(session, day, [Project.id == project_id])[project_id]
-    summary = _summary(project, day, progress_row, snapshot, money)
+    summary = _summary(project, day, standing, snapshot, money)
     return ProjectView(**vars(summary), history=history)
 
 

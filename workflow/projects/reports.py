@@ -1,30 +1,32 @@
-"""Quarterly reports: validation and recording of completion per plan task."""
+"""Progress reports: validation, recording of the completions they state, and carrying forward."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from states.definitions import ACTIVE_STATES, STATE_LABELS
 from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
 from workflow.core.results import Result
-from workflow.db.orm import PlanTask, Report, ReportItem
+from workflow.db.orm import PlanTask, Project, Report, ReportItem
 from workflow.projects.actions import get_project
 
 
 @dataclass(frozen=True)
 class Submitted(Result):
-    """A quarterly report just recorded: `report submit --json`."""
+    """A report just recorded: `report submit --json`."""
 
     id: int
     project_id: int
     date_: date
     progress: dict[str, float]
-    """Completion per plan task, those left out carried from the previous report."""
+    """Completion per plan task on the report's date, those it leaves out carried forward."""
 
 
 def parse_percent(text: str, task: str) -> float:
@@ -40,30 +42,109 @@ def parse_percent(text: str, task: str) -> float:
     return value
 
 
+def _refuse_date(project: Project, report_date: date, today: date, grace_days: int) -> None:
+    """A report is dated on or before today, not before the start, and not after the term's end
+    plus the grace in which its last period's report is due (SPEC.md §4, §10)."""
+    last = project.end + timedelta(days=grace_days)
+    if report_date > today:
+        raise Refused(
+            _("报告日期{report_date}晚于今天{today}：报告只能填报已发生的进度").format(
+                report_date=report_date, today=today
+            )
+        )
+    if not project.start <= report_date <= last:
+        raise Refused(
+            _(
+                "报告日期{report_date}不在项目#{id}的报告期内：实施期{start}至{end}，"
+                "期末报告最迟可填报至{last}"
+            ).format(
+                report_date=report_date,
+                id=project.id,
+                start=project.start,
+                end=project.end,
+                last=last,
+            )
+        )
+
+
+def completions_on(reports: Sequence[Report], day: date) -> dict[int, float]:
+    """Each task's completion on `day`: that of the latest report on or before it (the items of
+    a report hold every task, carried or stated)."""
+    earlier = [r for r in reports if r.report_date <= day]
+    return {i.task_id: i.completion for i in earlier[-1].items} if earlier else {}
+
+
+def _decreases(
+    reports: Sequence[Report], report_date: date, stated: dict[int, float], names: dict[int, str]
+) -> list[str]:
+    """The tasks whose completion would go down at this report or at the next report that
+    states them, each as "name a→b"."""
+    before = completions_on(reports, report_date)
+    found = []
+    for task_id, value in stated.items():
+        previous = before.get(task_id, 0.0)
+        if value < previous:
+            found.append(f"{names[task_id]} {previous:g}→{value:g}")
+        later = next(
+            (
+                i.completion
+                for r in reports
+                if r.report_date > report_date
+                for i in r.items
+                if i.task_id == task_id and i.stated
+            ),
+            None,
+        )
+        if later is not None and later < value:
+            found.append(f"{names[task_id]} {value:g}→{later:g}")
+    return found
+
+
+def carry_forward(reports: Sequence[Report], task_ids: Sequence[int]) -> None:
+    """Give every report an item per task: its stated completion, else the value of the latest
+    earlier report that states the task (0 before any). Reports in date order; an earlier
+    report entered later thus changes what the later ones carry, never what they state."""
+    current = dict.fromkeys(task_ids, 0.0)
+    for report in reports:
+        items = {i.task_id: i for i in report.items}
+        for task_id in task_ids:
+            item = items.get(task_id)
+            if item is None:
+                report.items.append(
+                    ReportItem(task_id=task_id, completion=current[task_id], stated=False)
+                )
+            elif item.stated:
+                current[task_id] = item.completion
+            else:
+                item.completion = current[task_id]
+
+
 @use_case("report_submit", write=True, subject=("project", "project_id"))
 def submit(
-    work: Work, project_id: int, report_date: date, completions: dict[str, float]
+    work: Work, project_id: int, report_date: date, completions: dict[str, float], note: str = ""
 ) -> Submitted:
-    """Record a quarterly report; tasks it leaves out keep their previously reported completion."""
+    """Record a progress report stating the completion of some tasks on `report_date`.
+
+    Tasks it leaves out are carried from the latest report on or before that date that states
+    them, so the order in which reports are entered never matters. A completion that goes
+    down (against the report before, or the next one stating the task) needs a note.
+    """
     ctx, session = work.ctx, work.session
     if not completions:
-        raise Refused(_("季度报告至少须填写一项任务的完成度（--progress 任务=百分比）"))
+        raise Refused(_("报告至少须填写一项任务的完成度（--progress 任务=百分比）"))
     project = get_project(session, project_id)
     if project.state not in ACTIVE_STATES:
         raise Refused(
-            _("项目#{id}当前状态为{label}（{state}），不在实施期内，不能提交季度报告").format(
+            _("项目#{id}当前状态为{label}（{state}），不在实施期内，不能提交报告").format(
                 id=project.id, label=_(STATE_LABELS[project.state]), state=project.state
             )
         )
-    if not project.start <= report_date <= project.end:
-        raise Refused(
-            _("报告日期{report_date}不在项目#{id}的实施期{start}至{end}内").format(
-                report_date=report_date, id=project.id, start=project.start, end=project.end
-            )
-        )
+    _refuse_date(project, report_date, ctx.today(), ctx.settings.check.report_grace_days)
     tasks = {
         t.name: t
-        for t in session.scalars(select(PlanTask).where(PlanTask.project_id == project.id))
+        for t in session.scalars(
+            select(PlanTask).where(PlanTask.project_id == project.id).order_by(PlanTask.seq)
+        )
     }
     unknown = sorted(set(completions) - set(tasks))
     if unknown:
@@ -72,33 +153,44 @@ def submit(
                 id=project.id, unknown="、".join(unknown), tasks="、".join(tasks)
             )
         )
-    if session.scalar(
-        select(Report.id).where(Report.project_id == project.id, Report.report_date == report_date)
-    ):
-        raise Refused(
-            _("项目#{id}已有{report_date}的季度报告").format(id=project.id, report_date=report_date)
+    reports = list(
+        session.scalars(
+            select(Report)
+            .options(selectinload(Report.items))
+            .where(Report.project_id == project.id)
+            .order_by(Report.report_date)
         )
-    previous = session.scalar(
-        select(Report)
-        .where(Report.project_id == project.id, Report.report_date < report_date)
-        .order_by(Report.report_date.desc())
-        .limit(1)
     )
-    carried = {item.task_id: item.completion for item in previous.items} if previous else {}
+    if any(r.report_date == report_date for r in reports):
+        raise Refused(
+            _("项目#{id}已有{report_date}的报告").format(id=project.id, report_date=report_date)
+        )
+    stated = {tasks[name].id: value for name, value in completions.items()}
+    decreases = _decreases(reports, report_date, stated, {t.id: n for n, t in tasks.items()})
+    if decreases and not note.strip():
+        raise Refused(
+            _("完成度下降须说明原因（--note）：{tasks}").format(tasks="、".join(decreases))
+        )
     report = Report(
         project_id=project.id,
         report_date=report_date,
         actor=ctx.actor,
         submitted_at=ctx.clock(),
+        note=note.strip(),
+        items=[
+            ReportItem(task_id=task_id, completion=value, stated=True)
+            for task_id, value in stated.items()
+        ],
     )
     session.add(report)
     session.flush()
-    for name, task in tasks.items():
-        completion = completions.get(name, carried.get(task.id, 0.0))
-        session.add(ReportItem(report_id=report.id, task_id=task.id, completion=completion))
+    reports = sorted([*reports, report], key=lambda r: r.report_date)
+    carry_forward(reports, [t.id for t in tasks.values()])
+    session.flush()
+    on_date = completions_on(reports, report_date)
     return Submitted(
         report.id,
         project.id,
         report_date,
-        {name: completions.get(name, carried.get(t.id, 0.0)) for name, t in tasks.items()},
+        {name: on_date.get(t.id, 0.0) for name, t in tasks.items()},
     )
