@@ -76,7 +76,7 @@ class Tables(HTMLParser):
 
 def ok(result: Any) -> str:
     assert result.exit_code == 0, result.output
-    return str(result.output)
+    return str(result.stdout)
 
 
 def create(ipflow: Cli, unit: str, budget: int) -> str:
