@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -267,3 +268,29 @@ def test_a_claw_back_of_172_000_is_shown_as_recovered_in_every_view(
         "审核认可支出": "1,828,000",
         "收回金额": "172,000",
     }
+
+
+def test_an_award_is_granted_from_its_day_so_the_day_before_shows_no_grant_and_no_rate(
+    ipflow: Cli,
+) -> None:
+    created = ipflow("project", "create", "--category", "data_ip_leader", "--title", "数据领军",
+                     "--unit", "贵州数据宝", "--start", "2027-01-01", "--end", "2029-12-31",
+                     "--budget", "300000", "--json")  # fmt: skip
+    project_id = str(json.loads(ok(created))["id"])
+    for trigger in ("screen", "approve", "start"):
+        ok(ipflow("project", "advance", project_id, trigger))
+    ipflow.today = date(2028, 1, 10)  # the first evaluation, after one full year
+    ok(ipflow("project", "advance", project_id, "review"))
+    ok(ipflow("project", "advance", project_id, "enter_library"))
+    ipflow.today = date(2029, 1, 10)  # the second, after two
+    ok(ipflow("project", "advance", project_id, "review"))
+    ok(ipflow("project", "advance", project_id, "award", "--amount", "100000"))
+    before = money(ipflow, "budget", "show", project_id, "--as-of", "2029-01-09")
+    assert (before["applied"], before["granted"], before["disbursed"]) == (300_000, 0, 0)
+    assert before["disbursed_rate"] is None
+    after = money(ipflow, "budget", "show", project_id)
+    assert (after["granted"], after["disbursed"], after["disbursed_rate"]) == (
+        100_000,
+        100_000,
+        100.0,
+    )

@@ -2,34 +2,47 @@
 
 - applied (申请金额): the budget the application states (`project.budget`);
 - granted (核定资助): what the rules committed — at approval (fixed grant, navigation kind,
-  city rank, securitisation subsidy), plus rolling money and awards; a `release` at
-  termination or claw-back shrinks the commitment, but the grant stays what the final
-  accounts recorded before it;
+  city rank, securitisation subsidy), plus rolling money and awards committed by the day; a
+  `release` at termination or claw-back shrinks the commitment, but the grant stays what the
+  final accounts recorded before it;
 - disbursed (已拨付), spent (已支出: every recorded expenditure), accepted (支出审核认可:
   unflagged, or reviewed and accepted by the day) and recovered (已收回: the claw-back of
   the final accounts), each as of a day.
 
 Rates are against the grant, never against the application: 拨付率 = disbursed ÷ granted,
 支出率 = spent ÷ granted; a project without a grant has no rate. One query per table, for
-any number of projects.
+any number of projects. The approval's grant counts on every day (a payment may be dated
+before the day its approval was entered); rolling money and awards count from the day their
+transition was recorded.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from states.definitions import DEFINITIONS
+from workflow.core.clock import SHANGHAI
 from workflow.core.results import Result
-from workflow.db.orm import Project
+from workflow.db.orm import Project, ProjectEvent
 from workflow.db.orm_money import Disbursement, Expenditure, FinalAccount, ProjectFunding
 
 ACCEPTED = "accepted"
 """Expenditure.review_status of spending that counts (see workflow.money.budget)."""
+COMMITTED_LATER = frozenset(
+    (code, t.trigger)
+    for code, definition in DEFINITIONS.items()
+    for t in definition.transitions
+    if "commit_amount" in t.effects
+)
+"""(category, trigger) of the transitions that add to a grant after approval: gi_brand's
+rolling year 2, the leader's awards. Their events carry the amount."""
 
 
 def rate(part: int, granted: int) -> float | None:
@@ -81,7 +94,7 @@ def total(figures: Iterable[MoneyFigures]) -> MoneyFigures:
 
 
 def _grants(session: Session, day: date, where: list[ColumnElement[bool]]) -> list[Any]:
-    """Per project: applied, grant (before any release), and the claw-back recorded by `day`."""
+    """Per project: applied, today's grant (before any release), the claw-back by `day`."""
     return list(
         session.execute(
             select(
@@ -95,6 +108,27 @@ def _grants(session: Session, day: date, where: list[ColumnElement[bool]]) -> li
             .where(*where)
         ).tuples()
     )
+
+
+def _committed_after(
+    session: Session, day: date, where: list[ColumnElement[bool]]
+) -> dict[int, int]:
+    """Per project, the money committed after `day` by rolling or awards: not granted yet then."""
+    end = datetime.combine(day + timedelta(days=1), time(), SHANGHAI).astimezone(UTC)
+    rows = session.execute(
+        select(ProjectEvent.project_id, Project.category, ProjectEvent.trigger, ProjectEvent.data)
+        .join(Project, Project.id == ProjectEvent.project_id)
+        .where(
+            ProjectEvent.trigger.in_({trigger for _, trigger in COMMITTED_LATER}),
+            ProjectEvent.at >= end,
+            *where,
+        )
+    ).tuples()
+    later: dict[int, int] = defaultdict(int)
+    for pid, category, trigger, data in rows:
+        if (category, trigger) in COMMITTED_LATER:
+            later[pid] += int(data.get("amount", 0))
+    return later
 
 
 def _disbursed(session: Session, day: date, where: list[ColumnElement[bool]]) -> dict[int, int]:
@@ -133,12 +167,13 @@ def money_figures(
 ) -> dict[int, MoneyFigures]:
     """The figures on `day` of every project `where` (conditions on Project) selects."""
     conditions = list(where)
+    later = _committed_after(session, day, conditions)
     disbursed = _disbursed(session, day, conditions)
     spent = _spent(session, day, conditions)
     return {
         pid: MoneyFigures.of(
             int(applied),
-            int(granted),
+            int(granted) - later.get(pid, 0),
             disbursed.get(pid, 0),
             *spent.get(pid, (0, 0)),
             int(recovered or 0),
