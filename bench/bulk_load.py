@@ -29,7 +29,7 @@ from workflow.db.orm import (
     ReportItem,
     Unit,
 )
-from workflow.progress.rules import report_periods
+from workflow.progress.rules import period_of, report_periods
 from workflow.projects.actions import NewProject, validate
 from workflow.projects.plans import default_plan, plan_row
 from workflow.units.actions import DEAD_STATES, active_records, describe
@@ -296,9 +296,9 @@ def _add(
         }
         for seq, (task_id, r) in enumerate(zip(task_ids, plan, strict=True), start=1)
     )
+    periods = report_periods(p.start, p.end, CATEGORIES[p.category].report_months)
     rows["report_due"].extend(
-        {"project_id": project_id, "seq": r.seq, "opens": r.opens, "due": r.closes}
-        for r in report_periods(p.start, p.end, CATEGORIES[p.category].report_months)
+        {"project_id": project_id, "seq": r.seq, "opens": r.opens, "due": r.closes} for r in periods
     )
     for seq, trigger in enumerate(("create", *item.path), start=1):
         rows["event"].append(
@@ -323,6 +323,9 @@ def _add(
                 "id": ids.report,
                 "project_id": project_id,
                 "report_date": report.report_date,
+                "period": period.seq
+                if (period := period_of(periods, report.report_date))
+                else None,
                 "actor": ctx.actor,
                 "submitted_at": now,
             }

@@ -28,13 +28,19 @@ def ledger() -> None:
 @ledger.command("export")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), required=True)
 @click.option("--output", required=True, metavar="FILE", help="Where to write the ledger.")
-@click.option("--today", type=DATE, help="The ledger's day (default: today, Asia/Shanghai).")
+@click.option(
+    "--today", type=DATE, help="The ledger's day, not after today (default: today, Asia/Shanghai)."
+)
 @JSON_OPTION
 @pass_invocation
 def ledger_export(
     invocation: Invocation, fmt: str, output: str, today: date | None, as_json: bool
 ) -> None:
-    """Export the progress ledger: one row per active project, as the latest check found it.
+    """Export the progress ledger of a day as the latest nightly check on or before it found it.
+
+    The rows are the projects that check recorded, with its states, figures and flags: a
+    project that has ended since is still listed as it was. A day after today, or one before
+    the first completed check (there is no record of it), is refused.
 
     xlsx has Chinese headers, a frozen header row, filters, coloured flags and amounts in
     yuan; csv is UTF-8 with a byte-order mark so Excel opens it correctly.

@@ -105,6 +105,9 @@ def report_periodic(
     quarterly: 项目任务执行季度报告; fund-use: 资金使用监管报告 (half-year); risk: 项目风险
     评估报告 (half-year); performance: 绩效评价总报告 and one per category (year).
 
+    A report covers the projects active at some time in the period, those that ended in it
+    included, with the flags of the period's checks; a period not yet begun is refused.
+
     \b
     Example:
       ipflow report periodic --kind quarterly --period 2027Q3 --output 2027Q3季报.pdf

@@ -113,6 +113,7 @@ def load_programme(engine: Engine, count: int = PROJECTS) -> None:
                     "id": i,
                     "project_id": i,
                     "report_date": date(2027, 3, 31),
+                    "period": 1,
                     "actor": "loader",
                     "submitted_at": CREATED,
                 }

@@ -94,16 +94,18 @@ def test_the_csv_ledger_is_utf8_with_a_byte_order_mark(ctx: AppContext, tmp_path
     }
 
 
-def test_a_project_the_check_has_not_seen_is_listed_with_an_empty_flag(
+def test_a_project_started_after_the_days_check_is_not_in_that_days_ledger(
     ctx: AppContext, tmp_path: Path
 ) -> None:
     from workflow.reporting.ledger import export_ledger
 
-    make_project(ctx, plan=TEN_DAYS)
+    ids = _programme(ctx)
+    make_project(ctx, plan=TEN_DAYS, title="检查后启动的项目")
     out = tmp_path / "ledger.csv"
-    export_ledger(ctx, "csv", out, DAY)
-    [row] = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
-    assert (row["预警"], row["台账日期"]) == ("", "")
+    assert export_ledger(ctx, "csv", out, DAY) == 3
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert sorted(int(r["项目编号"]) for r in rows) == sorted(ids.values())
+    assert {r["台账日期"] for r in rows} == {DAY.isoformat()}
 
 
 def test_an_unwritable_output_is_refused_without_a_traceback(ipflow: Cli, tmp_path: Path) -> None:

@@ -138,6 +138,7 @@ def test_help_does_not_load_rich() -> None:
 def test_export_and_report_end_with_a_table_on_a_terminal_and_a_line_in_a_pipe(
     db: str, tmp_path: Path, args: tuple[str, ...], title: str
 ) -> None:
+    piped("--db", db, "check", "run", "--today", "2027-01-07")
     shown = on_terminal("--db", db, *args, "--output", str(tmp_path / "t.html"))
     out = piped("--db", db, *args, "--output", str(tmp_path / "p.html"))
 

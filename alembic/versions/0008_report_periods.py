@@ -6,7 +6,7 @@ Create Date: 2026-12-01
 
 report_due rows become periods with a first day (`opens`); patent_navigation and
 data_ip_securitization owe no periodic report and lose theirs, and data_ip_leader's become
-annual. A report may carry a note (a completion that goes down needs one) and its items say
+annual. A report records the period it belongs to, and may carry a note (a completion that goes down needs one) and its items say
 whether the report states them or carries them. A ledger row's `planned` is that of the latest
 report (null before any), beside the plan of the day (`planned_today`).
 """
@@ -53,6 +53,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("opens", sa.Date(), nullable=True))
     with op.batch_alter_table("report", schema=None) as batch_op:
         batch_op.add_column(sa.Column("note", sa.Text(), nullable=False, server_default=""))
+        batch_op.add_column(sa.Column("period", sa.Integer(), nullable=True))
     with op.batch_alter_table("report_item", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("stated", sa.Boolean(), nullable=False, server_default=sa.true())
@@ -117,6 +118,24 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("report_due", schema=None) as batch_op:
         batch_op.alter_column("opens", existing_type=sa.Date(), nullable=False)
+    # A report's period: the first whose close is on or after its date, else the last.
+    report = sa.table(
+        "report",
+        sa.column("project_id", sa.Integer),
+        sa.column("report_date", sa.Date),
+        sa.column("period", sa.Integer),
+    )
+    of_project = due.c.project_id == report.c.project_id
+    bind.execute(
+        sa.update(report).values(
+            period=sa.func.coalesce(
+                sa.select(sa.func.min(due.c.seq))
+                .where(of_project, due.c.due >= report.c.report_date)
+                .scalar_subquery(),
+                sa.select(sa.func.max(due.c.seq)).where(of_project).scalar_subquery(),
+            )
+        )
+    )
 
 
 def downgrade() -> None:
@@ -124,6 +143,7 @@ def downgrade() -> None:
         batch_op.drop_column("opens")
     with op.batch_alter_table("report", schema=None) as batch_op:
         batch_op.drop_column("note")
+        batch_op.drop_column("period")
     with op.batch_alter_table("report_item", schema=None) as batch_op:
         batch_op.drop_column("stated")
     op.execute("UPDATE ledger_snapshot SET planned = planned_today WHERE planned IS NULL")

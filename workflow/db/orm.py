@@ -139,6 +139,9 @@ class Report(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
     report_date: Mapped[date] = mapped_column(Date)
+    period: Mapped[int | None]
+    """The seq of the reporting period its date belongs to (`workflow.progress.rules.period_of`);
+    None where the category owes no periodic report."""
     actor: Mapped[str] = mapped_column(String(100))
     submitted_at: Mapped[datetime]
     note: Mapped[str] = mapped_column(Text, default="")

@@ -61,6 +61,7 @@ def letter_data(
         "lag": f"{s.lag:g}",
         "threshold": f"{settings.check.lag_warning:g}",
         "last_report": s.last_report.isoformat() if s.last_report else None,
+        "report_cn": chinese_date(s.last_report) if s.last_report else None,
         "reasons": s.reasons,
         "level": level,
         "number": number,

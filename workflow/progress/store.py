@@ -13,10 +13,10 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    distinct,
     exists,
     func,
     literal,
-    or_,
     select,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
@@ -112,32 +112,38 @@ def progress_by_project(
 
 
 def period_reported(day: date) -> ColumnElement[bool]:
-    """SQL, correlated to ReportDue and Project: the period has a report dated on or before
-    `day` (`workflow.progress.rules.period_of`: the report's date lies in the period, or after
-    the last period's close)."""
+    """SQL, correlated to ReportDue: the period has a report dated on or before `day` (each
+    report records its period, `workflow.progress.rules.period_of`, when it is submitted)."""
     report = aliased(Report)
     return exists().where(
         report.project_id == ReportDue.project_id,
-        report.report_date >= ReportDue.opens,
+        report.period == ReportDue.seq,
         report.report_date <= day,
-        or_(report.report_date <= ReportDue.due, ReportDue.due >= Project.end),
     )
 
 
-def overdue_count(day: date, grace_days: int) -> Any:
-    """SQL scalar, correlated to Project: periods whose report was due (closing day + grace)
-    before `day` with none (`workflow.progress.rules.overdue_periods`)."""
-    return (
-        select(func.count())
-        .select_from(ReportDue)
-        .where(
-            ReportDue.project_id == Project.id,
-            ReportDue.due < day - timedelta(days=grace_days),
-            ~period_reported(day),
-        )
-        .correlate(Project)
-        .scalar_subquery()
+def _overdue(day: date, grace_days: int) -> tuple[Any, Any]:
+    """Per project, the periods due (closing day + grace) before `day`, and how many of them
+    have a report dated on or before `day` (`workflow.progress.rules.overdue_periods`).
+
+    Periods are numbered in order, so those due are seqs 1..n: the reports that count are
+    those whose period is at most n. Two grouped passes, no per-period probe.
+    """
+    due = (
+        select(ReportDue.project_id, func.count().label("n"))
+        .where(ReportDue.due < day - timedelta(days=grace_days))
+        .group_by(ReportDue.project_id)
+        .subquery()
     )
+    report = aliased(Report)
+    reported = (
+        select(report.project_id, func.count(distinct(report.period)).label("m"))
+        .join(due, due.c.project_id == report.project_id)
+        .where(report.report_date <= day, report.period <= due.c.n)
+        .group_by(report.project_id)
+        .subquery()
+    )
+    return due, reported
 
 
 class ProjectStatus(NamedTuple):
@@ -166,6 +172,7 @@ def project_statuses(
     """
     dialect = session.get_bind().dialect.name
     latest = _latest_reports(day)
+    due, reported = _overdue(day, grace_days)
     earlier = aliased(LedgerSnapshot)
     previous_day = (
         select(func.max(earlier.day))
@@ -185,13 +192,15 @@ def project_statuses(
         Project.category,
         *_sums(day, latest, dialect),
         func.max(latest.c.report_date),
-        overdue_count(day, grace_days),
+        func.coalesce(func.max(due.c.n), 0) - func.coalesce(func.max(reported.c.m), 0),
         previous_flag,
     ).outerjoin(PlanTask, PlanTask.project_id == Project.id)
     # Grouped by the primary key alone, so the database can group as it reads in id order.
-    rows = session.execute(
-        _with_progress(stmt, latest).where(*where).group_by(Project.id).order_by(Project.id)
-    ).tuples()
+    stmt = _with_progress(stmt, latest)
+    stmt = stmt.outerjoin(due, due.c.project_id == Project.id).outerjoin(
+        reported, reported.c.project_id == Project.id
+    )
+    rows = session.execute(stmt.where(*where).group_by(Project.id).order_by(Project.id)).tuples()
     return [
         ProjectStatus(
             pid,

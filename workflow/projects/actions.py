@@ -462,9 +462,13 @@ def _summary(
     )
 
 
-def latest_snapshots(session: Session, project_ids: list[int] | None) -> dict[int, LedgerSnapshot]:
-    """Each project's most recent ledger snapshot (the flag the last check gave it)."""
-    latest = select(LedgerSnapshot.project_id, func.max(LedgerSnapshot.day).label("day"))
+def latest_snapshots(
+    session: Session, project_ids: list[int] | None, day: date
+) -> dict[int, LedgerSnapshot]:
+    """Each project's latest ledger snapshot on or before `day` (the flag a check gave it then)."""
+    latest = select(LedgerSnapshot.project_id, func.max(LedgerSnapshot.day).label("day")).where(
+        LedgerSnapshot.day <= day
+    )
     if project_ids is not None:
         latest = latest.where(LedgerSnapshot.project_id.in_(project_ids))
     sub = latest.group_by(LedgerSnapshot.project_id).subquery()
@@ -478,13 +482,14 @@ def latest_snapshots(session: Session, project_ids: list[int] | None) -> dict[in
 
 @use_case("project_show", write=False, subject=("project", "project_id"))
 def show(work: Work, project_id: int) -> ProjectView:
-    """One project: its state, possible triggers, progress today, last flag and history."""
+    """One project: its state, possible triggers, progress today, the flag of the latest check
+    on or before today (never one dated after it) and its history."""
     day, session = work.ctx.today(), work.session
     project = get_project(session, project_id)
     standing = progress_by_project(session, day, [Project.id == project_id]).get(project_id)
     snapshot = session.scalars(
         select(LedgerSnapshot)
-        .where(LedgerSnapshot.project_id == project_id)
+        .where(LedgerSnapshot.project_id == project_id, LedgerSnapshot.day <= day)
         .order_by(LedgerSnapshot.day.desc())
         .limit(1)
     ).first()
@@ -532,7 +537,7 @@ def list_projects(
     ).all()
     progress = progress_by_project(session, day, where)
     snapshots = latest_snapshots(
-        session, [p.id for p in projects] if work.only_unit is not None else None
+        session, [p.id for p in projects] if work.only_unit is not None else None, day
     )
     money = money_figures(session, day, where)
     rows = [

@@ -14,7 +14,8 @@ from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
 from workflow.core.results import Result
-from workflow.db.orm import PlanTask, Project, Report, ReportItem
+from workflow.db.orm import PlanTask, Project, Report, ReportDue, ReportItem
+from workflow.progress.rules import Period, period_of
 from workflow.projects.actions import get_project
 
 
@@ -171,9 +172,15 @@ def submit(
         raise Refused(
             _("完成度下降须说明原因（--note）：{tasks}").format(tasks="、".join(decreases))
         )
+    periods = [
+        Period(d.seq, d.opens, d.due)
+        for d in session.scalars(select(ReportDue).where(ReportDue.project_id == project.id))
+    ]
+    period = period_of(sorted(periods, key=lambda p: p.seq), report_date)
     report = Report(
         project_id=project.id,
         report_date=report_date,
+        period=period.seq if period else None,
         actor=ctx.actor,
         submitted_at=ctx.clock(),
         note=note.strip(),

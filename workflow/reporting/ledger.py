@@ -9,15 +9,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from states.categories import CATEGORIES
-from states.definitions import ACTIVE_STATES, STATE_LABELS
+from states.definitions import STATE_LABELS
+from workflow.check.actions import JOB
 from workflow.check.rules import FLAG_LABELS
 from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
-from workflow.db.orm import LedgerSnapshot, Project, Unit
+from workflow.core.i18n import _
+from workflow.db.orm import CheckRun, LedgerSnapshot, Project, Unit
 from workflow.money.figures import money_figures
 
 COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -62,32 +64,46 @@ class LedgerRow:
         return str(flag) if flag else None
 
 
-def ledger_rows(session: Session, day: date, unit_id: int | None = None) -> list[LedgerRow]:
-    """The ledger on `day`: every active project (of `unit_id` only, when given) with its
-    latest snapshot on or before `day`."""
-    latest = (
-        select(LedgerSnapshot.project_id, func.max(LedgerSnapshot.day).label("day"))
-        .where(LedgerSnapshot.day <= day)
-        .group_by(LedgerSnapshot.project_id)
-        .subquery()
+def last_check(session: Session, day: date) -> date | None:
+    """The latest day on or before `day` that a nightly check completed (a dry run writes none)."""
+    return session.scalar(
+        select(func.max(CheckRun.logical_date)).where(
+            CheckRun.job == JOB, CheckRun.status == "done", CheckRun.logical_date <= day
+        )
     )
-    rows = session.execute(
+
+
+def ledger_rows(session: Session, day: date, unit_id: int | None = None) -> list[LedgerRow]:
+    """The ledger on `day`: the projects the latest check on or before `day` recorded (of
+    `unit_id` only, when given), each with that check's figures and state; none before a check.
+
+    A project that has ended since still has its row, and one started since has none yet.
+    """
+    checked = last_check(session, day)
+    if checked is None:
+        return []
+    found = session.execute(
         select(Project, Unit.name, LedgerSnapshot)
         .join(Unit, Unit.id == Project.unit_id)
-        .outerjoin(latest, latest.c.project_id == Project.id)
-        .outerjoin(
-            LedgerSnapshot,
-            and_(LedgerSnapshot.project_id == Project.id, LedgerSnapshot.day == latest.c.day),
-        )
+        .join(LedgerSnapshot, LedgerSnapshot.project_id == Project.id)
         .where(
-            Project.state.in_(ACTIVE_STATES),
+            LedgerSnapshot.day == checked,
             *([Project.unit_id == unit_id] if unit_id is not None else []),
         )
         .order_by(Project.category, Project.id)
-    )
+    ).tuples()
+    return project_rows(session, day, [(p, unit, snap, snap.state) for p, unit, snap in found])
+
+
+def project_rows(
+    session: Session,
+    day: date,
+    found: list[tuple[Project, str, LedgerSnapshot | None, str]],
+) -> list[LedgerRow]:
+    """Ledger rows of (project, unit name, its snapshot if any, its state), money up to `day`."""
     money = money_figures(session, day)
     result = []
-    for project, unit, snap in rows:
+    for project, unit, snap, state in found:
         result.append(
             LedgerRow(
                 {
@@ -96,8 +112,8 @@ def ledger_rows(session: Session, day: date, unit_id: int | None = None) -> list
                     "category_name": CATEGORIES[project.category].name,
                     "title": project.title,
                     "unit": unit,
-                    "state": project.state,
-                    "state_name": STATE_LABELS.get(project.state, project.state),
+                    "state": state,
+                    "state_name": STATE_LABELS.get(state, state),
                     "money": money[project.id],
                     **money[project.id].as_json(),
                     "planned": snap.planned if snap else None,
@@ -160,7 +176,7 @@ def write_xlsx(rows: list[LedgerRow], path: Path, day: date) -> None:
         ]
         sheet.append(values)
         r = sheet.max_row
-        for c, (_, _, kind) in enumerate(COLUMNS, start=1):
+        for c, (_key, _header, kind) in enumerate(COLUMNS, start=1):
             cell = sheet.cell(row=r, column=c)
             if kind in formats:
                 cell.number_format = formats[kind]
@@ -169,7 +185,7 @@ def write_xlsx(rows: list[LedgerRow], path: Path, day: date) -> None:
                 cell.font = Font(bold=True, color=FLAG_FONTS[row.flag])
                 cell.alignment = Alignment(horizontal="center")
     widths = {"text": 24, "money": 16, "pct": 12, "int": 10, "flag": 8, "date": 13}
-    for c, (key, _, kind) in enumerate(COLUMNS, start=1):
+    for c, (key, _header, kind) in enumerate(COLUMNS, start=1):
         wide = key in ("title", "reasons")
         sheet.column_dimensions[get_column_letter(c)].width = 40 if wide else widths[kind]
     sheet.row_dimensions[1].height = 32
@@ -178,14 +194,47 @@ def write_xlsx(rows: list[LedgerRow], path: Path, day: date) -> None:
     book.save(path)
 
 
+def _refuse_the_day(session: Session, day: date, today: date) -> None:
+    """Refuse a ledger for a day after today, or before any completed check."""
+    if day > today:
+        raise Refused(
+            _("台账日期{day}晚于今天（{today}）：只能导出今天或以前某一天的台账").format(
+                day=day, today=today
+            )
+        )
+    if last_check(session, day) is not None:
+        return
+    first = session.scalar(
+        select(func.min(CheckRun.logical_date)).where(
+            CheckRun.job == JOB, CheckRun.status == "done"
+        )
+    )
+    if first is None:
+        raise Refused(
+            _(
+                "尚未完成过每日检查，没有可导出的台账：台账列出的是每日检查当天记录的项目、状态和进度。请先运行 ipflow check run"
+            )
+        )
+    raise Refused(
+        _(
+            "{day}及以前没有完成的每日检查（最早一次是{first}），没有该日的台账：台账列出的是检查当天记录的项目、状态和进度，不用今天的数据推算过去"
+        ).format(day=day, first=first)
+    )
+
+
 @use_case("ledger_export", write=False)
 def export_ledger(work: Work, fmt: str, path: Path, day: date) -> int:
     """Write the ledger on `day` to `path` as xlsx or csv; return the number of projects.
 
+    The ledger of a day is what the latest nightly check on or before it recorded: its
+    projects, their states, figures and flags. With no check on or before `day` there is no
+    such record, and the export is refused rather than computed from today's data (which is
+    what showed the past with today's facts); a day after today is refused too.
     A unit's user gets its own unit's rows only.
     """
     if fmt not in ("xlsx", "csv"):
-        raise Refused(f"不支持的台账格式“{fmt}”：可用 xlsx 或 csv")
+        raise Refused(_("不支持的台账格式“{fmt}”：可用 xlsx 或 csv").format(fmt=fmt))
+    _refuse_the_day(work.session, day, work.ctx.today())
     rows = ledger_rows(work.session, day, work.only_unit)
     if fmt == "csv":
         write_csv(rows, path)

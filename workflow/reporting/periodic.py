@@ -13,21 +13,24 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from states.categories import CATEGORIES
+from states.definitions import ACTIVE_STATES
 from workflow.check.rules import FLAG_LABELS
 from workflow.core.boundary import Work, use_case
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import N_, _
 from workflow.core.results import Result
-from workflow.db.orm import LedgerSnapshot, Letter, PlanTask, Project, Report, ReportDue
+from workflow.db.orm import LedgerSnapshot, Letter, PlanTask, Project, Report, ReportDue, Unit
 from workflow.db.orm_money import Expenditure, FinalAccount
 from workflow.db.orm_review import RectificationPlan
 from workflow.documents.render import chinese_date, render
 from workflow.letters.rules import STATUSES
+from workflow.money.budget import MISUSE
 from workflow.money.figures import MoneyFigures, total
 from workflow.progress.rules import TaskProgress, progress
 from workflow.reporting import plots
-from workflow.reporting.ledger import LedgerRow, ledger_rows
+from workflow.reporting.history import period_scope
+from workflow.reporting.ledger import LedgerRow, ledger_rows, project_rows
 
 KINDS = {
     "quarterly": ("Q", N_("项目任务执行季度报告")),
@@ -130,6 +133,32 @@ class ProgressCurve(Result):
     points: list[tuple[date, float]]
 
 
+def period_rows(session: Session, p: Period, today: date) -> list[LedgerRow]:
+    """The projects active at some time in the period up to today, those that ended within it
+    included, each in its state at the period's end with its latest snapshot of the period."""
+    scope = period_scope(session, p.first, min(p.last, today))
+    found = session.execute(
+        select(Project, Unit.name)
+        .join(Unit, Unit.id == Project.unit_id)
+        .order_by(Project.category, Project.id)
+    ).tuples()
+    return project_rows(
+        session,
+        p.last,
+        [
+            (project, unit, scope.snapshots.get(project.id), scope.states[project.id])
+            for project, unit in found
+            if project.id in scope.states
+        ],
+    )
+
+
+def _projects(rows: list[LedgerRow]) -> str:
+    """How many projects the report covers, and how many of them ended in the period."""
+    ended = sum(r.values["state"] not in ACTIVE_STATES for r in rows)
+    return f"报告期内实施项目{len(rows)}个" + (f"（含期内结束的{ended}个）" if ended else "")
+
+
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
@@ -215,7 +244,12 @@ def _project_table(section: Section, caption: str, rows: list[LedgerRow]) -> Non
     )
 
 
-def _reports_in(session: Session, p: Period) -> tuple[dict[int, int], dict[int, int]]:
+def _reports_in(
+    session: Session, p: Period, rows: list[LedgerRow]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Reports due and submitted in the period, per project of the report (a withdrawn or
+    rejected project, never active, owes none)."""
+    ids = {r.values["project_id"] for r in rows}
     due = dict(
         session.execute(
             select(ReportDue.project_id, func.count())
@@ -234,7 +268,10 @@ def _reports_in(session: Session, p: Period) -> tuple[dict[int, int], dict[int, 
         .tuples()
         .all()
     )
-    return due, submitted
+    return (
+        {i: n for i, n in due.items() if i in ids},
+        {i: n for i, n in submitted.items() if i in ids},
+    )
 
 
 def _letters_in(session: Session, p: Period) -> list[tuple[Letter, str, date | None]]:
@@ -251,11 +288,11 @@ def _letters_in(session: Session, p: Period) -> list[tuple[Letter, str, date | N
 
 
 def _quarterly(ctx: AppContext, session: Session, p: Period) -> list[Section]:
-    rows = ledger_rows(session, p.last)
-    due, submitted = _reports_in(session, p)
+    rows = period_rows(session, p, ctx.today())
+    due, submitted = _reports_in(session, p, rows)
     overview = Section("一、总体情况")
     overview.paragraphs.append(
-        f"截至{chinese_date(p.last)}，在实施项目{len(rows)}个，其中{_flag_line(rows)}。"
+        f"截至{chinese_date(p.last)}，{_projects(rows)}，其中{_flag_line(rows)}。"
         f"本季度应交季度报告{sum(due.values())}份，实际提交{sum(submitted.values())}份。"
     )
     _figures(overview, session, ctx, p, rows)
@@ -357,13 +394,39 @@ def _recoveries(session: Session, p: Period) -> list[tuple[FinalAccount, str]]:
     ]
 
 
+def _misuse(session: Session, last: date, rows: list[LedgerRow]) -> list[tuple[Expenditure, str]]:
+    """The report's projects' expenditures found to be misuse (违规挪用) by `last`, with titles."""
+    titles = {r.values["project_id"]: r.values["title"] for r in rows}
+    found = session.scalars(
+        select(Expenditure)
+        .where(
+            Expenditure.review_status == MISUSE,
+            Expenditure.day <= last,
+            Expenditure.reviewed_on <= last,
+        )
+        .order_by(Expenditure.reviewed_on, Expenditure.id)
+    )
+    return [(e, titles[e.project_id]) for e in found if e.project_id in titles]
+
+
+def _misuse_table(section: Section, caption: str, cases: list[tuple[Expenditure, str]]) -> None:
+    section.table(
+        caption,
+        ["编号", "项目名称", "支出日期", "科目", "金额", "认定日期", "认定意见"],
+        [
+            [e.project_id, title, e.day, e.line, _yuan(e.amount), e.reviewed_on, e.review_note]
+            for e, title in cases
+        ],
+    )
+
+
 def _fund_use(ctx: AppContext, session: Session, p: Period) -> list[Section]:
-    rows = ledger_rows(session, p.last)
+    rows = period_rows(session, p, ctx.today())
     flagged = _flagged(session, p.last)
     money = _money_of(rows)
     overview = Section("一、资金总体情况")
     overview.paragraphs.append(
-        f"截至{chinese_date(p.last)}，在实施项目{len(rows)}个，申请金额合计{_yuan(money.applied)}元，"
+        f"截至{chinese_date(p.last)}，{_projects(rows)}，申请金额合计{_yuan(money.applied)}元，"
         f"核定资助合计{_yuan(money.granted)}元；已拨付{_yuan(money.disbursed)}元，"
         f"拨付率{_pct(money.disbursed_rate)}%；已支出{_yuan(money.spent)}元，"
         f"支出率{_pct(money.spent_rate)}%，其中审核认可{_yuan(money.accepted)}元；"
@@ -371,6 +434,11 @@ def _fund_use(ctx: AppContext, session: Session, p: Period) -> list[Section]:
     )
     if not money.disbursed and not money.spent:
         overview.paragraphs.append("本期尚无拨付和支出记录，以下仅列示申请金额和核定资助。")
+    cases = _misuse(session, p.last, rows)
+    overview.paragraphs.append(
+        f"认定为违规挪用的支出{len(cases)}笔，合计{_yuan(sum(e.amount for e, _t in cases))}元"
+        + ("，明细见表3。" if cases else "。")
+    )
     categories = Section("二、分类别资金使用情况")
     groups = _by_category(rows)
     categories.table(
@@ -408,6 +476,8 @@ def _fund_use(ctx: AppContext, session: Session, p: Period) -> list[Section]:
             for v in (r.values for r in rows)
         ],
     )
+    if cases:
+        _misuse_table(details, "表3 认定为违规挪用的支出（元）", cases)
     return [overview, categories, details, _recovered(session, p, [overview, categories, details])]
 
 
@@ -441,10 +511,10 @@ def _recovered(session: Session, p: Period, before: list[Section]) -> Section:
 
 
 def _risk(ctx: AppContext, session: Session, p: Period) -> list[Section]:
-    rows = ledger_rows(session, p.last)
+    rows = period_rows(session, p, ctx.today())
     overview = Section("一、风险总体情况")
     overview.paragraphs.append(
-        f"截至{chinese_date(p.last)}，在实施项目{len(rows)}个，其中{_flag_line(rows)}。"
+        f"截至{chinese_date(p.last)}，{_projects(rows)}，其中{_flag_line(rows)}。"
     )
     _figures(overview, session, ctx, p, rows)
     risky = [r for r in rows if r.flag in ("red", "amber")]
@@ -534,8 +604,8 @@ INDICATORS = [
 
 
 def _performance(ctx: AppContext, session: Session, p: Period) -> list[Section]:
-    rows = ledger_rows(session, p.last)
-    due, submitted = _reports_in(session, p)
+    rows = period_rows(session, p, ctx.today())
+    due, submitted = _reports_in(session, p, rows)
     letters = Counter(le.project_id for le, _, _ in _letters_in(session, p))
     warning = ctx.settings.check.lag_warning
     groups = _by_category(rows)
@@ -596,6 +666,12 @@ def _report_data(work: Work, kind: str, period_text: str) -> ReportData:
         raise Refused(
             _("{title}的报告期应写作{example}这样的形式，而不是“{period_text}”").format(
                 title=_(title), example=example, period_text=period_text
+            )
+        )
+    if period.first > ctx.today():
+        raise Refused(
+            _("{label}尚未开始（今天是{today}）：没有尚未开始的报告期的报告").format(
+                label=period.label, today=ctx.today()
             )
         )
     sections = BUILDERS[kind](ctx, session, period)
