@@ -139,7 +139,7 @@ def money(ipflow: Cli, *command: str) -> dict[str, Any]:
 
 
 def ledger(ipflow: Cli, tmp_path: Path, project_id: str) -> dict[str, str]:
-    ok(ipflow("check", "run", "--today", "2027-04-15"))
+    """The project's row in the ledger of 2027-04-15 (the projects that day's check recorded)."""
     out = tmp_path / "ledger.csv"
     ok(ipflow("ledger", "export", "--format", "csv", "--output", str(out),
               "--today", "2027-04-15"))  # fmt: skip
@@ -203,6 +203,7 @@ def test_the_city_ranked_first_shows_100_wan_applied_against_200_wan_granted(
     assert "已支出1,878,000元（支出率93.90%），其中审核认可1,828,000元" in shown
     assert "拨付率100.00%" in ok(ipflow("budget", "show", first))
 
+    ok(ipflow("check", "run", "--today", "2027-04-15"))
     row = ledger(ipflow, tmp_path, first)
     assert {
         k: row[k] for k in ("申请金额（元）", "核定资助（元）", "已拨付（元）", "拨付率（%）")
@@ -255,8 +256,21 @@ def test_a_claw_back_of_172_000_is_shown_as_recovered_in_every_view(
     assert money(ipflow, "budget", "show", first) == recovered
     assert "已收回172,000元" in ok(ipflow("project", "show", first))
     assert "已收回172,000元" in ok(ipflow("budget", "show", first))
+    row = ledger(ipflow, tmp_path, first)  # the check recorded it before the termination
+    assert (row["核定资助（元）"], row["拨付率（%）"], row["已收回（元）"]) == (
+        "2000000",
+        "100.00",
+        "172000",
+    )
 
     fund_use = report(ipflow, tmp_path, "fund-use", "2027H1")
+    assert "已收回172,000元" in fund_use.paragraphs[0]
+    [detail] = [r for r in fund_use.table("编号", "拨付率%") if r["编号"] == first]
+    assert (detail["拨付率%"], detail["审核认可"], detail["已收回"]) == (
+        "100.00",
+        "1,828,000",
+        "172,000",
+    )
     assert any("本期决算收回资金1笔，合计172,000元" in p for p in fund_use.paragraphs)
     [account] = fund_use.table("收回金额")
     assert account == {
