@@ -210,15 +210,17 @@ def project_show(invocation: Invocation, project_id: int, as_json: bool) -> None
             state=p.state, triggers=_("、").join(p.triggers) or _("无")
         )
     )
+    if p.last_report is None:
+        click.echo(_("  进度：尚无进度报告"))
+    else:
+        click.echo(
+            _("  进度（按{last}的报告）：计划{planned}，实际{actual}，滞后{lag}个百分点").format(
+                last=p.last_report, planned=_pct(p.planned), actual=_pct(p.actual), lag=p.lag
+            )
+        )
     click.echo(
-        _(
-            "  进度（{as_of}）：计划{planned}，实际{actual}，滞后{lag}个百分点；最近报告：{last}"
-        ).format(
-            as_of=p.as_of,
-            planned=_pct(p.planned),
-            actual=_pct(p.actual),
-            lag="—" if p.lag is None else p.lag,
-            last=p.last_report or _("无"),
+        _("  {as_of}的计划进度：{planned}（仅供参考；滞后按报告日计算）").format(
+            as_of=p.as_of, planned=_pct(p.planned_today)
         )
     )
     if p.flag is None:

@@ -85,3 +85,18 @@ def test_a_database_with_projects_is_refused(ctx: AppContext) -> None:
 
     with pytest.raises(Refused, match="空数据库"):
         build_demo(ctx, TODAY)
+
+
+@pytest.mark.parametrize("day", ["2027-10-15", "2027-12-31", "2028-03-01"])
+def test_the_demo_runs_to_any_later_day_with_no_report_after_a_project_ended(
+    ipflow: Cli, engine: Engine, day: str
+) -> None:
+    """Project 6 is terminated during 2027: the demo files no report for it afterwards."""
+    result = Cli(ipflow.db_url, date(2028, 6, 30))("demo", "--today", day)
+    assert result.exit_code == 0, result.output
+    with transaction(engine) as session:
+        ended = session.execute(
+            select(Project.id).where(Project.state.in_(("terminated", "closed", "completed")))
+        ).all()
+        checked = session.scalar(select(func.max(LedgerSnapshot.day)))
+    assert ended and checked == date.fromisoformat(day)

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from tests.conftest import Cli
 from tests.factories import make_project
@@ -46,8 +47,9 @@ def test_the_xlsx_ledger_has_chinese_headers_a_frozen_header_filters_and_one_row
     headers = [c.value for c in sheet[1]]
     assert headers[:4] == ["项目编号", "项目类别", "项目名称", "承担单位"]
     assert "滞后（百分点）" in headers and "预警" in headers
+    assert "台账日计划进度（%，仅供参考）" in headers  # P(day) beside the report's P(d)
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:U{sheet.max_row}"
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(headers))}{sheet.max_row}"
     assert sheet.max_row == 4  # header + 3 active projects; the application is not active
     titles = {sheet.cell(row=r, column=3).value for r in range(2, 5)}
     assert titles == {"green项目", "amber项目", "red项目"}

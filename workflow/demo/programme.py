@@ -618,25 +618,26 @@ def _build(ctx: AppContext, demo: Demo, today: date) -> list[str]:
         add_record(
             at(ctx, blocked_on), demo.unit, "abnormal_operation", blocked_on, None, BLOCK_NOTE
         )
+    state = "applied"
     for day, _order, payload in _timeline(steps, reports):
         if day > today:
             break
         if isinstance(payload, Step):
             try:
-                advance(
+                state = advance(
                     at(ctx, day),
                     project_id,
                     payload.trigger,
                     payload.note,
                     payload.amount,
                     dict(payload.data),
-                )
+                ).to
             except Refused as exc:
                 if not (demo.blocked and payload.trigger == "approve"):
                     raise
                 refused.append(_("演示信用审查，批准被拒：{refusal}").format(refusal=exc))
                 break
-        else:
+        elif state in ACTIVE_STATES:  # a project that has ended reports no more
             submit(at(ctx, day), project_id, day, completions(plan, day, demo.lag))
     return refused
 
