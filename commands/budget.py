@@ -6,7 +6,15 @@ from datetime import date
 
 import click
 
-from commands.common import DATE, JSON_OPTION, Invocation, _, emit_json, pass_invocation
+from commands.common import (
+    DATE,
+    JSON_OPTION,
+    Invocation,
+    _,
+    emit_json,
+    money_lines,
+    pass_invocation,
+)
 
 
 @click.group()
@@ -61,7 +69,8 @@ def budget_set(
 @JSON_OPTION
 @pass_invocation
 def budget_show(invocation: Invocation, project_id: int, as_of: date | None, as_json: bool) -> None:
-    """Fund use of a project: committed, disbursed, spent by line, open flags.
+    """Fund use of a project: applied, granted, disbursed, spent, accepted, recovered, rates
+    against the grant, spending by line, open flags.
 
     \b
     Example:
@@ -73,30 +82,23 @@ def budget_show(invocation: Invocation, project_id: int, as_of: date | None, as_
     if as_json:
         emit_json(d.as_json())
         return
-    click.echo(
-        _(
-            "项目#{id}（截至{as_of}）承诺{committed}元 已拨付{disbursed}元 已支出{spent}元（审核通过{spent_accepted}元）"
-        ).format(
-            id=project_id,
-            as_of=d.as_of,
-            committed=d.committed,
-            disbursed=d.disbursed,
-            spent=d.spent,
-            spent_accepted=d.spent_accepted,
-        )
-    )
+    click.echo(_("项目#{id}（截至{as_of}）").format(id=project_id, as_of=d.as_of))
+    for text in money_lines(d.money):
+        click.echo(f"  {text}")
     for line in d.lines:
         planned = (
-            _("科目外") if line.budget is None else _("预算{amount}元").format(amount=line.budget)
+            _("科目外")
+            if line.budget is None
+            else _("预算{amount}元").format(amount=f"{line.budget:,}")
         )
         click.echo(
             _("  {line}：{planned}，已支出{spent}元").format(
-                line=line.line, planned=planned, spent=line.spent
+                line=line.line, planned=planned, spent=f"{line.spent:,}"
             )
         )
     for flag in d.open_flags:
         click.echo(
             _("  支出#{id} {amount}元：{text}").format(
-                id=flag.expense_id, amount=flag.amount, text=flag.text
+                id=flag.expense_id, amount=f"{flag.amount:,}", text=flag.text
             )
         )

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from workflow.core.context import AppContext
+    from workflow.money.figures import MoneyFigures
 
 
 def _(message: str) -> str:
@@ -147,3 +148,27 @@ def flag_text(flag: str | None) -> str:
     from workflow.check.rules import FLAG_LABELS
 
     return "—" if flag is None else _(FLAG_LABELS[flag])
+
+
+def rate_text(rate: float | None) -> str:
+    """A rate against the grant as a percentage, or a dash when there is no grant."""
+    return "—" if rate is None else f"{rate:.2f}%"
+
+
+def money_lines(m: MoneyFigures) -> list[str]:
+    """A project's six money figures and its rates against the grant, as two lines of text."""
+    return [
+        _("申请金额{applied}元，核定资助{granted}元").format(
+            applied=f"{m.applied:,}", granted=f"{m.granted:,}"
+        ),
+        _(
+            "已拨付{disbursed}元（拨付率{disbursed_rate}），已支出{spent}元（支出率{spent_rate}），其中审核认可{accepted}元，已收回{recovered}元"
+        ).format(
+            disbursed=f"{m.disbursed:,}",
+            disbursed_rate=rate_text(m.disbursed_rate),
+            spent=f"{m.spent:,}",
+            spent_rate=rate_text(m.spent_rate),
+            accepted=f"{m.accepted:,}",
+            recovered=f"{m.recovered:,}",
+        ),
+    ]

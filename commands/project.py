@@ -17,6 +17,7 @@ from commands.common import (
     emit_json,
     flag_text,
     local_time,
+    money_lines,
     pass_invocation,
     summary_table,
     terminal,
@@ -200,11 +201,10 @@ def project_show(invocation: Invocation, project_id: int, as_json: bool) -> None
         return
     click.echo(_("项目#{id} {title}").format(id=p.id, title=p.title))
     click.echo(_("  类别：{category}   承担单位：{unit}").format(category=p.category, unit=p.unit))
-    click.echo(
-        _("  实施期：{start} 至 {end}   预算：{budget}元").format(
-            start=p.start, end=p.end, budget=p.budget
-        )
-    )
+    click.echo(_("  实施期：{start} 至 {end}").format(start=p.start, end=p.end))
+    grant, use = money_lines(p.money)
+    click.echo(_("  资金（{as_of}）：").format(as_of=p.as_of) + grant)
+    click.echo(f"    {use}")
     click.echo(
         _("  状态：{state}   可执行：{triggers}").format(
             state=p.state, triggers=_("、").join(p.triggers) or _("无")

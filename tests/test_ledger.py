@@ -67,7 +67,7 @@ def test_the_xlsx_flag_cells_are_coloured_and_money_is_in_yuan(
     assert sheet is not None
     headers = [c.value for c in sheet[1]]
     flag_col, lag_col = headers.index("预警") + 1, headers.index("滞后（百分点）") + 1
-    budget_col = headers.index("预算（元）") + 1
+    budget_col = headers.index("申请金额（元）") + 1
     found = {}
     for r in range(2, sheet.max_row + 1):
         cell = sheet.cell(row=r, column=flag_col)

@@ -24,6 +24,7 @@ from workflow.core.i18n import N_, _
 from workflow.core.results import Result
 from workflow.db.orm import Project
 from workflow.db.orm_money import BudgetLine, Disbursement, Expenditure, ProjectFunding
+from workflow.money.figures import ACCEPTED, MoneyFigures, money_figures
 
 FLAG_LABELS = {
     "outside_lines": N_("超出批复预算科目"),
@@ -32,7 +33,7 @@ FLAG_LABELS = {
     "over_budget": N_("累计支出超出预算"),
     "over_disbursed": N_("累计支出超出已拨付资金"),
 }
-ACCEPTED, PENDING, MISUSE = "accepted", "pending", "misuse"
+PENDING, MISUSE = "pending", "misuse"
 DECISIONS = {"accept": ACCEPTED, "misuse": MISUSE}
 LINE_STATES = frozenset({"approved"}) | ACTIVE_STATES
 """States in which the budget lines may be set (at approval, or adjusted while carried out)."""
@@ -370,11 +371,14 @@ class FundUse(Result):
     project_id: int
     as_of: date
     committed: int
+    """What the programme owes the project now (after a release, its accepted spending)."""
     disbursed: int
     spent: int
     spent_accepted: int
     lines: list[LineUse]
     open_flags: list[OpenFlag]
+    money: MoneyFigures
+    """Applied, granted, disbursed, spent, accepted, recovered, and the rates against the grant."""
 
 
 @use_case("budget_show", write=False, subject=("project", "project_id"))
@@ -386,22 +390,19 @@ def fund_use(work: Work, project_id: int, as_of: date | None = None) -> FundUse:
     return fund_use_rows(session, [project.id], day)[project.id]
 
 
+def status_on(e: Expenditure, day: date) -> str:
+    """An expenditure's review status as it stood on `day`: pending until its review."""
+    return PENDING if e.reviewed_on is not None and e.reviewed_on > day else e.review_status
+
+
 def fund_use_rows(session: Session, project_ids: list[int], day: date) -> dict[int, FundUse]:
-    """Fund-use data of many projects as of `day`, in four queries (for the contractor's report)."""
+    """Fund-use data of many projects as of `day`: their money figures, lines and open flags."""
+    money = money_figures(session, day, [Project.id.in_(project_ids)])
     committed = dict(
         session.execute(
             select(ProjectFunding.project_id, ProjectFunding.committed).where(
                 ProjectFunding.project_id.in_(project_ids)
             )
-        )
-        .tuples()
-        .all()
-    )
-    disbursed = dict(
-        session.execute(
-            select(Disbursement.project_id, func.sum(Disbursement.amount))
-            .where(Disbursement.project_id.in_(project_ids), Disbursement.day <= day)
-            .group_by(Disbursement.project_id)
         )
         .tuples()
         .all()
@@ -413,8 +414,6 @@ def fund_use_rows(session: Session, project_ids: list[int], day: date) -> dict[i
         .order_by(BudgetLine.project_id, BudgetLine.id)
     ).tuples():
         lines[pid][name] = LineUse(name, amount, 0, 0)
-    spent: dict[int, int] = defaultdict(int)
-    spent_accepted: dict[int, int] = defaultdict(int)
     open_flags: dict[int, list[OpenFlag]] = defaultdict(list)
     for e in session.scalars(
         select(Expenditure)
@@ -422,29 +421,29 @@ def fund_use_rows(session: Session, project_ids: list[int], day: date) -> dict[i
         .order_by(Expenditure.id)
     ):
         use = lines[e.project_id].get(e.line, LineUse(e.line, None, 0, 0))
-        accepted = e.review_status == ACCEPTED
+        status = status_on(e, day)
+        accepted = e.amount if status == ACCEPTED else 0
         lines[e.project_id][e.line] = LineUse(
-            use.line, use.budget, use.spent + e.amount, use.accepted + (e.amount if accepted else 0)
+            use.line, use.budget, use.spent + e.amount, use.accepted + accepted
         )
-        spent[e.project_id] += e.amount
-        spent_accepted[e.project_id] += e.amount if accepted else 0
-        if not accepted:
+        if status != ACCEPTED:
             text = _("、").join(_(FLAG_LABELS[f]) for f in e.flags) + (
-                _("（认定违规挪用）") if e.review_status == MISUSE else _("（待审核）")
+                _("（认定违规挪用）") if status == MISUSE else _("（待审核）")
             )
             open_flags[e.project_id].append(
-                OpenFlag(e.id, e.day, e.line, e.amount, e.review_status, list(e.flags), text)
+                OpenFlag(e.id, e.day, e.line, e.amount, status, list(e.flags), text)
             )
     return {
         pid: FundUse(
             project_id=pid,
             as_of=day,
             committed=committed.get(pid, 0),
-            disbursed=int(disbursed.get(pid) or 0),
-            spent=spent[pid],
-            spent_accepted=spent_accepted[pid],
+            disbursed=money[pid].disbursed,
+            spent=money[pid].spent,
+            spent_accepted=money[pid].accepted,
             lines=list(lines[pid].values()),
             open_flags=open_flags[pid],
+            money=money[pid],
         )
         for pid in project_ids
     }

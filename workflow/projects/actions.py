@@ -29,6 +29,7 @@ from workflow.db.orm import (
     Report,
     ReportDue,
 )
+from workflow.money.figures import MoneyFigures, money_figures
 from workflow.progress.rules import (
     Period,
     Standing,
@@ -117,6 +118,9 @@ class ProjectSummary(Result):
     flag_date: date | None
     flag_reasons: list[dict[str, str]]
     """The last check's reasons as stored: level, code and text of each."""
+    money: MoneyFigures
+    """Applied (the budget typed at create), granted, disbursed, spent, accepted, recovered,
+    and the rates against the grant (SPEC.md §7)."""
 
 
 @dataclass(frozen=True)
@@ -479,6 +483,7 @@ def _summary(
     day: date,
     standing: Standing | None,
     snapshot: LedgerSnapshot | None,
+    money: MoneyFigures,
 ) -> ProjectSummary:
     definition = definition_for(project.category, project.definition_version)
     return ProjectSummary(
@@ -501,6 +506,7 @@ def _summary(
         flag=snapshot.flag if snapshot else None,
         flag_date=snapshot.day if snapshot else None,
         flag_reasons=snapshot.reasons if snapshot else [],
+        money=money,
     )
 
 
@@ -542,8 +548,9 @@ def show(work: Work, project_id: int) -> ProjectView:
         HistoryEvent(e.from_state, e.to_state, e.trigger, e.actor, e.at, e.note, e.data)
         for e in events
     ]
+    money = money_figures(session, day, [Project.id == project_id])[project_id]
     summary = replace(
-        _summary(project, day, standing, snapshot),
+        _summary(project, day, standing, snapshot, money),
         triggers=possible_triggers(session, work.ctx, project),
     )
     return ProjectView(**vars(summary), history=history)
@@ -583,5 +590,8 @@ def list_projects(
     snapshots = latest_snapshots(
         session, [p.id for p in projects] if work.only_unit is not None else None, day
     )
-    rows = [_summary(p, day, progress.get(p.id), snapshots.get(p.id)) for p in projects]
+    money = money_figures(session, day, where)
+    rows = [
+        _summary(p, day, progress.get(p.id), snapshots.get(p.id), money[p.id]) for p in projects
+    ]
     return [r for r in rows if flag is None or r.flag == flag]

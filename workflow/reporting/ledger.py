@@ -20,7 +20,7 @@ from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
 from workflow.db.orm import CheckRun, LedgerSnapshot, Project, Unit
-from workflow.db.orm_money import Disbursement, Expenditure
+from workflow.money.figures import money_figures
 
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     # (key, Chinese header, kind: text | int | money | pct | flag | date)
@@ -29,9 +29,14 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("title", "项目名称", "text"),
     ("unit", "承担单位", "text"),
     ("state_name", "项目状态", "text"),
-    ("budget", "预算（元）", "money"),
+    ("applied", "申请金额（元）", "money"),
+    ("granted", "核定资助（元）", "money"),
     ("disbursed", "已拨付（元）", "money"),
+    ("disbursed_rate", "拨付率（%）", "pct"),
     ("spent", "已支出（元）", "money"),
+    ("spent_rate", "支出率（%）", "pct"),
+    ("accepted", "审核认可支出（元）", "money"),
+    ("recovered", "已收回（元）", "money"),
     ("last_report", "最近进度报告", "date"),
     ("planned", "报告日计划进度（%）", "pct"),
     ("actual", "实际进度（%）", "pct"),
@@ -58,15 +63,6 @@ class LedgerRow:
         """green, amber, red, or None when no check has looked at the project yet."""
         flag = self.values["flag"]
         return str(flag) if flag else None
-
-
-def _sums(session: Session, column: Any, model: Any, day: date) -> dict[int, int]:
-    rows = session.execute(
-        select(model.project_id, func.sum(column))
-        .where(model.day <= day)
-        .group_by(model.project_id)
-    )
-    return {pid: int(total or 0) for pid, total in rows}
 
 
 def last_check(session: Session, day: date) -> date | None:
@@ -106,8 +102,7 @@ def project_rows(
     found: list[tuple[Project, str, LedgerSnapshot | None, str]],
 ) -> list[LedgerRow]:
     """Ledger rows of (project, unit name, its snapshot if any, its state), money up to `day`."""
-    disbursed = _sums(session, Disbursement.amount, Disbursement, day)
-    spent = _sums(session, Expenditure.amount, Expenditure, day)
+    money = money_figures(session, day)
     result = []
     for project, unit, snap, state in found:
         result.append(
@@ -120,9 +115,8 @@ def project_rows(
                     "unit": unit,
                     "state": state,
                     "state_name": STATE_LABELS.get(state, state),
-                    "budget": project.budget,
-                    "disbursed": disbursed.get(project.id, 0),
-                    "spent": spent.get(project.id, 0),
+                    "money": money[project.id],
+                    **money[project.id].as_json(),
                     "planned": snap.planned if snap else None,
                     "actual": snap.actual if snap else None,
                     "lag": snap.lag if snap else None,

@@ -21,11 +21,12 @@ from workflow.core.errors import Refused
 from workflow.core.i18n import N_, _
 from workflow.core.results import Result
 from workflow.db.orm import LedgerSnapshot, Letter, PlanTask, Project, Report, ReportDue, Unit
-from workflow.db.orm_money import Disbursement, Expenditure
+from workflow.db.orm_money import Expenditure, FinalAccount
 from workflow.db.orm_review import RectificationPlan
 from workflow.documents.render import chinese_date, render
 from workflow.letters.rules import STATUSES
 from workflow.money.budget import MISUSE
+from workflow.money.figures import MoneyFigures, total
 from workflow.progress.rules import TaskProgress, progress
 from workflow.reporting import plots
 from workflow.reporting.history import period_scope
@@ -337,24 +338,60 @@ def _quarterly(ctx: AppContext, session: Session, p: Period) -> list[Section]:
     return [overview, categories, details, letters]
 
 
-def _money(session: Session, last: date) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
-    """Disbursed, spent and flagged-spending totals per project up to `last`."""
-    disbursed: dict[int, int] = defaultdict(int)
-    spent: dict[int, int] = defaultdict(int)
+def _flagged(session: Session, last: date) -> dict[int, int]:
+    """Per project, the spending up to `last` that raised a flag (疑点支出)."""
     flagged: dict[int, int] = defaultdict(int)
-    for pid, amount in session.execute(
-        select(Disbursement.project_id, Disbursement.amount).where(Disbursement.day <= last)
-    ):
-        disbursed[pid] += amount
     for pid, amount, flags in session.execute(
         select(Expenditure.project_id, Expenditure.amount, Expenditure.flags).where(
             Expenditure.day <= last
         )
     ):
-        spent[pid] += amount
         if flags:
             flagged[pid] += amount
-    return disbursed, spent, flagged
+    return flagged
+
+
+MONEY_COLUMNS = [
+    "申请金额",
+    "核定资助",
+    "已拨付",
+    "拨付率%",
+    "已支出",
+    "支出率%",
+    "审核认可",
+    "已收回",
+]
+"""The money figures of a fund-use table, rates against the grant (SPEC.md §7)."""
+
+
+def _money_cells(m: MoneyFigures) -> list[str]:
+    return [
+        _yuan(m.applied),
+        _yuan(m.granted),
+        _yuan(m.disbursed),
+        _pct(m.disbursed_rate),
+        _yuan(m.spent),
+        _pct(m.spent_rate),
+        _yuan(m.accepted),
+        _yuan(m.recovered),
+    ]
+
+
+def _money_of(rows: list[LedgerRow]) -> MoneyFigures:
+    return total(r.values["money"] for r in rows)
+
+
+def _recoveries(session: Session, p: Period) -> list[tuple[FinalAccount, str]]:
+    """The final accounts of the period that recovered money, with their projects' titles."""
+    return [
+        (account, title)
+        for account, title in session.execute(
+            select(FinalAccount, Project.title)
+            .join(Project, Project.id == FinalAccount.project_id)
+            .where(FinalAccount.day.between(p.first, p.last), FinalAccount.clawback > 0)
+            .order_by(FinalAccount.day, FinalAccount.project_id)
+        ).tuples()
+    ]
 
 
 def _misuse(session: Session, last: date, rows: list[LedgerRow]) -> list[tuple[Expenditure, str]]:
@@ -385,52 +422,55 @@ def _misuse_table(section: Section, caption: str, cases: list[tuple[Expenditure,
 
 def _fund_use(ctx: AppContext, session: Session, p: Period) -> list[Section]:
     rows = period_rows(session, p, ctx.today())
-    disbursed, spent, flagged = _money(session, p.last)
-    budget = sum(r.values["budget"] for r in rows)
+    flagged = _flagged(session, p.last)
+    money = _money_of(rows)
     overview = Section("一、资金总体情况")
-    ids = [r.values["project_id"] for r in rows]
-    total_d, total_s = sum(disbursed[i] for i in ids), sum(spent[i] for i in ids)
     overview.paragraphs.append(
-        f"截至{chinese_date(p.last)}，{_projects(rows)}，预算合计{_yuan(budget)}元，"
-        f"已拨付{_yuan(total_d)}元，已支出{_yuan(total_s)}元，"
-        f"支出占拨付的{_pct(_ratio(total_s, total_d))}%。"
+        f"截至{chinese_date(p.last)}，{_projects(rows)}，申请金额合计{_yuan(money.applied)}元，"
+        f"核定资助合计{_yuan(money.granted)}元；已拨付{_yuan(money.disbursed)}元，"
+        f"拨付率{_pct(money.disbursed_rate)}%；已支出{_yuan(money.spent)}元，"
+        f"支出率{_pct(money.spent_rate)}%，其中审核认可{_yuan(money.accepted)}元；"
+        f"已收回{_yuan(money.recovered)}元。拨付率、支出率均以核定资助为基数，不以申请金额计。"
     )
-    if not total_d and not total_s:
-        overview.paragraphs.append("本期尚无拨付和支出记录，以下仅列示预算。")
+    if not money.disbursed and not money.spent:
+        overview.paragraphs.append("本期尚无拨付和支出记录，以下仅列示申请金额和核定资助。")
     cases = _misuse(session, p.last, rows)
     overview.paragraphs.append(
         f"认定为违规挪用的支出{len(cases)}笔，合计{_yuan(sum(e.amount for e, _t in cases))}元"
         + ("，明细见表3。" if cases else "。")
     )
     categories = Section("二、分类别资金使用情况")
+    groups = _by_category(rows)
     categories.table(
         "表1 分类别资金使用情况（元）",
-        ["项目类别", "项目数", "预算", "已拨付", "已支出", "支出率%", "疑点支出"],
+        ["项目类别", "项目数", *MONEY_COLUMNS, "疑点支出"],
         [
+            *(
+                [
+                    CATEGORIES[code].name,
+                    len(group),
+                    *_money_cells(_money_of(group)),
+                    _yuan(sum(flagged[r.values["project_id"]] for r in group)),
+                ]
+                for code, group in groups.items()
+            ),
             [
-                CATEGORIES[code].name,
-                len(group),
-                _yuan(sum(r.values["budget"] for r in group)),
-                _yuan(d := sum(disbursed[r.values["project_id"]] for r in group)),
-                _yuan(s := sum(spent[r.values["project_id"]] for r in group)),
-                _pct(_ratio(s, d)),
-                _yuan(sum(flagged[r.values["project_id"]] for r in group)),
-            ]
-            for code, group in _by_category(rows).items()
+                "合计",
+                len(rows),
+                *_money_cells(money),
+                _yuan(sum(flagged[r.values["project_id"]] for r in rows)),
+            ],
         ],
     )
     details = Section("三、项目资金明细")
     details.table(
         "表2 项目资金明细（元）",
-        ["编号", "项目名称", "承担单位", "预算", "已拨付", "已支出", "疑点支出"],
+        ["编号", "项目名称", *MONEY_COLUMNS, "疑点支出"],
         [
             [
                 v["project_id"],
                 v["title"],
-                v["unit"],
-                _yuan(v["budget"]),
-                _yuan(disbursed[v["project_id"]]),
-                _yuan(spent[v["project_id"]]),
+                *_money_cells(v["money"]),
                 _yuan(flagged[v["project_id"]]),
             ]
             for v in (r.values for r in rows)
@@ -438,7 +478,36 @@ def _fund_use(ctx: AppContext, session: Session, p: Period) -> list[Section]:
     )
     if cases:
         _misuse_table(details, "表3 认定为违规挪用的支出（元）", cases)
-    return [overview, categories, details]
+    return [overview, categories, details, _recovered(session, p, [overview, categories, details])]
+
+
+def _recovered(session: Session, p: Period, before: list[Section]) -> Section:
+    """The money final accounts recovered in the period, whichever projects the tables cover."""
+    section = Section("四、资金收回情况")
+    number = 1 + sum(len(s.tables) for s in before)
+    recoveries = _recoveries(session, p)
+    section.paragraphs.append(
+        f"本期决算收回资金{len(recoveries)}笔，合计{_yuan(sum(a.clawback for a, _ in recoveries))}元"
+        "（收回额＝已拨付－已支出并审核认可）。"
+    )
+    if recoveries:
+        section.table(
+            f"表{number} 本期收回资金（元）",
+            ["编号", "项目名称", "决算日期", "核定资助", "已拨付", "审核认可支出", "收回金额"],
+            [
+                [
+                    a.project_id,
+                    title,
+                    a.day,
+                    _yuan(a.committed),
+                    _yuan(a.disbursed),
+                    _yuan(a.spent_accepted),
+                    _yuan(a.clawback),
+                ]
+                for a, title in recoveries
+            ],
+        )
+    return section
 
 
 def _risk(ctx: AppContext, session: Session, p: Period) -> list[Section]:
@@ -493,7 +562,6 @@ def _indicators(
     due: dict[int, int],
     submitted: dict[int, int],
     letters: Counter[int],
-    disbursed: dict[int, int],
     warning: float,
 ) -> list[Any]:
     ids = [r.values["project_id"] for r in rows]
@@ -502,7 +570,7 @@ def _indicators(
     reports = _ratio(
         sum(min(submitted.get(i, 0), due.get(i, 0)) for i in ids), sum(due.get(i, 0) for i in ids)
     )
-    funds = _ratio(sum(disbursed.get(i, 0) for i in ids), sum(r.values["budget"] for r in rows))
+    funds = _money_of(rows).disbursed_rate
     parts = [(on_track, 0.4), (reports, 0.3), (funds, 0.3)]
     weight = sum(w for v, w in parts if v is not None)
     score = round(sum((v or 0) * w for v, w in parts) / weight, 1) if weight else None
@@ -539,13 +607,13 @@ def _performance(ctx: AppContext, session: Session, p: Period) -> list[Section]:
     rows = period_rows(session, p, ctx.today())
     due, submitted = _reports_in(session, p, rows)
     letters = Counter(le.project_id for le, _, _ in _letters_in(session, p))
-    disbursed, _, _ = _money(session, p.last)
     warning = ctx.settings.check.lag_warning
     groups = _by_category(rows)
     overall = Section("一、绩效评价总报告")
     overall.paragraphs.append(
         f"评价对象为{p.label}在实施的项目{len(rows)}个，涉及{len(groups)}个项目类别。"
-        "综合得分＝进度达标率×40%＋季度报告按时率×30%＋资金拨付率×30%（无数据的指标不计权重）；"
+        "综合得分＝进度达标率×40%＋季度报告按时率×30%＋资金拨付率×30%（资金拨付率＝已拨付÷核定资助，"
+        "不以申请金额计；无数据的指标不计权重）；"
         "90分以上为优秀，75分以上为良好，60分以上为合格。"
     )
     overall.table(
@@ -555,11 +623,11 @@ def _performance(ctx: AppContext, session: Session, p: Period) -> list[Section]:
             *(
                 [
                     CATEGORIES[code].name,
-                    *_indicators(group, due, submitted, letters, disbursed, warning),
+                    *_indicators(group, due, submitted, letters, warning),
                 ]
                 for code, group in groups.items()
             ),
-            ["合计", *_indicators(rows, due, submitted, letters, disbursed, warning)],
+            ["合计", *_indicators(rows, due, submitted, letters, warning)],
         ],
     )
     _figures(overall, session, ctx, p, rows)
@@ -570,7 +638,7 @@ def _performance(ctx: AppContext, session: Session, p: Period) -> list[Section]:
         section.table(
             "绩效评价指标",
             INDICATORS,
-            [_indicators(group, due, submitted, letters, disbursed, warning)],
+            [_indicators(group, due, submitted, letters, warning)],
         )
         _project_table(section, "项目明细", group)
         sections.append(section)
