@@ -224,3 +224,23 @@ def test_navigation_and_securitisation_owe_no_periodic_report(ctx: AppContext, i
     assert _check(ipflow, "2027-10-11")["flags"] == {"green": 2, "amber": 0, "red": 0}
     for project_id in (navigation, securitisation):
         assert _show(ipflow, project_id, "2027-10-11")["flag_reasons"] == []
+
+
+def test_acceptance_needs_a_report_in_every_period_not_a_count_of_reports(
+    ctx: AppContext, ipflow: Cli, engine: Engine
+) -> None:
+    """Why 2: four reports (two in Q1, none in Q2) do not make the term's four reports."""
+    project_id = make_project(ctx, category="data_ip_chain", plan=YEAR_TASK)
+    for day, pct in (("2027-03-20", 20), ("2027-03-31", 25), ("2027-09-30", 75)):
+        _report(ipflow, project_id, day, f"年度任务={pct}")
+    _report(ipflow, project_id, "2027-12-01", "年度任务=95")
+    december = _at(ipflow, "2027-12-01")
+    advance = ("project", "advance", str(project_id), "request_acceptance")
+    message = _refused(december, engine, *advance)
+    assert "应交4份，已交3份" in message
+    late = december(
+        "report", "submit", str(project_id), "--date", "2027-06-30", "--progress", "年度任务=50"
+    )
+    assert late.exit_code == 0, late.output  # Q2's report, typed late, dated in Q2
+    accepted = december(*advance)
+    assert accepted.exit_code == 0, accepted.output
