@@ -61,6 +61,14 @@ def _read_plan(path: str | None, start: date, end: date) -> list[Any]:
 @click.option("--budget", type=YUAN, required=True, help="Budget in yuan (500000 = 50万).")
 @click.option("--plan", "plan_path", metavar="FILE.csv", help="Plan CSV: task,start,due[,weight].")
 @click.option("--contact-email", metavar="EMAIL", help="Where this project's letters go.")
+@click.option(
+    "--data",
+    "data_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="What the application states (data_ip_securitization: issuance, financing, size, "
+    "issued, ends, registered_in).",
+)
 @JSON_OPTION
 @pass_invocation
 def project_create(
@@ -73,15 +81,23 @@ def project_create(
     budget: int,
     plan_path: str | None,
     contact_email: str | None,
+    data_pairs: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Create a project in state `applied`.
+
+    A data_ip_securitization application states its product with --data and reserves its
+    subsidy now, first applied, first served.
 
     \b
     Example:
       ipflow project create --category data_ip_chain --title 磷化工产业链数据知识产权强链 \\
           --unit 贵州磷化（集团）有限责任公司 --start 2027-01-01 --end 2027-12-31 \\
           --budget 300000 --plan plan.csv --json
+      ipflow project create --category data_ip_securitization --title 证券化融资补贴 \\
+          --unit 贵阳某云计算服务有限公司 --start 2027-01-01 --end 2027-12-31 \\
+          --budget 1200000 --data issuance=100000000 --data financing=30000000 \\
+          --data issued=2026-06-30 --data ends=2027-06-30 --data registered_in=贵州
     """
     from workflow.projects.actions import NewProject, create
 
@@ -96,6 +112,7 @@ def project_create(
             budget,
             _read_plan(plan_path, start, end),
             contact_email,
+            _data_pairs(data_pairs),
         ),
     )
     if as_json:
@@ -231,10 +248,18 @@ def project_show(invocation: Invocation, project_id: int, as_json: bool) -> None
             click.echo(f"    - {explain(reason['code'], reason['text'])}")
         if not p.flag_reasons:
             click.echo(_("    - 进度正常，报告按时提交，无未办结的告知书"))
+    if p.acceptance_grade is not None:
+        click.echo(_("  验收等级：{grade}").format(grade=_grade_text(p.acceptance_grade)))
     click.echo(_("  历史（北京时间）："))
     for e in p.history:
         note = f"  {e.note}" if e.note else ""
         click.echo(f"    {local_time(e.at)} {e.actor}: {e.from_ or '—'} →{e.trigger}→ {e.to}{note}")
+
+
+def _grade_text(grade: str) -> str:
+    from states.rules import ACCEPTANCE_GRADES
+
+    return f"{_(ACCEPTANCE_GRADES[grade])}（{grade}）"
 
 
 def _data_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -259,7 +284,8 @@ def _data_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
     "data_pairs",
     multiple=True,
     metavar="KEY=VALUE",
-    help="Facts the transition needs, e.g. --data revenue=12000000 --data registered=yes.",
+    help="Facts the transition needs, e.g. --data grade=excellent, --data restrict_years=3, "
+    "--data revenue=12000000 --data registered_on=2026-12-20.",
 )
 @JSON_OPTION
 @pass_invocation
@@ -281,6 +307,8 @@ def project_advance(
     Example:
       ipflow project advance 7 approve --note 专家评审通过
       ipflow project advance 9 roll --amount 800000 --note 第一年度评价达标
+      ipflow project advance 12 pass_acceptance --data grade=excellent
+      ipflow project advance 15 close --amount 60000 --data restrict_years=3
     """
     from workflow.projects.actions import advance
 

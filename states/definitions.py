@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from states import guards as g
 from states.categories import CATEGORIES
 from states.i18n import N_
+from states.rules import RESTRICTING_CATEGORIES
 
 STATE_LABELS: dict[str, str] = {
     "applied": N_("已申报"),
@@ -40,7 +41,8 @@ EFFECT_LABELS: dict[str, str] = {
     "pay_grant": N_("拨付已承诺的资助"),
     "final_account": N_("结项决算，结余结转"),
     "release": N_("决算并收回结余，承诺减至已支出并审核通过的金额"),
-    "restrict_unit": N_("限制承担单位申报"),
+    "stop_funding": N_("决算，已拨付资金不收回（结余结转），未拨付的承诺不再拨付"),
+    "restrict_unit": N_("按省知识产权局的决定限制承担单位申报（restrict_years，默认取配置）"),
 }
 """What an accepted transition does beyond changing the state, by name, in the order declared.
 
@@ -131,26 +133,40 @@ BASE: tuple[Transition, ...] = (
         "pass_acceptance",
         ("acceptance",),
         "completed",
-        label=N_("验收通过"),
+        (g.passing_grade,),
+        label=N_("验收通过（等级：优秀或合格）"),
         effects=("final_account",),
     ),
-    T("fail_acceptance", ("acceptance",), "rectifying", label=N_("验收不通过，限期整改")),
+    T(
+        "fail_acceptance",
+        ("acceptance",),
+        "rectifying",
+        (g.failing_grade,),
+        label=N_("验收不通过，限期整改"),
+    ),
     T(
         "pass_reacceptance",
         ("rectifying",),
         "completed",
-        label=N_("整改后重新验收通过"),
+        (g.passing_grade,),
+        label=N_("整改后重新验收通过（等级：优秀或合格）"),
         effects=("final_account",),
     ),
-    T("fail_reacceptance", ("rectifying",), "clawback", label=N_("再次验收不通过，收回资金")),
+    T(
+        "fail_reacceptance",
+        ("rectifying",),
+        "clawback",
+        (g.failing_grade,),
+        label=N_("再次验收不通过，收回资金"),
+    ),
     T(
         "close",
         ("clawback",),
         "closed",
-        (g.clawback_amount_given,),
+        (g.clawback_amount_given, g.restriction_decision_valid),
         True,
-        label=N_("资金收回完毕，关闭并限制申报"),
-        effects=("release", "restrict_unit"),
+        label=N_("资金收回完毕，关闭"),
+        effects=("release",),
     ),
 )
 
@@ -190,6 +206,13 @@ VARIANTS: dict[str, Variant] = {
                 True,
                 N_("第一年度评价达标，滚动支持第二年度"),
                 ("commit_amount",),
+            ),
+            T(
+                "end_support",
+                ("yearly_review",),
+                "closed",
+                label=N_("第一年度评价未达标，不再予以补助（已拨付资金不收回）"),
+                effects=("stop_funding",),
             ),
         ),
     ),
@@ -294,7 +317,7 @@ VARIANTS: dict[str, Variant] = {
                 effects=("release",),
             ),
         ),
-        extra_guards={"approve": (g.securitization_cap_left,)},
+        extra_guards={"approve": (g.subsidy_reserved,)},
     ),
 }
 
@@ -312,6 +335,11 @@ def _build(category: str, variant: Variant) -> Definition:
         for t in transitions
     ]
     transitions.extend(variant.add)
+    if category in RESTRICTING_CATEGORIES:
+        transitions = [
+            replace(t, effects=(*t.effects, "restrict_unit")) if t.trigger == "close" else t
+            for t in transitions
+        ]
     unknown = {e for t in transitions for e in t.effects} - set(EFFECT_LABELS)
     if unknown:
         raise ValueError(f"{category}: unknown effects {sorted(unknown)}")

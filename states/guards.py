@@ -8,10 +8,14 @@ from datetime import date, timedelta
 
 from states.i18n import N_, _
 from states.rules import (
+    ACCEPTANCE_GRADES,
+    FAILING_GRADES,
     GI_ROLLING,
     LEADER_AWARD,
     LEADER_UNIT_CAP,
-    SECURITIZATION_YEAR_CAP,
+    PASSING_GRADES,
+    RESTRICTING_CATEGORIES,
+    SECURITIZATION_TERMS,
     SERVICE_BRAND_REVENUE,
     SERVICE_BRAND_REVENUE_YEAR,
     wan,
@@ -37,8 +41,9 @@ class Facts:
     term_years: int = 1
     awards_total: int = 0
     via_ranking: bool = False
-    cap_remaining: int | None = None
-    """data_ip_securitization: what is left of the year's subsidy cap (None: not gathered)."""
+    subsidy_reserved: bool | None = None
+    """data_ip_securitization: whether the application reserved its subsidy when it was filed
+    (None: not gathered)."""
     product_ended: bool | None = None
     """data_ip_securitization: whether the product has ended (None: not gathered)."""
     clawback_due: int | None = None
@@ -51,6 +56,8 @@ class Facts:
     """The last day of the term, which acceptance follows."""
     review_window_days: int = 30
     """How many days before a year's (or the term's) end its review (or acceptance) may begin."""
+    condition_deadline: date | None = None
+    """service_brand: the day by which its payment condition must be met (None: not gathered)."""
     refusals: list[str] = field(default_factory=list)
 
 
@@ -235,12 +242,18 @@ def clawback_amount_given(f: Facts) -> str | None:
     return None
 
 
-@labelled(N_("本年度证券化补贴额度（{securitization_year_cap}元）尚有余额"))
-def securitization_cap_left(f: Facts) -> str | None:
-    """Subsidies are reserved first come, first served until SECURITIZATION_YEAR_CAP is used."""
-    if f.cap_remaining is not None and f.cap_remaining <= 0:
-        return _("本年度数据知识产权证券化补贴额度{cap}元已用完（先申请先资助）").format(
-            cap=SECURITIZATION_YEAR_CAP
+@labelled(N_("申报时已按申报先后（先申请先资助）预留补贴"))
+def subsidy_reserved(f: Facts) -> str | None:
+    """Securitisation subsidies are reserved when the application is filed, in filing order;
+    approval grants what was reserved and takes no product terms of its own."""
+    given = [key for key in SECURITIZATION_TERMS if key in f.data]
+    if given:
+        return _("证券化产品条件已于申报时登记并据此预留补贴，批准时不能再填写：{keys}").format(
+            keys=", ".join(given)
+        )
+    if f.subsidy_reserved is False:
+        return _(
+            "申报时未登记证券化产品条件、未预留补贴，不能批准；请撤回后按 --data 重新申报（先申请先资助）"
         )
     return None
 
@@ -253,11 +266,20 @@ def product_has_ended(f: Facts) -> str | None:
     return None
 
 
-@labelled(N_("{service_brand_revenue_year}年度营业收入不低于{service_brand_revenue}元且已入库纳统"))
+@labelled(
+    N_(
+        "{service_brand_revenue_year}年度营业收入不低于{service_brand_revenue}元且已入库纳统，"
+        "条件达成日不晚于配置的截止日（默认{service_brand_revenue_year}年底）"
+    )
+)
 def revenue_condition_met(f: Facts) -> str | None:
-    """service_brand is paid only with the year's revenue at the threshold and registration."""
+    """service_brand is paid only with the year's revenue at the threshold and registration in
+    the statistics, both reached by the deadline (`[rules] service_brand_deadline`).
+
+    The day the condition was reached is `registered_on` (入库纳统日期) when given, else the day
+    it is recorded (today); it may not lie after today.
+    """
     revenue = f.data.get("revenue", "")
-    registered = f.data.get("registered", "").lower() in ("yes", "true", "1", "是")
     year = SERVICE_BRAND_REVENUE_YEAR
     if not revenue.isdecimal():
         return _("须提供{year}年度营业收入（--data revenue=元）").format(year=year)
@@ -265,13 +287,84 @@ def revenue_condition_met(f: Facts) -> str | None:
         return _("{year}年度营业收入{revenue}元，未达到{threshold}元").format(
             year=year, revenue=int(revenue), threshold=wan(SERVICE_BRAND_REVENUE)
         )
-    if not registered:
-        return _("机构尚未“入库纳统”（--data registered=yes）")
+    return _registered_by_deadline(f)
+
+
+def _registered_by_deadline(f: Facts) -> str | None:
+    """Whether the statistics registration is stated, dated no later than today and the deadline."""
+    registered = f.data.get("registered", "").lower() in ("yes", "true", "1", "是")
+    given = f.data.get("registered_on")
+    if given is None and not registered:
+        return _("机构尚未“入库纳统”（--data registered=yes 或 --data registered_on=YYYY-MM-DD）")
+    try:
+        reached = date.fromisoformat(given) if given is not None else f.today
+    except ValueError:
+        return _("入库纳统日期“{given}”不是YYYY-MM-DD格式的日期").format(given=given)
+    if reached is None:
+        return None
+    if f.today is not None and reached > f.today:
+        return _("入库纳统日期{reached}晚于今天{today}").format(reached=reached, today=f.today)
+    if f.condition_deadline is not None and reached > f.condition_deadline:
+        return _("上规入统条件须于{deadline}前达成，而达成日为{reached}，不予资助").format(
+            deadline=f.condition_deadline, reached=reached
+        )
     return None
 
 
+@labelled(N_("验收等级为优秀（excellent）或合格（pass，默认）"))
+def passing_grade(f: Facts) -> str | None:
+    """A passed acceptance records "excellent" or "pass" (`--data grade=…`, default pass)."""
+    return _grade_refusal(f, PASSING_GRADES)
+
+
+@labelled(N_("验收等级为不合格（fail，默认）"))
+def failing_grade(f: Facts) -> str | None:
+    """A failed acceptance records "fail"; no other grade may be given with it."""
+    return _grade_refusal(f, FAILING_GRADES)
+
+
+def _grade_refusal(f: Facts, allowed: tuple[str, ...]) -> str | None:
+    grade = f.data.get("grade", allowed[0])
+    if grade in allowed:
+        return None
+    return _("验收等级“{grade}”不适用于该操作；可选：{choices}").format(
+        grade=grade,
+        choices=_("、").join(f"{g}（{_(ACCEPTANCE_GRADES[g])}）" for g in allowed),
+    )
+
+
+@labelled(N_("限制申报年限为不小于0的整数（默认取配置），仅适用于申报指南规定限制的类别"))
+def restriction_decision_valid(f: Facts) -> str | None:
+    """The office's restriction decision at closing: a whole number of years, 0 or more, and only
+    where the call provides a restriction (RESTRICTING_CATEGORIES)."""
+    given = f.data.get("restrict_years")
+    if given is None:
+        return None
+    if f.category not in RESTRICTING_CATEGORIES:
+        return _(
+            "申报指南未对该类别规定限制申报，关闭时不能填写 restrict_years；如另有依据，请用 ipflow unit record add --kind restricted 登记"
+        )
+    if not given.isascii() or not given.isdecimal() or int(given) > MAX_RESTRICTION_YEARS:
+        return _(
+            "限制申报年限须为0至{most}的整数（--data restrict_years=N），得到“{given}”"
+        ).format(most=MAX_RESTRICTION_YEARS, given=given)
+    return None
+
+
+MAX_RESTRICTION_YEARS = 99
+"""Input validation only (the call sets no ceiling): a period that dates can still express."""
+
+
 INPUT_GUARDS: frozenset[Guard] = frozenset(
-    {rolling_amount_in_range, leader_award_allowed, clawback_amount_given, revenue_condition_met}
+    {
+        rolling_amount_in_range,
+        leader_award_allowed,
+        clawback_amount_given,
+        revenue_condition_met,
+        passing_grade,
+        failing_grade,
+        restriction_decision_valid,
+    }
 )
 """Guards on what the user gives with the trigger (--amount, --data), which cannot be judged
 before it is given: a trigger is possible now when every other guard of it passes."""

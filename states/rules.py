@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from states.i18n import _
+from states.i18n import N_, _
 
 WAN = 10_000
 """One 万元 in yuan; every amount below is integer yuan."""
@@ -57,11 +57,49 @@ SECURITIZATION_RATE = Decimal("0.04")
 """data_ip_securitization: the subsidy's share of the product's issuance amount."""
 SECURITIZATION_YEAR_CAP = 200 * WAN
 """data_ip_securitization: all subsidies of one year together (全年最多)."""
+SECURITIZATION_ISSUE_YEAR = 2026
+"""data_ip_securitization: the year in which the product must have been issued (2026年期间)."""
+SECURITIZATION_TERMS: tuple[str, ...] = (
+    "issuance",
+    "financing",
+    "size",
+    "issued",
+    "ends",
+    "registered_in",
+)
+"""data_ip_securitization: what the application states (`--data KEY=VALUE` at filing): the
+product's issuance amount, the enterprise's financing, the product's size (default the issuance),
+its issue and end dates, and where the enterprise is registered."""
+SECURITIZATION_REGION = "贵州"
+"""data_ip_securitization: where the enterprise must be registered (贵州省内注册企业); the
+application's `registered_in` must name it (贵州, 贵州省, 贵州省贵阳市 …)."""
 
 SERVICE_BRAND_REVENUE = 1000 * WAN
 """service_brand: the revenue that must be reached (营业收入达…及以上) to be paid."""
 SERVICE_BRAND_REVENUE_YEAR = 2026
-"""service_brand: the year whose revenue counts."""
+"""service_brand: the year whose revenue counts; the condition must be met by its end (截至2026年底),
+the default of `[rules] service_brand_deadline`."""
+
+ACCEPTANCE_GRADES: dict[str, str] = {
+    "excellent": N_("优秀"),
+    "pass": N_("合格"),
+    "fail": N_("不合格"),
+}
+"""The grades an acceptance records (SPEC.md §3), by code."""
+PASSING_GRADES: tuple[str, ...] = ("pass", "excellent")
+"""The grades a passed acceptance may record (`--data grade=…`); the first when none is given."""
+FAILING_GRADES: tuple[str, ...] = ("fail",)
+"""The grade a failed acceptance records."""
+
+REAPPLICATION_CATEGORIES = frozenset({"data_ip_chain", "data_ip_scenario"})
+"""数据知识产权运用促进项目 (强链增效, 应用场景): a unit whose project of one of them was accepted
+without "excellent" may not apply for either the next year (验收优秀…可继续申报下年度项目)."""
+REAPPLICATION_GRADE = "excellent"
+"""The acceptance grade that lets such a unit apply again the next year."""
+
+RESTRICTING_CATEGORIES = frozenset({"data_ip_leader"})
+"""Categories whose double acceptance failure lets the office restrict the unit's later
+applications at closing (视情节限制其后续省级知识产权项目申报资格, seed 004 only for the leader)."""
 
 
 def wan(yuan: int) -> str:

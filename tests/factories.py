@@ -17,6 +17,16 @@ TERMS = {
     3: (date(2027, 1, 1), date(2029, 12, 31)),
 }
 
+SECURITIZATION_TERMS = {
+    "issuance": "10000000",
+    "financing": "10000000",
+    "issued": "2026-06-30",
+    "ends": "2027-12-31",
+    "registered_in": "贵州",
+}
+"""A data_ip_securitization application's product: issued in 2026 by a Guizhou enterprise,
+1000万 wholly its own financing, so 4% gives a 40万 subsidy."""
+
 PATH_TO = {
     "applied": [],
     "screened": ["screen"],
@@ -34,8 +44,10 @@ def new_project(
     end: date | None = None,
     budget: int | None = None,
     contact_email: str | None = "unit@example.org",
+    data: dict[str, str] | None = None,
 ) -> NewProject:
-    """A valid application of `category` with the category's own term and grant."""
+    """A valid application of `category` with the category's own term and grant (securitisation:
+    with SECURITIZATION_TERMS unless `data` says otherwise)."""
     years = CATEGORIES[category].term_years or 1
     default_start, default_end = TERMS[years]
     return NewProject(
@@ -47,7 +59,12 @@ def new_project(
         budget=budget if budget is not None else (CATEGORIES[category].grant or 200_000),
         plan=plan or [],
         contact_email=contact_email,
+        data=data if data is not None else _default_data(category),
     )
+
+
+def _default_data(category: str) -> dict[str, str]:
+    return dict(SECURITIZATION_TERMS) if category == "data_ip_securitization" else {}
 
 
 def make_project(ctx: AppContext, state: str = "in_progress", **kwargs: object) -> int:

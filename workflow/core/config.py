@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from states.rules import SERVICE_BRAND_REVENUE_YEAR
 from workflow.core.i18n import _
 
 
@@ -96,16 +98,20 @@ class DeliverySettings:
 
 @dataclass(frozen=True)
 class RulesSettings:
-    """Programme rules that the office may tune: restriction period, city scoring weights and
-    the window of yearly reviews and acceptance."""
+    """Programme rules that the office may tune: restriction period, city scoring weights, the
+    window of yearly reviews and acceptance, and service_brand's condition deadline."""
 
     restriction_years: int = 3
-    """Years a unit may not apply after a double acceptance failure (限制申报期)."""
+    """Years a unit may not apply after a double acceptance failure (限制申报期): the default of
+    the office's decision when it closes a data_ip_leader project (`--data restrict_years=N`)."""
     city_weights: dict[str, float] = field(default_factory=dict)
     """Weight per capability_city scoring dimension (a column of the scores CSV); default 1."""
     review_window_days: int = 30
     """Days before the end of a project year (of the term) from which its review (acceptance)
     may be held."""
+    service_brand_deadline: date = date(SERVICE_BRAND_REVENUE_YEAR, 12, 31)
+    """service_brand: the day by which its revenue and statistics condition must be met
+    (截至2026年底); a TOML date."""
 
     def __post_init__(self) -> None:
         if self.review_window_days < 0:
@@ -113,6 +119,16 @@ class RulesSettings:
                 _("配置项[rules].review_window_days须为不小于0的天数，得到{value}").format(
                     value=self.review_window_days
                 )
+            )
+        if self.restriction_years < 0:
+            raise ConfigError(
+                _("配置项[rules].restriction_years须为不小于0的年数，得到{value}").format(
+                    value=self.restriction_years
+                )
+            )
+        if isinstance(self.service_brand_deadline, datetime):
+            raise ConfigError(
+                _("配置项[rules].service_brand_deadline须为日期（如2026-12-31），不带时刻")
             )
 
 

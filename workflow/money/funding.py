@@ -6,16 +6,16 @@ The figures are those of states.rules (seed 004, SPEC.md §2), all amounts in in
 - patent_navigation: by kind (NAVIGATION_GRANTS), chosen at approval with
   `--data kind=industry|enterprise` and kept on the project's funding row;
 - gi_brand: its grant at approval; `roll` after a passed year-1 review adds an amount in
-  GI_ROLLING;
+  GI_ROLLING; `end_support` after a failed one stops the money without recovering what was
+  paid (`stop_funding`), unlike `terminate` for misuse (`release`);
 - capability_city: by rank (CITY_TIERS, see workflow.projects.city_rank);
 - data_ip_leader: nothing at approval; each `award` pays LEADER_AWARD, never more than
   LEADER_UNIT_CAP per unit;
 - data_ip_securitization: SECURITIZATION_RATE × issuance × (financing ÷ issuance size), rounded
-  down to the yuan, reserved at approval first come, first served against the year's
-  SECURITIZATION_YEAR_CAP. The applicant whose subsidy crosses the cap is reserved what is left
-  of it (a partial subsidy); once nothing is left, approval is refused. Paid (`pay_subsidy`)
-  only after the product ends; `revoke` (default, or no longer qualifying) releases the
-  reservation;
+  down to the yuan, reserved when the application is filed, first applied, first served against
+  the year's SECURITIZATION_YEAR_CAP (workflow.money.securitization); approval grants what was
+  reserved. Paid (`pay_subsidy`) only after the product ends; `revoke` (default, or no longer
+  qualifying) releases it;
 - service_brand: its grant committed at approval, paid only when acceptance passes with the
   revenue condition (SERVICE_BRAND_REVENUE) and statistics registration; `close_unpaid`
   releases it.
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
@@ -38,19 +37,13 @@ from sqlalchemy.orm import Session
 from states.categories import CATEGORIES
 from states.definitions import DEFINITIONS
 from states.machines import definition_for
-from states.rules import (
-    CITY_TIERS,
-    NAVIGATION_GRANTS,
-    SECURITIZATION_RATE,
-    SECURITIZATION_YEAR_CAP,
-    wan,
-)
+from states.rules import CITY_TIERS, NAVIGATION_GRANTS, SECURITIZATION_RATE, wan
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
-from workflow.core.money import parse_yuan
 from workflow.db.locks import lock_key
 from workflow.db.orm import Project, ProjectEvent
+from workflow.db.orm_claims import SubsidyClaim
 from workflow.db.orm_money import Disbursement, FinalAccount, ProgrammeBudget, ProjectFunding
 from workflow.money.budget import disbursed_total, spent_accepted_total
 
@@ -81,11 +74,6 @@ def committed_in_year(session: Session, year: int, category: str) -> int:
     return int(total or 0)
 
 
-def securitization_cap_remaining(session: Session, year: int) -> int:
-    """What is left of the year's securitisation subsidy cap."""
-    return SECURITIZATION_YEAR_CAP - committed_in_year(session, year, "data_ip_securitization")
-
-
 def leader_awards_of_unit(session: Session, unit_id: int) -> int:
     """All awards the unit received over its data_ip_leader projects (the cap is per unit)."""
     rows = session.scalars(
@@ -111,7 +99,7 @@ def money_facts(
     """The facts the money guards of `trigger` look at (see states.guards.Facts)."""
     facts: dict[str, Any] = {}
     if project.category == "data_ip_securitization" and trigger == "approve":
-        facts["cap_remaining"] = securitization_cap_remaining(session, project.start.year)
+        facts["subsidy_reserved"] = session.get(SubsidyClaim, project.id) is not None
     if trigger == "pay_subsidy":
         row = funding_of(session, project.id)
         facts["product_ended"] = bool(row and row.product_end and row.product_end <= ctx.today())
@@ -148,36 +136,6 @@ def lock_caps(session: Session, project: Project, trigger: str) -> None:
         lock_key(session, year_budget_key(project.start.year, project.category))
     if trigger == "award" and project.category == "data_ip_leader":
         lock_key(session, f"leader_awards:{project.unit_id}")
-
-
-def _positive_int(data: dict[str, str], key: str, label: str) -> int:
-    text = data.get(key)
-    if text is None:
-        raise Refused(_("须提供{label}（--data {key}=元）").format(label=label, key=key))
-    try:
-        value = parse_yuan(text)
-    except ValueError as exc:
-        raise Refused(_("{label}：{error}").format(label=label, error=exc)) from None
-    if value <= 0:
-        raise Refused(_("{label}须为正整数元，得到{value}").format(label=label, value=value))
-    return value
-
-
-def _securitization_terms(data: dict[str, str]) -> tuple[int, int, int, date]:
-    issuance = _positive_int(data, "issuance", _("证券化产品发行金额"))
-    financing = _positive_int(data, "financing", _("企业实际融资额"))
-    size = _positive_int(data, "size", _("产品发行规模")) if "size" in data else issuance
-    if financing > size:
-        raise Refused(
-            _("企业实际融资额{financing}元不能超过产品发行规模{size}元").format(
-                financing=financing, size=size
-            )
-        )
-    try:
-        ends = date.fromisoformat(data.get("ends", ""))
-    except ValueError:
-        raise Refused(_("须提供证券化产品到期日（--data ends=YYYY-MM-DD）")) from None
-    return issuance, financing, size, ends
 
 
 def _check_year_budget(session: Session, year: int, category: str, extra: int) -> None:
@@ -223,18 +181,17 @@ def _approve(
         row.committed = city_grant(rank)
         effect["rank"] = rank
     elif category == "data_ip_securitization":
-        issuance, financing, size, ends = _securitization_terms(data)
-        subsidy = securitization_subsidy(issuance, financing, size)
-        remaining = securitization_cap_remaining(session, year)
+        claim = session.get(SubsidyClaim, project.id)
+        assert claim is not None, "the subsidy_reserved guard refuses approval without a claim"
         row.issuance, row.financing, row.issue_size, row.product_end = (
-            issuance,
-            financing,
-            size,
-            ends,
+            claim.issuance,
+            claim.financing,
+            claim.issue_size,
+            claim.product_end,
         )
-        row.committed = min(subsidy, remaining)
-        effect["subsidy"] = subsidy
-        if row.committed < subsidy:
+        row.committed = claim.reserved
+        effect["subsidy"] = claim.subsidy
+        if claim.reserved < claim.subsidy:
             effect["capped"] = True
     else:
         row.committed = CATEGORIES[category].grant or 0
@@ -360,6 +317,22 @@ def _carry_over(m: Move) -> dict[str, Any]:
     return {"balance": account.balance, "carry_over": account.carry_over}
 
 
+def _stop_funding(m: Move) -> dict[str, Any]:
+    """Final accounts that recover nothing: the balance stays with the unit (carried over) and
+    the commitment shrinks to what was disbursed, so no further money follows (gi_brand's failed
+    year-1 evaluation: 不再予以补助)."""
+    row = m.funding()
+    if row is None:
+        return {}
+    account = _final_account(m.session, m.ctx, m.project, row, m.trigger, recovers=False)
+    row.committed = account.disbursed
+    return {
+        "balance": account.balance,
+        "carry_over": account.carry_over,
+        "released_to": row.committed,
+    }
+
+
 def _release(m: Move) -> dict[str, Any]:
     """Final accounts recovering the balance; the commitment shrinks to the accepted spending."""
     row = m.funding()
@@ -378,6 +351,7 @@ EFFECTS: dict[str, Callable[[Move], dict[str, Any]]] = {
     "pay_grant": _pay_grant,
     "final_account": _carry_over,
     "release": _release,
+    "stop_funding": _stop_funding,
 }
 """The money effects a transition declares (states.definitions.EFFECT_LABELS), by name."""
 

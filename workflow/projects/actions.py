@@ -21,7 +21,6 @@ from workflow.core.errors import Refused
 from workflow.core.i18n import _
 from workflow.core.results import Result
 from workflow.db.orm import (
-    CreditRecord,
     LedgerSnapshot,
     PlanTask,
     Project,
@@ -40,7 +39,17 @@ from workflow.progress.rules import (
 )
 from workflow.progress.store import progress_by_project
 from workflow.projects.plans import PlanRow, default_plan
-from workflow.units.actions import active_records, conflict_of_interest, describe, ensure_unit
+from workflow.projects.sanctions import (
+    acceptance_data,
+    approval_blocks,
+    check_filing,
+    grade_of,
+    restrict_unit,
+    sanction_facts,
+)
+from workflow.units.actions import conflict_of_interest, describe, ensure_unit
+
+SECURITIZATION = "data_ip_securitization"
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,9 @@ class NewProject:
     budget: int
     plan: list[PlanRow] = field(default_factory=list)
     contact_email: str | None = None
+    data: dict[str, str] = field(default_factory=dict)
+    """What the application states beyond the options (`--data KEY=VALUE`): data_ip_securitization's
+    product (states.rules.SECURITIZATION_TERMS); no other category takes any."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +140,8 @@ class ProjectView(ProjectSummary):
     """A project as `project show --json` shows it: its summary and its history."""
 
     history: list[HistoryEvent]
+    acceptance_grade: str | None
+    """The grade of the latest acceptance (excellent, pass or fail), None before any."""
 
 
 def validate(p: NewProject) -> None:
@@ -159,19 +173,19 @@ def validate(p: NewProject) -> None:
         raise Refused(_("预算须为不小于0的整数元，得到{budget}").format(budget=p.budget))
     if p.contact_email is not None and "@" not in p.contact_email:
         raise Refused(_("联系邮箱“{contact_email}”无效").format(contact_email=p.contact_email))
+    if p.data and p.category != SECURITIZATION:
+        raise Refused(
+            _("{name}申报时不填写 --data（仅数据知识产权证券化资助项目申报时填写产品条件）").format(
+                name=_(category.name)
+            )
+        )
 
 
 def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
     """Insert a validated application with its plan, report calendar and first event."""
     validate(p)
     unit = ensure_unit(session, ctx, p.unit.strip())
-    restricted = [r for r in active_records(session, unit.id, p.start) if r.kind == "restricted"]
-    if restricted:
-        raise Refused(
-            _("单位“{name}”处于限制申报期：{record}").format(
-                name=unit.name, record=describe(restricted[0])
-            )
-        )
+    check_filing(session, ctx, unit, p.category, p.start)
     conflict = conflict_of_interest(session, unit.id, p.category, None)
     if conflict:
         raise Refused(
@@ -192,6 +206,11 @@ def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
     )
     session.add(project)
     session.flush()
+    claim: dict[str, Any] = {}
+    if p.category == SECURITIZATION:
+        from workflow.money.securitization import file_claim  # money rules load only when needed
+
+        claim = file_claim(session, ctx, project, p.data)
     for seq, row in enumerate(p.plan or default_plan(p.start, p.end), start=1):
         session.add(
             PlanTask(
@@ -217,7 +236,7 @@ def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
             actor=ctx.actor,
             at=now,
             note="",
-            data={"budget": p.budget},
+            data={"budget": p.budget, **p.data, **claim},
             definition_version=DEFINITION_VERSION,
         )
     )
@@ -294,7 +313,7 @@ def _facts(
     events = session.execute(
         select(ProjectEvent.trigger, ProjectEvent.data).where(ProjectEvent.project_id == project.id)
     ).all()
-    records = active_records(session, project.unit_id, ctx.today()) if trigger == "approve" else []
+    records = approval_blocks(session, project, ctx.today()) if trigger == "approve" else []
     reviews_done = sum(t == "review" for t, _ in events)
     periods, reported = _periods_reported(session, project)
     facts = Facts(
@@ -318,7 +337,9 @@ def _facts(
     )
     from workflow.money.funding import money_facts  # money rules load only when a project moves
 
-    return replace(facts, **money_facts(session, ctx, project, trigger))
+    return replace(
+        facts, **money_facts(session, ctx, project, trigger), **sanction_facts(ctx, project)
+    )
 
 
 def possible_triggers(session: Session, ctx: AppContext, project: Project) -> list[str]:
@@ -383,9 +404,9 @@ def advance_in(
     via_ranking: bool = False,
 ) -> Transition:
     """Fire one transition inside the caller's transaction (city ranking approves ten in one)."""
-    data = data or {}
     definition = definition_for(project.category, project.definition_version)
     transition = definition.transition(trigger, project.state)
+    data = acceptance_data(transition, data or {})
     if transition is not None and amount is not None and not transition.amount:
         raise _refusal(session, ctx, project, trigger, [_("该操作不涉及金额，不应提供 --amount")])
     if amount is not None and amount < 0:
@@ -412,9 +433,9 @@ def advance_in(
     except Refused as refused:
         raise _refusal(session, ctx, project, trigger, [str(refused)]) from None
     event = record_transition(session, ctx, project, trigger, new_state, note, amount, data)
-    event.data = {**event.data, **effects}
     if "restrict_unit" in definition.effects_of(trigger):
-        restrict_unit(session, ctx, project)
+        effects.update(restrict_unit(session, ctx, project, data))
+    event.data = {**event.data, **effects}
     session.flush()
     return Transition(project.id, event.from_state, event.to_state, trigger, event.seq)
 
@@ -454,28 +475,6 @@ def record_transition(
     project.state = new_state
     session.add(event)
     return event
-
-
-def restrict_unit(session: Session, ctx: AppContext, project: Project) -> None:
-    """After a double acceptance failure, bar the unit from applying for the restriction period."""
-    start = ctx.today()
-    years = ctx.settings.rules.restriction_years
-    try:
-        end = start.replace(year=start.year + years)
-    except ValueError:  # 29 February
-        end = start.replace(year=start.year + years, day=28)
-    session.add(
-        CreditRecord(
-            unit_id=project.unit_id,
-            kind="restricted",
-            start=start,
-            end=end,
-            note=f"项目#{project.id}两次验收不通过",
-            source_project_id=project.id,
-            actor=ctx.actor,
-            created_at=ctx.clock(),
-        )
-    )
 
 
 def _summary(
@@ -553,7 +552,10 @@ def show(work: Work, project_id: int) -> ProjectView:
         _summary(project, day, standing, snapshot, money),
         triggers=possible_triggers(session, work.ctx, project),
     )
-    return ProjectView(**vars(summary), history=history)
+    grades = [g for e in history if (g := grade_of(e.trigger, e.data)) is not None]
+    return ProjectView(
+        **vars(summary), history=history, acceptance_grade=grades[-1] if grades else None
+    )
 
 
 @use_case("project_list", write=False)

@@ -17,7 +17,9 @@ from workflow.projects.actions import NewProject, add_project, validate
 from workflow.projects.plans import PlanRow, parse_date, plan_row
 
 PROJECT_COLUMNS = ("category", "title", "unit", "start", "end", "budget")
-OPTIONAL_PROJECT_COLUMNS = ("contact_email",)
+OPTIONAL_PROJECT_COLUMNS = ("contact_email", "data")
+"""`data`: what the application states beyond the columns, as KEY=VALUE pairs separated by
+semicolons (data_ip_securitization's product: issuance=…;financing=…;issued=…;ends=…;…)."""
 PLAN_COLUMNS = ("project", "task", "start", "due")
 OPTIONAL_PLAN_COLUMNS = ("weight",)
 MAX_LENGTHS = {"title": 300, "unit": 200, "contact_email": 200}
@@ -277,7 +279,8 @@ def _project(record: dict[str, str]) -> NewProject:
     start = _field(lambda: parse_date(record["start"], _("开始日期")), reasons)
     end = _field(lambda: parse_date(record["end"], _("结束日期")), reasons)
     budget = _field(lambda: _budget(record["budget"]), reasons)
-    if reasons or start is None or end is None or budget is None:
+    data = _field(lambda: _data(record.get("data", "")), reasons)
+    if reasons or start is None or end is None or budget is None or data is None:
         raise ValueError(_("；").join(reasons))
     return NewProject(
         category=record["category"],
@@ -287,6 +290,7 @@ def _project(record: dict[str, str]) -> NewProject:
         end=end,
         budget=budget,
         contact_email=record.get("contact_email") or None,
+        data=data,
     )
 
 
@@ -301,6 +305,19 @@ def _field(parse: Callable[[], T], reasons: list[str]) -> T | None:
     except ValueError as exc:
         reasons.append(str(exc))
         return None
+
+
+def _data(text: str) -> dict[str, str]:
+    """The `data` cell's KEY=VALUE pairs, separated by semicolons (ASCII or full-width)."""
+    data: dict[str, str] = {}
+    for pair in text.replace("；", ";").split(";"):
+        if not pair.strip():
+            continue
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(_("data列的“{pair}”应为 KEY=VALUE").format(pair=pair.strip()))
+        data[key.strip()] = value.strip()
+    return data
 
 
 def _budget(text: str) -> int:
