@@ -154,10 +154,12 @@ def test_workflow_show_names_each_transitions_effects_beside_its_guards(ipflow: 
     )
     assert transitions["approve"]["effects"] == ["commit_grant"]
     assert transitions["roll"]["effects"] == ["commit_amount"]
-    assert transitions["close"]["effects"] == ["release", "restrict_unit"]
+    assert transitions["close"]["effects"] == ["release"]
+    assert transitions["end_support"]["effects"] == ["stop_funding"]
+    assert transitions["terminate"]["effects"] == ["release"]
     assert transitions["start"]["effects"] == []
     assert transitions["roll"]["guards"] == ["滚动支持金额为50万至100万元（含）"]
-    assert "[效果：release、restrict_unit]" in text
+    assert "[效果：stop_funding]" in text
 
 
 BAD_INPUT = [

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from tests.conftest import NOON, database_dump
-from tests.factories import make_project, new_project, on
+from tests.factories import SECURITIZATION_TERMS, make_project, new_project, on
 from workflow.core.clock import fixed_clock
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
@@ -123,14 +123,11 @@ def test_the_securitisation_subsidy_is_four_percent_of_issuance_times_the_share(
 
 
 def _securitisation(ctx: AppContext, unit: str, issuance: int, financing: int) -> int:
-    project_id = make_project(ctx, state="screened", category="data_ip_securitization", unit=unit)
-    advance(
-        ctx,
-        project_id,
-        "approve",
-        data={"issuance": str(issuance), "financing": str(financing), "ends": "2027-12-31"},
+    """An approved securitisation application whose product is `issuance` and `financing`."""
+    terms = {**SECURITIZATION_TERMS, "issuance": str(issuance), "financing": str(financing)}
+    return make_project(
+        ctx, state="approved", category="data_ip_securitization", unit=unit, data=terms
     )
-    return project_id
 
 
 def test_securitisation_is_reserved_first_come_first_served_against_the_200_wan_cap(
@@ -141,10 +138,9 @@ def test_securitisation_is_reserved_first_come_first_served_against_the_200_wan_
     assert committed(ctx, first) == 1_200_000
     assert committed(ctx, crossing) == 800_000  # what was left of the cap
     assert show(ctx, crossing).history[-1].data["capped"] is True
-    late = make_project(ctx, state="screened", category="data_ip_securitization", unit="丙")
     before = database_dump(engine)
     with pytest.raises(Refused, match="额度2000000元已用完"):
-        advance(ctx, late, "approve", data={"issuance": "1000000", "financing": "1000000"})
+        create(ctx, new_project(category="data_ip_securitization", unit="丙"))
     assert database_dump(engine) == before
 
 
@@ -178,7 +174,8 @@ def test_service_brand_is_paid_only_when_its_revenue_condition_is_met(ctx: AppCo
     advance(ctx, paid, "request_acceptance")
     with pytest.raises(Refused, match="未达到1000万元"):
         advance(ctx, paid, "pass_acceptance", data={"revenue": "9999999", "registered": "yes"})
-    advance(ctx, paid, "pass_acceptance", data={"revenue": "10000000", "registered": "yes"})
+    met = {"revenue": "10000000", "registered_on": "2026-12-20"}  # by the end of 2026
+    advance(ctx, paid, "pass_acceptance", data=met)
     advance(ctx, unpaid, "close_unpaid")
     with transaction(ctx.engine) as session:
         assert session.scalars(select(Disbursement.project_id)).all() == [paid]
@@ -228,33 +225,11 @@ def test_a_double_acceptance_failure_claws_back_disbursed_minus_spent_and_accept
             150_000,
             50_000,
         )
-    within = new_project(
+    # The call lets the office restrict only a data_ip_leader unit (tests/test_sanctions.py).
+    later = new_project(
         category="data_ip_chain", unit="某数据公司", start=date(2029, 1, 1), end=date(2029, 12, 31)
     )
-    with pytest.raises(Refused, match="限制申报期"):
-        create(ctx, within)
-
-
-def test_the_restriction_period_comes_from_the_configuration(ctx: AppContext) -> None:
-    from dataclasses import replace
-
-    from workflow.core.config import RulesSettings
-
-    one_year = replace(
-        ctx, settings=replace(ctx.settings, rules=RulesSettings(restriction_years=1))
-    )
-    project_id = make_project(ctx, category="data_ip_chain", unit="某数据公司")
-    _fail_twice(ctx, project_id)
-    advance(on(one_year, AFTER_TERM), project_id, "close", amount=0)  # restricted to 2029-01-20
-    later = new_project(
-        category="data_ip_chain", unit="某数据公司", start=date(2029, 1, 21), end=date(2030, 1, 20)
-    )
     assert create(ctx, later).state == "applied"
-    within = new_project(
-        category="data_ip_chain", unit="某数据公司", start=date(2029, 1, 20), end=date(2030, 1, 19)
-    )
-    with pytest.raises(Refused, match="限制申报期"):
-        create(ctx, within)
 
 
 def test_a_passed_acceptance_records_the_balance_as_carry_over(ctx: AppContext) -> None:

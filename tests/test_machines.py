@@ -76,6 +76,7 @@ DEST: dict[str, str] = {
     "proceed": "in_library",
     "pay_subsidy": "completed",
     "revoke": "terminated",
+    "end_support": "closed",
 }
 """Every trigger of every category and where it leads (the same in every category)."""
 
@@ -110,7 +111,7 @@ GI_BRAND_TABLE: Table = {
     "screened": F({"approve", "reject", "withdraw"}),
     "approved": F({"start"}),
     "in_progress": F({"review", "suspend", "terminate", "request_acceptance"}),
-    "yearly_review": F({"roll", "terminate"}),
+    "yearly_review": F({"roll", "end_support", "terminate"}),
     "suspended": F({"resume", "terminate"}),
     "acceptance": F({"pass_acceptance", "fail_acceptance"}),
     "rectifying": F({"pass_reacceptance", "fail_reacceptance"}),
@@ -262,21 +263,25 @@ BASE_EFFECTS: dict[str, tuple[str, ...]] = {
     "terminate": ("release",),
     "pass_acceptance": ("final_account",),
     "pass_reacceptance": ("final_account",),
-    "close": ("release", "restrict_unit"),
+    "close": ("release",),
 }
 """What the base's transitions do beyond moving the state; the others do nothing more."""
 
 EFFECTS: dict[str, dict[str, tuple[str, ...]]] = {
     **{c: BASE_EFFECTS for c in BASE_CATEGORIES},
     **{c: BASE_EFFECTS for c in ONE_YEAR_CATEGORIES if c != "service_brand"},
-    "gi_brand": {**BASE_EFFECTS, "roll": ("commit_amount",)},
+    "gi_brand": {**BASE_EFFECTS, "roll": ("commit_amount",), "end_support": ("stop_funding",)},
     "service_brand": {
         **BASE_EFFECTS,
         "pass_acceptance": ("pay_grant", "final_account"),
         "pass_reacceptance": ("pay_grant", "final_account"),
         "close_unpaid": ("release",),
     },
-    "data_ip_leader": {**BASE_EFFECTS, "award": ("commit_amount", "pay_award")},
+    "data_ip_leader": {
+        **BASE_EFFECTS,
+        "award": ("commit_amount", "pay_award"),
+        "close": ("release", "restrict_unit"),
+    },
     "data_ip_securitization": {
         "approve": ("commit_grant",),
         "terminate": ("release",),
@@ -857,12 +862,12 @@ SERVICE_BRAND_CASES = [
     ),
     pytest.param(
         {"revenue": "12000000"},
-        "机构尚未“入库纳统”（--data registered=yes）",
+        "机构尚未“入库纳统”（--data registered=yes 或 --data registered_on=YYYY-MM-DD）",
         id="registration missing",
     ),
     pytest.param(
         {"revenue": "12000000", "registered": "no"},
-        "机构尚未“入库纳统”（--data registered=yes）",
+        "机构尚未“入库纳统”（--data registered=yes 或 --data registered_on=YYYY-MM-DD）",
         id="not registered",
     ),
     pytest.param(

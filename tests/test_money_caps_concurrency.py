@@ -12,12 +12,13 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from tests.factories import make_project, on
+from tests.factories import SECURITIZATION_TERMS, make_project, on
 from tests.racing import Racer, race
 from workflow.access.actions import add_user
 from workflow.core.context import AppContext
 from workflow.db.engine import transaction
 from workflow.db.orm import Project
+from workflow.db.orm_claims import SubsidyClaim
 from workflow.db.orm_money import Disbursement, ProjectFunding
 from workflow.money.programme import set_year_budget
 from workflow.projects.actions import advance
@@ -124,29 +125,22 @@ def test_concurrent_leader_awards_never_give_a_unit_more_than_20_wan(
     assert (len(paid), sum(paid)) == (2, 200_000)
 
 
-def test_concurrent_securitisation_approvals_fill_the_200_wan_cap_exactly(
+def test_concurrent_securitisation_filings_fill_the_200_wan_cap_exactly(
     ctx: AppContext, db_url: str, tmp_path: Path
 ) -> None:
-    screened = [
-        make_project(ctx, state="screened", category="data_ip_securitization", unit=f"数据{n}")
-        for n in range(8)
-    ]
     add_user(ctx, "racer", "admin", None)
-    terms = ["--data", "issuance=15000000", "--data", "financing=15000000"]  # 4% → 60万 each
-    terms += ["--data", "ends=2027-12-31"]
+    product = {**SECURITIZATION_TERMS, "issuance": "15000000", "financing": "15000000"}
+    terms = [f"--data={key}={value}" for key, value in product.items()]  # 4% of 1500万: 60万
+    application = ["--start", "2027-01-01", "--end", "2027-12-31", "--budget", "600000", *terms]
+    create = ["project", "create", "--category", "data_ip_securitization"]
+    filings = [
+        [*create, "--title", f"证券化{n}", "--unit", f"数据{n}", *application] for n in range(8)
+    ]
 
-    [results] = race(
-        db_url, tmp_path, [[["project", "advance", str(p), "approve", *terms] for p in screened]]
-    )
+    [results] = race(db_url, tmp_path, [filings])
 
-    counts = tally(
-        db_url, "8 × approve 600000 under the 2000000 cap", results, "额度2000000元已用完"
-    )
+    counts = tally(db_url, "8 × file 600000 under the 2000000 cap", results, "额度2000000元已用完")
     assert counts == {"won": 4, "refused": 4}
     with transaction(ctx.engine) as session:
-        reserved = session.scalars(
-            select(ProjectFunding.committed)
-            .where(ProjectFunding.project_id.in_(screened))
-            .order_by(ProjectFunding.committed)
-        ).all()
-    assert reserved == [200_000, 600_000, 600_000, 600_000]  # the last one partial
+        reserved = session.scalars(select(SubsidyClaim.reserved).order_by(SubsidyClaim.reserved))
+        assert list(reserved) == [200_000, 600_000, 600_000, 600_000]  # the last one partial

@@ -163,43 +163,6 @@ AFTER_TERM = date(2028, 1, 20)
 """A day after a 2027 one-year term, when its four quarterly reports are in."""
 
 
-def _accept_and_fail_twice(ctx: AppContext, project_id: int) -> None:
-    from workflow.projects.reports import submit
-
-    for due in (date(2027, 3, 31), date(2027, 6, 30), date(2027, 9, 30), date(2027, 12, 31)):
-        submit(on(ctx, due), project_id, due, {"项目实施": 100})
-    for trigger in ("request_acceptance", "fail_acceptance", "fail_reacceptance"):
-        advance(ctx, project_id, trigger)
-
-
-def test_a_double_acceptance_failure_restricts_the_unit_for_three_years(ctx: AppContext) -> None:
-    project_id = make_project(ctx, category="data_ip_chain", unit="某数据公司")
-    ctx = on(ctx, AFTER_TERM)
-    _accept_and_fail_twice(ctx, project_id)
-    advance(ctx, project_id, "close", amount=0, note="未拨付资金，无需收回")
-    assert show(ctx, project_id).state == "closed"
-    with pytest.raises(Refused, match="限制申报期"):
-        create(
-            ctx,
-            new_project(
-                category="data_ip_chain",
-                unit="某数据公司",
-                start=date(2031, 1, 1),
-                end=date(2031, 12, 31),
-            ),
-        )
-    later = create(
-        ctx,
-        new_project(
-            category="data_ip_chain",
-            unit="某数据公司",
-            start=date(2031, 1, 21),
-            end=date(2032, 1, 20),
-        ),
-    )
-    assert later.state == "applied"
-
-
 def test_an_optimistic_lock_stops_a_second_writer_of_a_stale_row(
     ctx: AppContext, engine: Engine
 ) -> None:

@@ -217,8 +217,7 @@ def test_navigation_and_securitisation_owe_no_periodic_report(ctx: AppContext, i
     securitisation = make_project(
         ctx, state="screened", category="data_ip_securitization", unit="甲数据公司"
     )
-    terms = {"issuance": "10000000", "financing": "10000000", "ends": "2027-12-31"}
-    advance(ctx, securitisation, "approve", data=terms)
+    advance(ctx, securitisation, "approve")  # its product was stated when it was filed
     for project_id in (navigation, securitisation):
         advance(ctx, project_id, "start")
     assert _check(ipflow, "2027-10-11")["flags"] == {"green": 2, "amber": 0, "red": 0}
