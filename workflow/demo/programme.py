@@ -98,11 +98,15 @@ UNITS: tuple[tuple[str, str, str], ...] = (
     ("遵义某智慧物流有限公司", "enterprise", "ip@zy-logistics.example.org"),
     ("贵阳某云计算服务有限公司", "enterprise", "ip@gy-cloud.example.org"),
     ("黔南某数字科技有限公司", "enterprise", "ip@qn-digital.example.org"),
+    ("铜仁某数据技术有限公司", "enterprise", "ip@tr-datatech.example.org"),
 )
 """Every unit of the demo: name, kind, contact email. Company names are deliberately generic."""
 
 BLOCKED_UNIT = "贵阳某信息技术有限公司"
 BLOCK_NOTE = "信用中国公示：通过登记的住所或者经营场所无法联系"
+RESTRICTED_UNIT = "铜仁某数据技术有限公司"
+"""Its 2024–2026 leader project failed acceptance twice and was closed with a three-year
+restriction (2027-03-31 to 2030-03-30); its application filed in September 2027 is refused."""
 
 # --------------------------------------------------------------------------- plans
 
@@ -284,17 +288,21 @@ class Demo:
     """The unit gets an abnormal-operation record before approval, which is then refused."""
     screen_note: str = "形式审查通过"
     approve_data: tuple[tuple[str, str], ...] = ()
-    """Facts the approval's funding rule needs (navigation kind, securitisation terms)."""
+    """Facts the approval's funding rule needs (navigation kind)."""
+    apply_data: tuple[tuple[str, str], ...] = ()
+    """What the application states (securitisation: its product, which reserves the subsidy)."""
+    restricted: bool = False
+    """The unit files while it is restricted: the application is refused and recorded as such."""
 
     @property
     def budget(self) -> int:
         """What the application asks for: what the call's rules (states.rules) grant it."""
-        data = dict(self.approve_data)
         if self.category == "patent_navigation":
-            return NAVIGATION_GRANTS[data["kind"]]
+            return NAVIGATION_GRANTS[dict(self.approve_data)["kind"]]
         if self.category == "data_ip_leader":
             return LEADER_UNIT_CAP
         if self.category == "data_ip_securitization":
+            data = dict(self.apply_data)
             issuance = int(data["issuance"])
             size = int(data.get("size", issuance))
             return securitization_subsidy(issuance, int(data["financing"]), size)
@@ -491,14 +499,41 @@ DEMOS: tuple[Demo, ...] = (
         lag=15,
     ),
     Demo(
+        "data_ip_leader",
+        "能源电力数据知识产权领军企业培育",
+        RESTRICTED_UNIT,
+        start=date(2024, 1, 1),
+        lag=5,
+        later=(
+            Step(date(2025, 1, 8), "review", "实施满一年，提交年度实施报告，专家第一次绩效评价"),
+            Step(date(2025, 1, 15), "enter_library", "第一次绩效评价为优秀，入库并签订任务书"),
+            Step(date(2026, 1, 8), "review", "实施满两年，专家第二阶段绩效评价"),
+            Step(date(2026, 1, 15), "award", "绩效突出，给予经费支持10万元", 100_000),
+            Step(date(2027, 1, 8), "review", "实施满三年，提交三年项目实施综合报告"),
+            Step(date(2027, 1, 12), "proceed", "第三次评审不予补助"),
+            Step(date(2027, 1, 15), "request_acceptance", "期满申请验收"),
+            Step(date(2027, 1, 25), "fail_acceptance", "场景建设未达任务书目标，限期整改"),
+            Step(date(2027, 3, 25), "fail_reacceptance", "整改后重新验收仍不通过"),
+            Step(
+                date(2027, 3, 31),
+                "close",
+                "收回已拨付未使用的10万元；省知识产权局视情节决定限制申报3年",
+                100_000,
+                (("restrict_years", "3"),),
+            ),
+        ),
+    ),
+    Demo(
         "data_ip_securitization",
         "数据知识产权证券化融资补贴（发行规模1亿元，融资3000万元）",
         "贵阳某云计算服务有限公司",
         start=date(2026, 7, 1),
-        approve_data=(
+        apply_data=(
             ("issuance", "100000000"),
             ("financing", "30000000"),
+            ("issued", "2026-03-30"),
             ("ends", "2027-06-30"),
+            ("registered_in", "贵州省贵阳市"),
         ),
         later=(
             Step(
@@ -513,14 +548,24 @@ DEMOS: tuple[Demo, ...] = (
         "数据知识产权证券化融资补贴（发行规模5000万元，融资2000万元）",
         "黔南某数字科技有限公司",
         start=date(2026, 12, 1),
-        approve_data=(
+        apply_data=(
             ("issuance", "50000000"),
             ("financing", "20000000"),
+            ("issued", "2026-09-28"),
             ("ends", "2028-11-30"),
+            ("registered_in", "贵州省黔南州"),
         ),
     ),
+    Demo(
+        "data_ip_scenario",
+        "智慧电网数据知识产权高价值应用场景打造",
+        RESTRICTED_UNIT,
+        start=date(2027, 11, 1),
+        reach="applied",
+        restricted=True,
+    ),
 )
-"""The sample programme: 36 projects over all thirteen categories."""
+"""The sample programme: 37 projects over all thirteen categories, and one refused filing."""
 
 PATH = {
     "applied": (),
@@ -598,8 +643,22 @@ def _build(ctx: AppContext, demo: Demo, today: date) -> list[str]:
     created = demo.start + timedelta(days=OFFSETS["create"])
     if created > today:
         return []
-    new = NewProject(demo.category, demo.title, demo.unit, demo.start, end, demo.budget, plan)
-    project_id = create(at(ctx, created), new).id
+    new = NewProject(
+        demo.category,
+        demo.title,
+        demo.unit,
+        demo.start,
+        end,
+        demo.budget,
+        plan,
+        data=dict(demo.apply_data),
+    )
+    try:
+        project_id = create(at(ctx, created), new).id
+    except Refused as exc:
+        if not demo.restricted:
+            raise
+        return [_("演示限制申报，申报被拒：{refusal}").format(refusal=exc)]
     notes = {**NOTES, "screen": demo.screen_note}
     steps = [
         Step(
