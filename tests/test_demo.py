@@ -16,7 +16,7 @@ from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.db.engine import transaction
 from workflow.db.orm import CreditRecord, LedgerSnapshot, Letter, Project, ProjectEvent, Unit
-from workflow.demo.programme import BLOCKED_UNIT, build_demo
+from workflow.demo.programme import BLOCKED_UNIT, RESTRICTED_UNIT, build_demo
 
 TODAY = date(2027, 9, 30)
 
@@ -59,6 +59,27 @@ def test_the_demo_walks_projects_as_far_as_the_rules_allow(ctx: AppContext, engi
     assert records == ["abnormal_operation"] and blocked_states == ["screened"]
     assert "批准被拒" in summary
     assert emails and all(e and e.endswith("example.org") for e in emails)
+
+
+def test_the_demo_shows_a_unit_restricted_after_a_double_acceptance_failure(
+    ctx: AppContext, engine: Engine
+) -> None:
+    summary = build_demo(ctx, TODAY)
+
+    with transaction(engine) as session:
+        unit = session.scalars(select(Unit).where(Unit.name == RESTRICTED_UNIT)).one()
+        projects = session.execute(
+            select(Project.category, Project.state).where(Project.unit_id == unit.id)
+        ).all()
+        records = session.execute(
+            select(CreditRecord.kind, CreditRecord.start, CreditRecord.end).where(
+                CreditRecord.unit_id == unit.id
+            )
+        ).all()
+    assert [tuple(p) for p in projects] == [("data_ip_leader", "closed")]
+    assert [tuple(r) for r in records] == [("restricted", date(2027, 3, 31), date(2030, 3, 30))]
+    refusal = next(line for line in summary.splitlines() if "演示限制申报" in line)
+    assert RESTRICTED_UNIT in refusal and "申报日2027-09-16" in refusal
 
 
 def test_the_gi_brand_year_one_review_is_held_in_its_window_in_december(
