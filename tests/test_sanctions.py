@@ -503,3 +503,54 @@ def test_service_brand_is_paid_only_for_a_condition_met_by_the_configured_date(
     ok(cli("--config", str(config), "project", "advance", str(late), "pass_acceptance",
            *REVENUE, "--data", "registered_on=2027-01-05"))  # fmt: skip
     assert shown(cli, late)["state"] == "completed"
+
+
+def test_an_import_reserves_securitisation_subsidies_in_file_order(
+    ipflow: Cli, engine: Engine, tmp_path: Path
+) -> None:
+    product = "issued=2026-05-20;ends=2027-12-31;registered_in=贵州"
+    rows = [
+        "category,title,unit,start,end,budget,data",
+        f"data_ip_securitization,甲证券化,甲数据公司,2027-01-01,2027-12-31,1200000,"
+        f"issuance=100000000;financing=30000000;{product}",
+        f"data_ip_securitization,乙证券化,乙数据公司,2027-01-01,2027-12-31,2000000,"
+        f"issuance=50000000；financing=50000000；{product}",
+    ]
+    good = tmp_path / "good.csv"
+    good.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "\n".join([*rows[:2], rows[2].replace("2026-05-20", "2025-05-20"), rows[1] + ";size"])
+        + "\n",
+        encoding="utf-8",
+    )
+    before = database_dump(engine)
+
+    result = ipflow("project", "import", str(bad))
+
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "bad.csv第3行：证券化产品须于2026年期间发行，而发行日为2025-05-20" in result.stderr
+    assert "bad.csv第4行：data列的“size”应为 KEY=VALUE" in result.stderr
+    assert "bad.csv第2行" not in result.stderr
+    assert database_dump(engine) == before
+    ok(ipflow("project", "import", str(good)))
+    reserved = [shown(ipflow, n)["history"][0]["data"]["reserved"] for n in (1, 2)]
+    assert reserved == [1_200_000, 800_000]
+
+
+def test_a_restriction_recorded_over_the_filing_day_bars_approval_after_it_ends(
+    ctx: AppContext, ipflow: Cli, engine: Engine
+) -> None:
+    project_id = make_project(ctx, state="screened", unit="某企业")  # filed on 2027-04-15
+    ok(ipflow("unit", "record", "add", "某企业", "--kind", "restricted", "--start", "2027-01-01",
+              "--end", "2027-06-30", "--note", "另案限制申报"))  # fmt: skip
+    later = at(ipflow, "2027-07-15")
+    before = database_dump(engine)
+
+    refused(
+        later("project", "advance", str(project_id), "approve"),
+        engine,
+        before,
+        f"项目#{project_id}",
+        "限制申报省级知识产权项目",
+    )
