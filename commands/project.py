@@ -135,7 +135,7 @@ def project_import(invocation: Invocation, path: str, plan_path: str | None, as_
     """Import projects from CSV or xlsx, all rows or none; every bad row is reported.
 
     The projects file has the create options as columns (category,title,unit,start,end,
-    budget,contact_email). The plan file has project,task,start,due,weight, where
+    budget,contact_email,data; data holds KEY=VALUE pairs separated by semicolons). The plan file has project,task,start,due,weight, where
     `project` is the line number of the project in the projects file (2 = first row) or
     its title. An xlsx workbook holds both: a sheet "projects" (or "项目", else the first
     sheet) and a sheet "plan" (or "计划"); cells may be real dates and numbers or text.
