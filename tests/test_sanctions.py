@@ -533,8 +533,8 @@ def test_an_import_reserves_securitisation_subsidies_in_file_order(
     assert "bad.csv第4行：data列的“size”应为 KEY=VALUE" in result.stderr
     assert "bad.csv第2行" not in result.stderr
     assert database_dump(engine) == before
-    ok(ipflow("project", "import", str(good)))
-    reserved = [shown(ipflow, n)["history"][0]["data"]["reserved"] for n in (1, 2)]
+    ids = json.loads(ok(ipflow("project", "import", str(good), "--json")).stdout)["ids"]
+    reserved = [shown(ipflow, n)["history"][0]["data"]["reserved"] for n in ids]
     assert reserved == [1_200_000, 800_000]
 
 
