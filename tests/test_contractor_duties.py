@@ -152,7 +152,10 @@ def test_the_review_before_implementation_is_shown_in_budget_show_and_the_fund_u
     text = ok(at(ipflow, REVIEW_DAY, "budget", "show", reviewed))
     assert "事前预算审核（2027-01-04，tester）：建议调整" in text
     assert f"优化建议1：{SUGGESTIONS[0]}" in text and f"优化建议2：{SUGGESTIONS[1]}" in text
-    assert "建议设备费：150,000元（原200,000元）" in text and "建议专利运营费：50,000元（新增）" in text
+    assert (
+        "建议设备费：150,000元（原200,000元）" in text
+        and "建议专利运营费：50,000元（新增）" in text
+    )
     # Before the review's day there was none.
     assert document(at(ipflow, REVIEW_DAY, "budget", "show", reviewed, "--as-of", "2027-01-03",
                        "--json"))["review"] is None  # fmt: skip
@@ -255,7 +258,9 @@ def test_after_acceptance_the_evaluation_shows_a_balance_of_12_wan_carried_over(
     shown = document(at(ipflow, EVALUATED_ON, "budget", "show", reviewed, "--json"))
     assert [(e["day"], e["balance"]) for e in shown["evaluations"]] == [("2028-01-15", 120_000)]
     text = ok(at(ipflow, EVALUATED_ON, "budget", "show", reviewed))
-    assert "资金总结评价（2028-01-15，结项决算，tester）：资金使用合规，结余12万元按规定结转" in text
+    assert (
+        "资金总结评价（2028-01-15，结项决算，tester）：资金使用合规，结余12万元按规定结转" in text
+    )
     assert "结余120,000元，结转120,000元，收回0元；认可支出率76.00%" in text
 
     message = refused(ipflow, engine, date(2028, 1, 16), "budget", "evaluate", reviewed,
@@ -441,8 +446,12 @@ def test_bad_risk_input_is_refused_and_changes_nothing(
 def users(ipflow: Cli) -> None:
     """tester (admin), risk (contractor), staff (manager), a unit user of each unit."""
     ok(at(ipflow, date(2026, 11, 1), "user", "add", "tester", "--role", "admin"))
-    for name, role, unit in (("risk", "contractor", None), ("staff", "manager", None),
-                             ("phos", "unit", UNIT), ("zunyi", "unit", OTHER_UNIT)):
+    for name, role, unit in (
+        ("risk", "contractor", None),
+        ("staff", "manager", None),
+        ("phos", "unit", UNIT),
+        ("zunyi", "unit", OTHER_UNIT),
+    ):
         if unit:
             ok(at(ipflow, date(2026, 11, 1), "unit", "add", unit, "--kind", "enterprise"))
         ok(at(ipflow, date(2026, 11, 1), "user", "add", name, "--role", role,

@@ -63,11 +63,6 @@ def upgrade() -> None:
         sa.Column("actor", sa.String(length=100), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         _project_fk("fund_evaluation"),
-        sa.ForeignKeyConstraint(
-            ["event_id"],
-            ["project_event.id"],
-            name=op.f("fk_fund_evaluation_event_id_project_event"),
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fund_evaluation")),
         sa.UniqueConstraint("event_id", name=op.f("uq_fund_evaluation_event_id")),
     )

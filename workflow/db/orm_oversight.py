@@ -39,7 +39,9 @@ class FundEvaluation(Base):
     __tablename__ = "fund_evaluation"
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("project_event.id"), unique=True)
+    event_id: Mapped[int] = mapped_column(unique=True)
+    """The project_event that opened the stage. No foreign key: the history is append-only
+    (nothing it points to can go), and a key would stand in the way of its TRUNCATE guard."""
     day: Mapped[date] = mapped_column(Date)
     basis: Mapped[str] = mapped_column(String(20))
     """"final" (the final accounts, 决算) or "stage" (a stage evaluation, 阶段评价)."""
