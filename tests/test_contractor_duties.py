@@ -483,3 +483,25 @@ def test_the_contractor_reviews_and_keeps_the_register_the_manager_reads_a_unit_
     assert listed("zunyi") == []
     shown = document(at(ipflow, REVIEW_DAY, "--as", "phos", "budget", "show", project_id, "--json"))
     assert shown["review"]["suggestions"] == list(SUGGESTIONS)
+
+
+# ------------------------------------------------------------------------------ the demo
+
+
+def test_the_demo_shows_a_budget_review_and_two_risk_points_in_its_reports(
+    ipflow: Cli, tmp_path: Path
+) -> None:
+    day = date(2027, 9, 30)
+    ok(at(ipflow, day, "demo"))
+    fund_use = report(ipflow, tmp_path, day, "fund-use", "2027H2")
+    [row] = fund_use.table("审核意见", "预算优化建议")
+    assert (row["项目名称"], row["审核意见"]) == (
+        "全省知识产权转化运用成效评估与“工具包”编制",
+        "建议调整",
+    )
+    assert row["建议调整科目"] == "调研差旅费 100,000→80,000；专家咨询费 100,000→120,000"
+    risk = report(ipflow, tmp_path, day, "risk", "2027H2")
+    assert [(r["等级"], r["状态"]) for r in risk.table("风险点", "责任方")] == [
+        ("高", "未关闭"),
+        ("中", "未关闭"),
+    ]
