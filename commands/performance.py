@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 @click.group()
 def indicator() -> None:
-    """Performance indicators (绩效指标) of monitored projects: targets, actuals, assessments."""
+    """Performance indicators (绩效指标): targets, actuals, assessments."""
 
 
 def _number(value: float | None, unit: str | None = None) -> str:
@@ -179,7 +179,7 @@ def indicator_list(invocation: Invocation, project_id: int, as_json: bool) -> No
 
 @click.group()
 def evaluation() -> None:
-    """Performance evaluations (绩效评价) of monitored projects, shown when the unit reapplies."""
+    """Performance evaluations (绩效评价) of monitored projects."""
 
 
 def evaluation_line(e: EvaluationView) -> str:
