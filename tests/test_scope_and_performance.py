@@ -424,3 +424,13 @@ def test_the_unit_records_its_own_actuals_and_the_contractor_assesses(
         ("gzu", ("evaluation", "record", pid, "--findings", "自评优秀", "--date", "2027-06-30")),
     ):
         assert "无权执行" in _refused(july, engine, "--as", actor, *command, logged=True)
+
+
+def test_without_indicators_there_is_no_score_to_compute_so_the_contractor_gives_one(
+    july: Cli, programme: dict[str, int], engine: Engine
+) -> None:
+    pid = str(programme["patent"])
+    message = _refused(july, engine, "evaluation", "record", pid, "--findings", "按期推进")
+    assert f"项目#{pid}在2027-07-01没有可计算的综合得分（未设绩效指标）" in message
+    given = _json(july, "evaluation", "record", pid, "--findings", "按期推进", "--score", "80")
+    assert (given["score"], given["grade"]) == (80.0, "good")

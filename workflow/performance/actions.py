@@ -279,7 +279,7 @@ def record_evaluation(
     if chosen is None:
         raise Refused(
             _(
-                "项目#{id}在{day}没有可计算的绩效数据（未设指标且无核定资助）：请用 --score 给出综合得分"
+                "项目#{id}在{day}没有可计算的综合得分（未设绩效指标）：请用 --score 给出综合得分"
             ).format(id=project.id, day=day)
         )
     if not 0 <= chosen <= 100:

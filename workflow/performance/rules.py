@@ -11,6 +11,7 @@ side, the composite score and its grade.
 - the composite score = the weighted mean of the three (`[performance] weights`, default
   50/30/20), over those that have figures (no quantitative target, no grant or no qualitative
   indicator: that dimension does not weigh); graded 优秀 ≥ 90, 良好 ≥ 75, 合格 ≥ 60, else 不合格.
+  A project with no indicator at all has no score: its performance targets were never set.
 """
 
 from __future__ import annotations
@@ -99,7 +100,10 @@ class Figures(Result):
         return self.qualitative - sum(self.assessed.values())
 
     def score(self, weights: Mapping[str, float]) -> float | None:
-        """The composite score (0–100, one decimal) over the dimensions that have figures."""
+        """The composite score (0–100, one decimal) over the dimensions that have figures;
+        None without any indicator."""
+        if not self.targets and not self.qualitative:
+            return None
         fund_use = None if self.fund_use is None else min(self.fund_use, 100.0)
         parts = [
             (value, weights.get(key, 0.0))

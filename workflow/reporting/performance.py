@@ -61,6 +61,11 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+def _rate(value: float | None) -> str:
+    """A rate in running text: with its percent sign, or 无 when there is none."""
+    return "无" if value is None else f"{value:.2f}%"
+
+
 def _score(f: Figures, weights: dict[str, float]) -> tuple[str, str]:
     score = f.score(weights)
     if score is None:
@@ -113,7 +118,7 @@ def _method(weights: dict[str, float]) -> str:
         "尚未填报实际值的目标计为未达成）；资金使用效益以资金支出率计（已支出÷核定资助，不以申请金额计）；"
         "定性指标按达到1分、部分达到0.5分、未达到或未评估0分计。"
         f"综合得分＝绩效目标达成率×{share['targets']}＋资金支出率（至多按100计）×{share['funds']}"
-        f"＋定性评价×{share['qualitative']}，无数据的维度不计权重；"
+        f"＋定性评价×{share['qualitative']}，无数据的维度不计权重，未设绩效指标的项目不计综合得分；"
         "90分以上为优秀，75分以上为良好，60分以上为合格，其余为不合格。"
     )
 
@@ -186,8 +191,8 @@ def _class_section(
     f = pooled(e.figures for e in group)
     section.paragraphs.append(
         f"本类包括{categories}；报告期内在实施项目{len(group)}个，设定量化目标{f.targets}个，"
-        f"已达成{f.targets_met}个，绩效目标达成率{_pct(f.achievement)}%；资金支出率"
-        f"{_pct(f.fund_use)}%；定性指标{f.qualitative}个。"
+        f"已达成{f.targets_met}个，绩效目标达成率{_rate(f.achievement)}；资金支出率"
+        f"{_rate(f.fund_use)}；定性指标{f.qualitative}个。"
     )
     section.table("绩效评价指标", INDICATORS, [_indicators(group, weights)])
     _project_table(section, "项目绩效评价明细", group, weights)
