@@ -14,6 +14,7 @@ from states.categories import CATEGORIES
 from workflow.core.context import AppContext
 from workflow.db.orm import Project
 from workflow.db.orm_performance import Evaluation
+from workflow.money.figures import total
 from workflow.performance.rules import (
     ASSESSMENTS,
     GRADE_LABELS,
@@ -38,6 +39,7 @@ INDICATORS = [
     "定性评价%",
     "核定资助",
     "已支出",
+    "资金拨付率%",
     "资金支出率%",
     "红色预警",
     "综合得分",
@@ -88,6 +90,7 @@ def _indicators(group: list[Evaluated], weights: dict[str, float]) -> list[objec
         _pct(f.qualitative_rate),
         f"{f.granted:,}",
         f"{f.spent:,}",
+        _pct(total(e.row.values["money"] for e in group).disbursed_rate),
         _pct(f.fund_use),
         sum(e.row.flag == "red" for e in group),
         *_score(f, weights),
