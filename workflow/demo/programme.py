@@ -24,6 +24,7 @@ from workflow.db.orm_money import ProjectFunding
 from workflow.money.budget import disburse, record_expenditure, review_expenditure, set_budget_lines
 from workflow.money.funding import PAID_BY_TRANSITION, securitization_subsidy
 from workflow.money.reviews import review_budget
+from workflow.performance.actions import add_indicator, assess_indicator, record_actual
 from workflow.progress.rules import (
     TaskProgress,
     add_months,
@@ -268,6 +269,19 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Target:
+    """A performance indicator of a sample project: a quantitative target with the actual its
+    latest report states, or a qualitative criterion with the contractor's assessment."""
+
+    name: str
+    target: float | None = None
+    unit: str | None = None
+    actual: float | None = None
+    criterion: str | None = None
+    assessment: str | None = None
+
+
+@dataclass(frozen=True)
 class Demo:
     """One sample project: the application, how far it is walked, and how it reports."""
 
@@ -287,6 +301,8 @@ class Demo:
     screen_note: str = "形式审查通过"
     approve_data: tuple[tuple[str, str], ...] = ()
     """Facts the approval's funding rule needs (navigation kind, securitisation terms)."""
+    targets: tuple[Target, ...] = ()
+    """Performance indicators, set at the start (绩效目标), for the performance report."""
 
     @property
     def budget(self) -> int:
@@ -333,12 +349,31 @@ def _city(prefecture: str) -> Demo:
 
 
 DEMOS: tuple[Demo, ...] = (
-    Demo("high_value_patent", "磷石膏资源化利用高价值专利培育", "贵州大学", lag=2),
+    Demo(
+        "high_value_patent",
+        "磷石膏资源化利用高价值专利培育",
+        "贵州大学",
+        lag=2,
+        targets=(
+            Target("发明专利申请", 20, "件", actual=14),
+            Target("PCT国际专利申请", 2, "件", actual=2),
+            Target("专利转让许可", 3, "件", actual=1),
+            Target(
+                "产业带动",
+                criterion="专利技术在省内2家以上磷化工企业实施",
+                assessment="partly",
+            ),
+        ),
+    ),
     Demo(
         "high_value_patent",
         "辣椒种质创新与精深加工高价值专利培育",
         "贵州省农业科学院",
         lag=16,
+        targets=(
+            Target("发明专利申请", 15, "件", actual=6),
+            Target("植物新品种权申请", 2, "件", actual=2),
+        ),
     ),
     Demo(
         "high_value_patent",
@@ -369,7 +404,16 @@ DEMOS: tuple[Demo, ...] = (
             ),
         ),
     ),
-    Demo("gi_brand", "仁怀酱香白酒地理标志品牌培育", "仁怀市酱香白酒协会", lag=4),
+    Demo(
+        "gi_brand",
+        "仁怀酱香白酒地理标志品牌培育",
+        "仁怀市酱香白酒协会",
+        lag=4,
+        targets=(
+            Target("地理标志专用标志使用企业", 30, "家", actual=33),
+            Target("品牌宣传推广活动", 4, "场", actual=2),
+        ),
+    ),
     Demo(
         "gi_brand",
         "“普安红茶”地理标志品牌培育",
@@ -425,6 +469,14 @@ DEMOS: tuple[Demo, ...] = (
         "磷化工产业链数据知识产权强链增效",
         "贵阳某大数据科技有限公司",
         lag=1,
+        targets=(
+            Target("数据知识产权登记", 10, "项", actual=12),
+            Target(
+                "链上企业协同",
+                criterion="形成链主企业与上下游企业的数据共享和收益分配机制",
+                assessment="met",
+            ),
+        ),
     ),
     Demo(
         "data_ip_chain",
@@ -641,7 +693,24 @@ def _build(ctx: AppContext, demo: Demo, today: date) -> list[str]:
                 break
         elif state in ACTIVE_STATES:  # a project that has ended reports no more
             submit(at(ctx, day), project_id, day, completions(plan, day, demo.lag))
+    if demo.start <= today:
+        _targets(ctx, project_id, demo, reports, today)
     return refused
+
+
+def _targets(
+    ctx: AppContext, project_id: int, demo: Demo, reports: list[date], today: date
+) -> None:
+    """The sample project's indicators, set by the office at the start; the actuals its latest
+    report states, and the contractor's assessments of the day."""
+    for t in demo.targets:
+        add_indicator(at(ctx, demo.start), project_id, t.name, t.target, t.unit, t.criterion)
+        if t.actual is not None and reports:
+            day = reports[-1]
+            record_actual(at(ctx, day), project_id, t.name, t.actual, day, "季度报告附表")
+        if t.assessment is not None:
+            note = "风险防控机构实地走访、资料核查"
+            assess_indicator(at(ctx, today), project_id, t.name, t.assessment, today, note)
 
 
 def _money(ctx: AppContext, today: date) -> None:
@@ -854,7 +923,7 @@ def summary(ctx: AppContext, today: date, refused: list[str]) -> str:
             for cells in table
         ),
         _(
-            "说明：市州级能力提升项目须按综合得分排序统一立项（ipflow city rank --approve），演示中停在“已初审”待评分；“在监测”为夜间检查覆盖的实施中项目。"
+            "说明：市州级能力提升项目须按综合得分排序统一立项（ipflow city rank --approve），演示中停在“已初审”待评分；“在监测”为夜间检查覆盖的实施中项目，只含风险防控机构的监测范围（专利导航、数据知识产权证券化和风险防控项目本身不在其中）。"
         ),
         *refused,
         _(
