@@ -13,7 +13,10 @@ import click
 DEFAULT_DB = "sqlite:///ipflow.db"
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "budget": ("commands.budget:budget", "A project's budget lines and fund use."),
+    "budget": (
+        "commands.budget:budget",
+        "A project's budget lines and fund use; the contractor's budget review and evaluation.",
+    ),
     "check": ("commands.check:check", "The nightly check."),
     "city": (
         "commands.city:city",
@@ -28,7 +31,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "commands.money:disburse_cmd",
         "Record a disbursement (拨付); never above the project's committed funding.",
     ),
+    "evaluation": (
+        "commands.performance:evaluation",
+        "Performance evaluations (绩效评价) of monitored projects.",
+    ),
     "expense": ("commands.money:expense", "Expenditures (支出) of projects and their review."),
+    "indicator": (
+        "commands.performance:indicator",
+        "Performance indicators (绩效指标): targets, actuals, assessments.",
+    ),
     "ledger": ("commands.ledger:ledger", "The progress ledger (进度台账)."),
     "letters": ("commands.letters:letters", "Warning letters (预警告知书)."),
     "notify": ("commands.notify:notify", "Delivery of letters and notices from the outbox."),
@@ -43,6 +54,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Risk-disposal recommendations (风险处置建议) for the provincial office.",
     ),
     "report": ("commands.report:report", "Quarterly reports."),
+    "risk": (
+        "commands.risk:risk",
+        "The register of risk points (风险点台账) for the semi-annual risk assessment.",
+    ),
     "scheduler": ("commands.scheduler:scheduler", "The process that runs the nightly check."),
     "unit": ("commands.unit:unit", "Units (applicants) and their credit records."),
     "user": (

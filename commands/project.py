@@ -117,8 +117,19 @@ def project_create(
     )
     if as_json:
         emit_json(result.as_json())
-    else:
-        click.echo(_("已创建项目#{id}，状态：{state}").format(id=result.id, state=result.state))
+        return
+    click.echo(_("已创建项目#{id}，状态：{state}").format(id=result.id, state=result.state))
+    _evaluations(_("  该单位以往项目的绩效评价（评价成果应用）："), result.unit_evaluations)
+
+
+def _evaluations(heading: str, found: list[Any]) -> None:
+    """Performance evaluations under a heading, one a line; nothing when there are none."""
+    from commands.performance import evaluation_line
+
+    if found:
+        click.echo(heading)
+        for e in found:
+            click.echo(f"    {evaluation_line(e)}")
 
 
 @project.command("import")
@@ -240,7 +251,9 @@ def project_show(invocation: Invocation, project_id: int, as_json: bool) -> None
             as_of=p.as_of, planned=_pct(p.planned_today)
         )
     )
-    if p.flag is None:
+    if not p.monitored:
+        click.echo(_("  预警：不在风险防控机构的监测范围内，每日检查不评预警"))
+    elif p.flag is None:
         click.echo(_("  预警：尚未检查"))
     else:
         click.echo(_("  预警：{flag}（{day}检查）").format(flag=flag_text(p.flag), day=p.flag_date))
@@ -250,6 +263,8 @@ def project_show(invocation: Invocation, project_id: int, as_json: bool) -> None
             click.echo(_("    - 进度正常，报告按时提交，无未办结的告知书"))
     if p.acceptance_grade is not None:
         click.echo(_("  验收等级：{grade}").format(grade=_grade_text(p.acceptance_grade)))
+    _evaluations(_("  本项目的绩效评价："), p.evaluations)
+    _evaluations(_("  该单位其他项目的绩效评价（评价成果应用）："), p.unit_evaluations)
     click.echo(_("  历史（北京时间）："))
     for e in p.history:
         note = f"  {e.note}" if e.note else ""

@@ -26,7 +26,16 @@ import workflow
 from tests.conftest import Cli, database_dump, without_clock_notice
 from tests.factories import make_project
 from workflow.access.actions import UserView, add_user, disable_user
-from workflow.access.rules import ALLOW, DENY, OWN, PERMISSIONS, ROLES, TRIGGERS, right
+from workflow.access.rules import (
+    ALLOW,
+    DENY,
+    IN_SCOPE,
+    OWN,
+    PERMISSIONS,
+    ROLES,
+    TRIGGERS,
+    right,
+)
 from workflow.check.actions import run_check
 from workflow.core.boundary import REGISTRY
 from workflow.core.context import AppContext
@@ -57,7 +66,14 @@ def test_every_use_case_action_has_a_row_that_decides_every_role(name: str) -> N
     for action in REGISTRY[name].actions:
         assert action in PERMISSIONS, f"{name}: no permission entry for {action!r}"
         assert set(PERMISSIONS[action]) == set(ROLES), f"{action}: undecided roles"
-        assert set(PERMISSIONS[action].values()) <= {ALLOW, OWN, DENY}
+        assert set(PERMISSIONS[action].values()) <= {ALLOW, OWN, IN_SCOPE, DENY}
+
+
+def test_only_the_contractor_is_confined_to_the_monitored_projects() -> None:
+    confined = {role for row in PERMISSIONS.values() for role, r in row.items() if r == IN_SCOPE}
+    assert confined == {"contractor"}
+    assert right("contractor", "project_show") == IN_SCOPE
+    assert right("manager", "project_show") == ALLOW
 
 
 def test_the_lifecycle_triggers_are_all_decided_and_only_the_admin_decides_on_merit() -> None:

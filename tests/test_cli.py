@@ -45,7 +45,7 @@ def _created(ipflow: Cli, *extra: str) -> int:
 def test_create_prints_id_and_state_as_json(ipflow: Cli) -> None:
     result = ipflow(*CREATE, "--json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == {"id": 1, "state": "applied"}
+    assert json.loads(result.stdout) == {"id": 1, "state": "applied", "unit_evaluations": []}
 
 
 def test_show_json_has_every_contract_key(ipflow: Cli) -> None:

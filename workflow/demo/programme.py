@@ -23,6 +23,8 @@ from workflow.db.orm import LedgerSnapshot, Letter, Project, Unit
 from workflow.db.orm_money import ProjectFunding
 from workflow.money.budget import disburse, record_expenditure, review_expenditure, set_budget_lines
 from workflow.money.funding import PAID_BY_TRANSITION, securitization_subsidy
+from workflow.money.reviews import review_budget
+from workflow.performance.actions import add_indicator, assess_indicator, record_actual
 from workflow.progress.rules import (
     TaskProgress,
     add_months,
@@ -33,6 +35,7 @@ from workflow.progress.rules import (
 from workflow.projects.actions import NewProject, advance, create
 from workflow.projects.plans import PlanRow
 from workflow.projects.reports import submit
+from workflow.risks.actions import add_risk
 from workflow.units.actions import add_record, add_unit
 
 # --------------------------------------------------------------------------- units
@@ -270,6 +273,19 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Target:
+    """A performance indicator of a sample project: a quantitative target with the actual its
+    latest report states, or a qualitative criterion with the contractor's assessment."""
+
+    name: str
+    target: float | None = None
+    unit: str | None = None
+    actual: float | None = None
+    criterion: str | None = None
+    assessment: str | None = None
+
+
+@dataclass(frozen=True)
 class Demo:
     """One sample project: the application, how far it is walked, and how it reports."""
 
@@ -293,6 +309,8 @@ class Demo:
     """What the application states (securitisation: its product, which reserves the subsidy)."""
     restricted: bool = False
     """The unit files while it is restricted: the application is refused and recorded as such."""
+    targets: tuple[Target, ...] = ()
+    """Performance indicators, set at the start (绩效目标), for the performance report."""
 
     @property
     def budget(self) -> int:
@@ -339,12 +357,31 @@ def _city(prefecture: str) -> Demo:
 
 
 DEMOS: tuple[Demo, ...] = (
-    Demo("high_value_patent", "磷石膏资源化利用高价值专利培育", "贵州大学", lag=2),
+    Demo(
+        "high_value_patent",
+        "磷石膏资源化利用高价值专利培育",
+        "贵州大学",
+        lag=2,
+        targets=(
+            Target("发明专利申请", 20, "件", actual=14),
+            Target("PCT国际专利申请", 2, "件", actual=2),
+            Target("专利转让许可", 3, "件", actual=1),
+            Target(
+                "产业带动",
+                criterion="专利技术在省内2家以上磷化工企业实施",
+                assessment="partly",
+            ),
+        ),
+    ),
     Demo(
         "high_value_patent",
         "辣椒种质创新与精深加工高价值专利培育",
         "贵州省农业科学院",
         lag=16,
+        targets=(
+            Target("发明专利申请", 15, "件", actual=6),
+            Target("植物新品种权申请", 2, "件", actual=2),
+        ),
     ),
     Demo(
         "high_value_patent",
@@ -375,7 +412,16 @@ DEMOS: tuple[Demo, ...] = (
             ),
         ),
     ),
-    Demo("gi_brand", "仁怀酱香白酒地理标志品牌培育", "仁怀市酱香白酒协会", lag=4),
+    Demo(
+        "gi_brand",
+        "仁怀酱香白酒地理标志品牌培育",
+        "仁怀市酱香白酒协会",
+        lag=4,
+        targets=(
+            Target("地理标志专用标志使用企业", 30, "家", actual=33),
+            Target("品牌宣传推广活动", 4, "场", actual=2),
+        ),
+    ),
     Demo(
         "gi_brand",
         "“普安红茶”地理标志品牌培育",
@@ -431,6 +477,14 @@ DEMOS: tuple[Demo, ...] = (
         "磷化工产业链数据知识产权强链增效",
         "贵阳某大数据科技有限公司",
         lag=1,
+        targets=(
+            Target("数据知识产权登记", 10, "项", actual=12),
+            Target(
+                "链上企业协同",
+                criterion="形成链主企业与上下游企业的数据共享和收益分配机制",
+                assessment="met",
+            ),
+        ),
     ),
     Demo(
         "data_ip_chain",
@@ -698,7 +752,24 @@ def _build(ctx: AppContext, demo: Demo, today: date) -> list[str]:
                 break
         elif state in ACTIVE_STATES:  # a project that has ended reports no more
             submit(at(ctx, day), project_id, day, completions(plan, day, demo.lag))
+    if demo.start <= today:
+        _targets(ctx, project_id, demo, reports, today)
     return refused
+
+
+def _targets(
+    ctx: AppContext, project_id: int, demo: Demo, reports: list[date], today: date
+) -> None:
+    """The sample project's indicators, set by the office at the start; the actuals its latest
+    report states, and the contractor's assessments of the day."""
+    for t in demo.targets:
+        add_indicator(at(ctx, demo.start), project_id, t.name, t.target, t.unit, t.criterion)
+        if t.actual is not None and reports:
+            day = reports[-1]
+            record_actual(at(ctx, day), project_id, t.name, t.actual, day, "季度报告附表")
+        if t.assessment is not None:
+            note = "风险防控机构实地走访、资料核查"
+            assess_indicator(at(ctx, today), project_id, t.name, t.assessment, today, note)
 
 
 def _money(ctx: AppContext, today: date) -> None:
@@ -741,6 +812,61 @@ def _money(ctx: AppContext, today: date) -> None:
             )
 
 
+REVIEWED = "全省知识产权转化运用成效评估与“工具包”编制"
+"""The approved, not yet started project whose budget the contractor reviews (事前建议)."""
+REVIEWED_LINES = {
+    "评估研究费": 200_000,
+    "调研差旅费": 100_000,
+    "专家咨询费": 100_000,
+    "工具包编制印刷费": 100_000,
+}
+REVIEW = (
+    date(2027, 9, 27),
+    [
+        "调研差旅费偏高，建议按9个市州和贵安新区各一次集中调研压减2万元",
+        "专家咨询费宜按评估指标体系论证、成效评估评审两轮咨询据实列支，增加2万元",
+    ],
+    {"调研差旅费": 80_000, "专家咨询费": 120_000},
+)
+RISKS = (
+    (
+        date(2027, 8, 20),
+        "民族村寨文旅数据知识产权高价值应用场景打造",
+        "进度严重滞后（约40个百分点），年度场景建设任务存在无法完成的风险",
+        "high",
+        "黔东南某文化旅游发展有限公司",
+        "督促报送整改方案，风险防控机构每月现场核查场景建设进度",
+    ),
+    (
+        date(2027, 9, 15),
+        None,
+        "部分项目一次性集中采购设备，存在预算执行不均衡和大额支出风险",
+        "medium",
+        "风险防控机构项目组",
+        "逐笔核查大额支出的合同与发票，必要时提请省知识产权局暂停拨付",
+    ),
+)
+"""The register's sample risk points: day found, project title (None: the programme), point,
+level, owner, action."""
+
+
+def _oversight(ctx: AppContext, today: date) -> None:
+    """The contractor's budget review of the approved provincial capability project, and two
+    risk points of the register, each once its day has come."""
+    with transaction(ctx.engine) as session:
+        ids = dict(session.execute(select(Project.title, Project.id)).tuples().all())
+    day, suggestions, lines = REVIEW
+    if day <= today and REVIEWED in ids:
+        start = next(d.start for d in DEMOS if d.title == REVIEWED)
+        approved_on = start + timedelta(days=OFFSETS["approve"])
+        set_budget_lines(at(ctx, approved_on), ids[REVIEWED], REVIEWED_LINES)
+        review_budget(at(ctx, day), ids[REVIEWED], "revise", suggestions, lines)
+    for found, title, point, level, owner, action in RISKS:
+        if found <= today and (title is None or title in ids):
+            project_id = None if title is None else ids[title]
+            add_risk(at(ctx, found), project_id, point, level, owner, action)
+
+
 def _timeline(steps: list[Step], reports: list[date]) -> list[tuple[date, int, Step | date]]:
     """Transitions and reports in date order; on the same day a report comes before a transition."""
     events: list[tuple[date, int, Step | date]] = [(s.day, 1, s) for s in steps]
@@ -757,6 +883,7 @@ def build_demo(ctx: AppContext, today: date) -> str:
     for demo in DEMOS:
         refused.extend(_build(ctx, demo, today))
     _money(ctx, today)
+    _oversight(ctx, today)
     run_check(at(ctx, today), today)
     return summary(ctx, today, refused)
 
@@ -855,7 +982,7 @@ def summary(ctx: AppContext, today: date, refused: list[str]) -> str:
             for cells in table
         ),
         _(
-            "说明：市州级能力提升项目须按综合得分排序统一立项（ipflow city rank --approve），演示中停在“已初审”待评分；“在监测”为夜间检查覆盖的实施中项目。"
+            "说明：市州级能力提升项目须按综合得分排序统一立项（ipflow city rank --approve），演示中停在“已初审”待评分；“在监测”为夜间检查覆盖的实施中项目，只含风险防控机构的监测范围（专利导航、数据知识产权证券化和风险防控项目本身不在其中）。"
         ),
         *refused,
         _(

@@ -9,12 +9,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from states.categories import CATEGORIES
+from states.categories import CATEGORIES, MONITORED
 from states.definitions import DEFINITION_VERSION, STATE_LABELS
 from states.guards import Facts
 from states.machines import TransitionRefused, definition_for, fire, would_pass
 from states.rules import GI_YEARS
 from workflow.access.rules import TRIGGERS
+from workflow.access.store import visible_projects
 from workflow.core.boundary import Work, use_case
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
@@ -29,6 +30,7 @@ from workflow.db.orm import (
     ReportDue,
 )
 from workflow.money.figures import MoneyFigures, money_figures
+from workflow.performance.store import EvaluationView, evaluations, unit_evaluations
 from workflow.progress.rules import (
     Period,
     Standing,
@@ -75,6 +77,8 @@ class Created(Result):
 
     id: int
     state: str
+    unit_evaluations: list[EvaluationView] = field(default_factory=list)
+    """The performance evaluations of the unit's other projects, newest first (评价成果应用)."""
 
 
 @dataclass(frozen=True)
@@ -133,15 +137,21 @@ class ProjectSummary(Result):
     money: MoneyFigures
     """Applied (the budget typed at create), granted, disbursed, spent, accepted, recovered,
     and the rates against the grant (SPEC.md §7)."""
+    monitored: bool
+    """Whether the risk-control contractor monitors its category (states.categories.MONITORED):
+    only monitored projects get a flag, letters and reminders from the nightly check."""
 
 
 @dataclass(frozen=True)
 class ProjectView(ProjectSummary):
-    """A project as `project show --json` shows it: its summary and its history."""
+    """A project as `project show --json` shows it: its summary, its history, its performance
+    evaluations and those of its unit's other projects (评价成果应用)."""
 
     history: list[HistoryEvent]
     acceptance_grade: str | None
     """The grade of the latest acceptance (excellent, pass or fail), None before any."""
+    evaluations: list[EvaluationView]
+    unit_evaluations: list[EvaluationView]
 
 
 def validate(p: NewProject) -> None:
@@ -245,9 +255,10 @@ def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
 
 @use_case("project_create", write=True)
 def create(work: Work, p: NewProject) -> Created:
-    """Create one project in state `applied`."""
+    """Create one project in state `applied`; the result lists the unit's earlier evaluations."""
     project = add_project(work.session, work.ctx, p)
-    return Created(project.id, project.state)
+    earlier = unit_evaluations(work.session, project.unit_id, project.id)
+    return Created(project.id, project.state, earlier)
 
 
 def get_project(session: Session, project_id: int) -> Project:
@@ -506,6 +517,7 @@ def _summary(
         flag_date=snapshot.day if snapshot else None,
         flag_reasons=snapshot.reasons if snapshot else [],
         money=money,
+        monitored=project.category in MONITORED,
     )
 
 
@@ -554,7 +566,11 @@ def show(work: Work, project_id: int) -> ProjectView:
     )
     grades = [g for e in history if (g := grade_of(e.trigger, e.data)) is not None]
     return ProjectView(
-        **vars(summary), history=history, acceptance_grade=grades[-1] if grades else None
+        **vars(summary),
+        history=history,
+        acceptance_grade=grades[-1] if grades else None,
+        evaluations=evaluations(session, [Project.id == project_id]),
+        unit_evaluations=unit_evaluations(session, project.unit_id, project_id),
     )
 
 
@@ -576,22 +592,20 @@ def list_projects(
             )
         )
     day, session = work.ctx.today(), work.session
+    visible = visible_projects(work)
     where = [
         c
         for c in (
             Project.category == category if category else None,
             Project.state == state if state else None,
-            Project.unit_id == work.only_unit if work.only_unit is not None else None,
         )
         if c is not None
-    ]
+    ] + visible
     projects = session.scalars(
         select(Project).options(joinedload(Project.unit)).where(*where).order_by(Project.id)
     ).all()
     progress = progress_by_project(session, day, where)
-    snapshots = latest_snapshots(
-        session, [p.id for p in projects] if work.only_unit is not None else None, day
-    )
+    snapshots = latest_snapshots(session, [p.id for p in projects] if visible else None, day)
     money = money_figures(session, day, where)
     rows = [
         _summary(p, day, progress.get(p.id), snapshots.get(p.id), money[p.id]) for p in projects

@@ -1,4 +1,9 @@
-"""The contractor's periodic reports (SPEC.md §8): their data, plots and HTML/PDF rendering."""
+"""The contractor's periodic reports (SPEC.md §8): their data, plots and HTML/PDF rendering.
+
+Every report covers the monitored categories only (`states.categories.MONITORED`): patent
+navigation, securitisation and the risk-control project itself are outside the contractor's
+scope, whoever asks for the report.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from states.categories import CATEGORIES
+from states.categories import CATEGORIES, MONITORED
 from states.definitions import ACTIVE_STATES
 from workflow.check.rules import FLAG_LABELS
 from workflow.core.boundary import Work, use_case
@@ -27,21 +32,25 @@ from workflow.documents.render import chinese_date, render
 from workflow.letters.rules import STATUSES
 from workflow.money.budget import MISUSE
 from workflow.money.figures import MoneyFigures, total
+from workflow.money.reviews import BudgetReviewView, evaluations_in, reviews_in
+from workflow.money.rules import BASES, OPINIONS, use_rate
 from workflow.progress.rules import TaskProgress, progress
 from workflow.reporting import plots
 from workflow.reporting.history import period_scope
 from workflow.reporting.ledger import LedgerRow, ledger_rows, project_rows
+from workflow.risks.actions import risks_of_period
+from workflow.risks.rules import CLOSED, LEVELS
+from workflow.risks.rules import STATUSES as RISK_STATUSES
 
 KINDS = {
     "quarterly": ("Q", N_("项目任务执行季度报告")),
     "fund-use": ("H", N_("项目资金使用监管报告")),
     "risk": ("H", N_("项目风险评估报告")),
     "performance": ("Y", N_("项目绩效评价报告")),
+    "fund-summary": ("H", N_("资金总结评价报告")),
 }
 """Each report kind: the period it covers (quarter, half-year, year) and its title."""
 QUARTERS = "一二三四"
-GRADES = ((90, "优秀"), (75, "良好"), (60, "合格"), (0, "不合格"))
-"""Performance grade by composite score (综合得分)."""
 
 
 @dataclass(frozen=True)
@@ -134,12 +143,14 @@ class ProgressCurve(Result):
 
 
 def period_rows(session: Session, p: Period, today: date) -> list[LedgerRow]:
-    """The projects active at some time in the period up to today, those that ended within it
-    included, each in its state at the period's end with its latest snapshot of the period."""
+    """The monitored projects active at some time in the period up to today, those that ended
+    within it included, each in its state at the period's end with its latest snapshot of the
+    period."""
     scope = period_scope(session, p.first, min(p.last, today))
     found = session.execute(
         select(Project, Unit.name)
         .join(Unit, Unit.id == Project.unit_id)
+        .where(Project.category.in_(MONITORED))
         .order_by(Project.category, Project.id)
     ).tuples()
     return project_rows(
@@ -171,14 +182,11 @@ def _mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 2) if values else None
 
 
-def _ratio(part: float, whole: float) -> float | None:
-    return round(100 * part / whole, 2) if whole else None
-
-
 def _flag_series(session: Session, first: date, last: date) -> FlagSeries:
     rows = session.execute(
         select(LedgerSnapshot.day, LedgerSnapshot.flag, func.count())
-        .where(LedgerSnapshot.day.between(first, last))
+        .join(Project, Project.id == LedgerSnapshot.project_id)
+        .where(LedgerSnapshot.day.between(first, last), Project.category.in_(MONITORED))
         .group_by(LedgerSnapshot.day, LedgerSnapshot.flag)
         .order_by(LedgerSnapshot.day)
     ).all()
@@ -281,7 +289,7 @@ def _letters_in(session: Session, p: Period) -> list[tuple[Letter, str, date | N
             select(Letter, Project.title, RectificationPlan.received_on)
             .join(Project, Project.id == Letter.project_id)
             .outerjoin(RectificationPlan, RectificationPlan.letter_id == Letter.id)
-            .where(Letter.issued_on.between(p.first, p.last))
+            .where(Letter.issued_on.between(p.first, p.last), Project.category.in_(MONITORED))
             .order_by(Letter.issued_on, Letter.id)
         ).tuples()
     ]
@@ -388,7 +396,11 @@ def _recoveries(session: Session, p: Period) -> list[tuple[FinalAccount, str]]:
         for account, title in session.execute(
             select(FinalAccount, Project.title)
             .join(Project, Project.id == FinalAccount.project_id)
-            .where(FinalAccount.day.between(p.first, p.last), FinalAccount.clawback > 0)
+            .where(
+                FinalAccount.day.between(p.first, p.last),
+                FinalAccount.clawback > 0,
+                Project.category.in_(MONITORED),
+            )
             .order_by(FinalAccount.day, FinalAccount.project_id)
         ).tuples()
     ]
@@ -478,7 +490,10 @@ def _fund_use(ctx: AppContext, session: Session, p: Period) -> list[Section]:
     )
     if cases:
         _misuse_table(details, "表3 认定为违规挪用的支出（元）", cases)
-    return [overview, categories, details, _recovered(session, p, [overview, categories, details])]
+    sections = [overview, categories, details]
+    sections.append(_recovered(session, p, sections))
+    sections.append(_budget_reviews(session, p, sections))
+    return sections
 
 
 def _recovered(session: Session, p: Period, before: list[Section]) -> Section:
@@ -505,6 +520,139 @@ def _recovered(session: Session, p: Period, before: list[Section]) -> Section:
                     _yuan(a.clawback),
                 ]
                 for a, title in recoveries
+            ],
+        )
+    return section
+
+
+def _suggested(review: BudgetReviewView) -> str:
+    """The amounts a review suggests, each against the line it changes."""
+    return "；".join(
+        f"{name} "
+        + (
+            "新增"
+            if name not in review.reviewed_lines
+            else f"{_yuan(review.reviewed_lines[name])}→"
+        )
+        + ("取消" if amount == 0 else _yuan(amount))
+        for name, amount in review.suggested_lines.items()
+    )
+
+
+def _budget_reviews(session: Session, p: Period, before: list[Section]) -> Section:
+    """The contractor's budget reviews before implementation (事前) recorded in the period."""
+    section = Section("五、事前预算审核")
+    number = 1 + sum(len(s.tables) for s in before)
+    reviews = reviews_in(session, p.first, p.last)
+    revise = sum(r.opinion == "revise" for r, _t in reviews)
+    section.paragraphs.append(
+        f"本期完成事前预算审核{len(reviews)}项，其中同意{len(reviews) - revise}项、"
+        f"建议调整{revise}项，提出预算优化建议{sum(len(r.suggestions) for r, _t in reviews)}条。"
+    )
+    if reviews:
+        section.table(
+            f"表{number} 事前预算审核意见（元）",
+            ["编号", "项目名称", "审核日期", "审核意见", "预算优化建议", "建议调整科目"],
+            [
+                [
+                    r.project_id,
+                    title,
+                    r.day,
+                    OPINIONS[r.opinion],
+                    "；".join(f"{n}. {text}" for n, text in enumerate(r.suggestions, 1)) or "—",
+                    _suggested(r) or "—",
+                ]
+                for r, title in reviews
+            ],
+        )
+    return section
+
+
+def _fund_summary(ctx: AppContext, session: Session, p: Period) -> list[Section]:
+    """资金总结评价报告: the fund evaluations (事后) the contractor recorded in the period."""
+    found = evaluations_in(session, p.first, p.last)
+    evaluations = [e for e, _t in found]
+    overview = Section("一、总体情况")
+    if not found:
+        overview.paragraphs.append("本期没有资金总结评价记录。")
+        return [overview]
+    final = sum(e.basis == "final" for e in evaluations)
+    disbursed, accepted = (
+        sum(getattr(e, k) for e in evaluations) for k in ("disbursed", "accepted")
+    )
+    overview.paragraphs.append(
+        f"本期对{len(found)}个项目阶段作出资金总结评价，其中结项决算评价{final}项、"
+        f"阶段评价{len(found) - final}项。评价涉及核定资助合计"
+        f"{_yuan(sum(e.granted for e in evaluations))}元，已拨付{_yuan(disbursed)}元，"
+        f"审核认可支出{_yuan(accepted)}元；结余合计{_yuan(sum(e.balance for e in evaluations))}元，"
+        f"其中结转{_yuan(sum(e.carry_over for e in evaluations))}元、"
+        f"收回{_yuan(sum(e.recovered for e in evaluations))}元；"
+        f"认可支出率{_pct(use_rate(accepted, disbursed))}%（审核认可支出÷已拨付）。"
+    )
+    figures = Section("二、资金决算与使用效益")
+    figures.table(
+        "表1 资金决算与使用效益（元）",
+        [
+            "编号", "项目名称", "评价日期", "评价依据", "核定资助", "已拨付", "审核认可",
+            "结余", "结转", "收回", "拨付率%", "认可支出率%",
+        ],
+        [
+            [
+                e.project_id, title, e.day, BASES[e.basis], _yuan(e.granted), _yuan(e.disbursed),
+                _yuan(e.accepted), _yuan(e.balance), _yuan(e.carry_over), _yuan(e.recovered),
+                _pct(e.disbursed_rate), _pct(e.use_rate),
+            ]
+            for e, title in found
+        ],
+    )  # fmt: skip
+    conclusions = Section("三、评价结论与主要发现")
+    conclusions.table(
+        "表2 评价结论与主要发现",
+        ["编号", "项目名称", "评价结论", "主要发现"],
+        [[e.project_id, title, e.conclusion, "；".join(e.findings) or "—"] for e, title in found],
+    )
+    return [overview, figures, conclusions]
+
+
+def _risk_points(session: Session, p: Period, today: date) -> Section:
+    """The register's points of the period as they stood at its end (or today), by level."""
+    section = Section("四、风险点台账")
+    last = min(p.last, today)
+    points = risks_of_period(session, p.first, last)
+    levels = Counter(v.level for v in points)
+    closed = Counter(v.level for v in points if v.status == CLOSED)
+    section.paragraphs.append(
+        f"截至{chinese_date(last)}，本期风险点台账共有风险点{len(points)}个，其中"
+        + "、".join(f"{label}风险{levels[code]}个" for code, label in LEVELS.items())
+        + f"；已关闭{closed.total()}个，未关闭{len(points) - closed.total()}个。"
+    )
+    section.table(
+        "表3 风险点按等级统计",
+        ["风险等级", "风险点数", "未关闭", "已关闭"],
+        [
+            *(
+                [label, levels[code], levels[code] - closed[code], closed[code]]
+                for code, label in LEVELS.items()
+            ),
+            ["合计", len(points), len(points) - closed.total(), closed.total()],
+        ],
+    )
+    if points:
+        section.table(
+            "表4 风险点台账",
+            ["编号", "项目", "风险点", "等级", "责任方", "应对措施", "登记日期", "状态"],
+            [
+                [
+                    v.id,
+                    "全局" if v.project_id is None else f"#{v.project_id} {v.title}",
+                    v.point,
+                    LEVELS[v.level],
+                    v.owner,
+                    v.action,
+                    v.identified_on,
+                    RISK_STATUSES[v.status],
+                ]
+                for v in points
             ],
         )
     return section
@@ -554,95 +702,13 @@ def _risk(ctx: AppContext, session: Session, p: Period) -> list[Section]:
                 for le, title, received in issued
             ],
         )
-    return [overview, projects, letters]
-
-
-def _indicators(
-    rows: list[LedgerRow],
-    due: dict[int, int],
-    submitted: dict[int, int],
-    letters: Counter[int],
-    warning: float,
-) -> list[Any]:
-    ids = [r.values["project_id"] for r in rows]
-    lags = [r.values["lag"] for r in rows if r.values["lag"] is not None]
-    on_track = _ratio(sum(lag <= warning for lag in lags), len(rows))
-    reports = _ratio(
-        sum(min(submitted.get(i, 0), due.get(i, 0)) for i in ids), sum(due.get(i, 0) for i in ids)
-    )
-    funds = _money_of(rows).disbursed_rate
-    parts = [(on_track, 0.4), (reports, 0.3), (funds, 0.3)]
-    weight = sum(w for v, w in parts if v is not None)
-    score = round(sum((v or 0) * w for v, w in parts) / weight, 1) if weight else None
-    grade = next(g for floor, g in GRADES if (score or 0) >= floor)
-    return [
-        len(rows),
-        _pct(_mean([r.values["actual"] for r in rows if r.values["actual"] is not None])),
-        _pct(_mean(lags)),
-        _pct(on_track),
-        _pct(reports),
-        sum(letters[i] for i in ids),
-        sum(r.flag == "red" for r in rows),
-        _pct(funds),
-        "—" if score is None else f"{score:.1f}",
-        grade if score is not None else "—",
-    ]
-
-
-INDICATORS = [
-    "项目数",
-    "平均实际进度%",
-    "平均滞后",
-    "进度达标率%",
-    "报告按时率%",
-    "预警告知书",
-    "红色预警",
-    "资金拨付率%",
-    "综合得分",
-    "评价等级",
-]
+    return [overview, projects, letters, _risk_points(session, p, ctx.today())]
 
 
 def _performance(ctx: AppContext, session: Session, p: Period) -> list[Section]:
-    rows = period_rows(session, p, ctx.today())
-    due, submitted = _reports_in(session, p, rows)
-    letters = Counter(le.project_id for le, _, _ in _letters_in(session, p))
-    warning = ctx.settings.check.lag_warning
-    groups = _by_category(rows)
-    overall = Section("一、绩效评价总报告")
-    overall.paragraphs.append(
-        f"评价对象为{p.label}在实施的项目{len(rows)}个，涉及{len(groups)}个项目类别。"
-        "综合得分＝进度达标率×40%＋季度报告按时率×30%＋资金拨付率×30%（资金拨付率＝已拨付÷核定资助，"
-        "不以申请金额计；无数据的指标不计权重）；"
-        "90分以上为优秀，75分以上为良好，60分以上为合格。"
-    )
-    overall.table(
-        "表1 绩效评价指标（总体及分类别）",
-        ["项目类别", *INDICATORS],
-        [
-            *(
-                [
-                    CATEGORIES[code].name,
-                    *_indicators(group, due, submitted, letters, warning),
-                ]
-                for code, group in groups.items()
-            ),
-            ["合计", *_indicators(rows, due, submitted, letters, warning)],
-        ],
-    )
-    _figures(overall, session, ctx, p, rows)
-    sections = [overall]
-    numerals = "二三四五六七八九十"
-    for i, (code, group) in enumerate(groups.items()):
-        section = Section(f"{numerals[i % len(numerals)]}、分类报告：{CATEGORIES[code].name}")
-        section.table(
-            "绩效评价指标",
-            INDICATORS,
-            [_indicators(group, due, submitted, letters, warning)],
-        )
-        _project_table(section, "项目明细", group)
-        sections.append(section)
-    return sections
+    from workflow.reporting.performance import performance_sections  # it builds on this module
+
+    return performance_sections(ctx, session, p)
 
 
 BUILDERS = {
@@ -650,6 +716,7 @@ BUILDERS = {
     "fund-use": _fund_use,
     "risk": _risk,
     "performance": _performance,
+    "fund-summary": _fund_summary,
 }
 
 
