@@ -52,7 +52,7 @@ PROJECTS = {
         "数据知识产权证券化融资补贴",
         "贵阳某云计算服务有限公司",
         400_000,
-        ("issuance=10000000", "financing=10000000", "ends=2027-12-31"),
+        (),
     ),
     "contractor": (
         "risk_control",
@@ -63,6 +63,14 @@ PROJECTS = {
     ),
 }
 OUTSIDE = ("navigation", "securitisation", "contractor")
+FILED_WITH = {
+    "securitisation": (
+        *("issuance=10000000", "financing=10000000", "issued=2026-06-30", "ends=2027-12-31"),
+        "registered_in=贵州",
+    )
+}
+"""What an application states when it is filed: the securitisation product (its subsidy is
+reserved then, first applied, first served)."""
 
 
 def _ok(cli: Cli, *args: str) -> str:
@@ -103,9 +111,10 @@ def programme(july: Cli, tmp_path: Path) -> dict[str, int]:
     plan.write_text(PLAN, encoding="utf-8")
     ids = {}
     for key, (category, title, unit, budget, facts) in PROJECTS.items():
+        filed = [arg for fact in FILED_WITH.get(key, ()) for arg in ("--data", fact)]
         created = _json(july, "project", "create", "--category", category, "--title", title,
                         "--unit", unit, "--start", "2027-01-01", "--end", "2027-12-31",
-                        "--budget", str(budget), "--plan", str(plan))  # fmt: skip
+                        "--budget", str(budget), "--plan", str(plan), *filed)  # fmt: skip
         ids[key] = pid = created["id"]
         _ok(july, "project", "advance", str(pid), "screen")
         data = [arg for fact in facts for arg in ("--data", fact)]
