@@ -31,6 +31,8 @@ def applicants(ctx: AppContext) -> None:
     register(ctx, "贵州大学", "university", {"valid_patents": "45"})
     register(ctx, "贵州省工业和信息化厅", "industry_authority")
     register(ctx, "贵州某会计师事务所", "accounting_firm")
+
+
 PLAN_HEADER = "project,task,start,due,weight\n"
 
 
