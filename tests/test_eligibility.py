@@ -11,10 +11,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, func, select, text
 
 from tests.conftest import BACKENDS, PG_URL, Cli, database_dump, without_clock_notice
-from workflow.db.engine import _alembic_config, make_engine
+from tests.factories import make_project
+from tests.racing import race
+from workflow.access.actions import add_user
+from workflow.core.context import AppContext
+from workflow.db.engine import _alembic_config, make_engine, transaction
+from workflow.db.orm import Project
 
 YEAR = ("--start", "2027-01-01", "--end", "2027-12-31")
 TWO_YEARS = ("--start", "2027-01-01", "--end", "2028-12-31")
@@ -452,6 +457,28 @@ def test_a_second_provincial_capability_project_in_one_year_is_refused_at_approv
 
     assert f"2027年度知识产权转化运用能力提升项目（省级）限立项1项，已立项：#{first}" in message
     assert shown(ipflow, next_year)["state"] == "approved"
+
+
+def test_five_racing_provincial_capability_approvals_approve_exactly_one(
+    ctx: AppContext, db_url: str, tmp_path: Path
+) -> None:
+    screened = [
+        make_project(ctx, state="screened", category="capability_provincial", unit=f"机构{n}")
+        for n in range(5)
+    ]
+    add_user(ctx, "racer", "admin", None)
+
+    [results] = race(
+        db_url, tmp_path, [[["project", "advance", str(p), "approve"] for p in screened]]
+    )
+
+    assert sorted(r.code for r in results) == [0, 1, 1, 1, 1]
+    assert all(r.clean_refusal and "限立项1项" in r.stderr for r in results if r.code)
+    with transaction(ctx.engine) as session:
+        approved = session.scalar(
+            select(func.count()).where(Project.id.in_(screened), Project.state == "approved")
+        )
+    assert approved == 1
 
 
 # --------------------------------------------------------------------------- ref
