@@ -13,7 +13,10 @@ import click
 DEFAULT_DB = "sqlite:///ipflow.db"
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "budget": ("commands.budget:budget", "A project's budget lines and fund use."),
+    "budget": (
+        "commands.budget:budget",
+        "A project's budget lines and fund use; the contractor's budget review and evaluation.",
+    ),
     "check": ("commands.check:check", "The nightly check."),
     "city": (
         "commands.city:city",
@@ -43,6 +46,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Risk-disposal recommendations (风险处置建议) for the provincial office.",
     ),
     "report": ("commands.report:report", "Quarterly reports."),
+    "risk": (
+        "commands.risk:risk",
+        "The register of risk points (风险点台账) for the semi-annual risk assessment.",
+    ),
     "scheduler": ("commands.scheduler:scheduler", "The process that runs the nightly check."),
     "unit": ("commands.unit:unit", "Units (applicants) and their credit records."),
     "user": (

@@ -89,9 +89,10 @@ def report_submit(
 @report.command("periodic")
 @click.option(
     "--kind",
-    type=click.Choice(["quarterly", "fund-use", "risk", "performance"]),
+    type=click.Choice(["quarterly", "fund-use", "risk", "performance", "fund-summary"]),
     required=True,
-    help="quarterly task execution, semi-annual fund use or risk, yearly performance.",
+    help="quarterly task execution, semi-annual fund use, risk or fund summary evaluation, "
+    "yearly performance.",
 )
 @click.option("--period", required=True, help="2027Q3 (quarterly), 2027H1 (semi-annual), 2027.")
 @click.option("--output", required=True, metavar="FILE", help="Where to write the report.")
@@ -102,8 +103,10 @@ def report_periodic(
 ) -> None:
     """Write a periodic report of the contractor (SPEC.md §8) as HTML or A4 PDF.
 
-    quarterly: 项目任务执行季度报告; fund-use: 资金使用监管报告 (half-year); risk: 项目风险
-    评估报告 (half-year); performance: 绩效评价总报告 and one per category (year).
+    quarterly: 项目任务执行季度报告; fund-use: 资金使用监管报告 with the budget reviews
+    (half-year); risk: 项目风险评估报告 with the risk-point register (half-year); fund-summary:
+    资金总结评价报告, the fund evaluations recorded (half-year); performance: 绩效评价总报告 and
+    one per category (year).
 
     A report covers the projects active at some time in the period, those that ended in it
     included, with the flags of the period's checks; a period not yet begun is refused.

@@ -8,7 +8,9 @@ Office roles (admin 省知识产权局, manager 项目管理员) keep the record
 budget lines, disbursements and the programme budget. Decisions on merit (approval, reviews,
 acceptance, sanctions, the handling of risk-disposal recommendations) are the admin's. The
 contractor (风险防控机构) reads every project, reviews letters, rectification and expenditures,
-and writes the periodic reports; it fires no lifecycle trigger. A unit (项目承担单位) acts and
+reviews budgets before implementation and evaluates funds after it, keeps the risk-point
+register and writes the periodic reports; it fires no lifecycle trigger. Programme staff read
+the register; a unit reads the points of its own projects, never the programme-wide ones. A unit (项目承担单位) acts and
 reads on its own unit's projects only. The scheduler is the process that runs the nightly check
 and delivers the outbox.
 """
@@ -86,6 +88,11 @@ USE_CASES: dict[str, dict[str, Right]] = {
     "disburse": _row(A, A, D, D, D),
     "expense_add": _row(A, A, U, D, D),
     "expense_review": _row(A, D, D, A, D),
+    "budget_review": _row(A, D, D, A, D),
+    "budget_evaluate": _row(A, D, D, A, D),
+    "risk_add": _row(A, D, D, A, D),
+    "risk_update": _row(A, D, D, A, D),
+    "risk_list": _row(A, A, U, A, D),
 }
 """The rights of each role on each use case that is not a lifecycle trigger."""
 

@@ -24,6 +24,7 @@ from workflow.db.orm_eligibility import ProjectPartner
 from workflow.db.orm_money import ProjectFunding
 from workflow.money.budget import disburse, record_expenditure, review_expenditure, set_budget_lines
 from workflow.money.funding import PAID_BY_TRANSITION, securitization_subsidy
+from workflow.money.reviews import review_budget
 from workflow.progress.rules import (
     TaskProgress,
     add_months,
@@ -35,6 +36,7 @@ from workflow.projects.actions import NewProject, advance, create
 from workflow.projects.eligibility import partners_of
 from workflow.projects.plans import PlanRow
 from workflow.projects.reports import submit
+from workflow.risks.actions import add_risk
 from workflow.units.actions import add_record, add_unit
 
 # --------------------------------------------------------------------------- units
@@ -741,6 +743,61 @@ def _money(ctx: AppContext, today: date) -> None:
             )
 
 
+REVIEWED = "全省知识产权转化运用成效评估与“工具包”编制"
+"""The approved, not yet started project whose budget the contractor reviews (事前建议)."""
+REVIEWED_LINES = {
+    "评估研究费": 200_000,
+    "调研差旅费": 100_000,
+    "专家咨询费": 100_000,
+    "工具包编制印刷费": 100_000,
+}
+REVIEW = (
+    date(2027, 9, 27),
+    [
+        "调研差旅费偏高，建议按9个市州和贵安新区各一次集中调研压减2万元",
+        "专家咨询费宜按评估指标体系论证、成效评估评审两轮咨询据实列支，增加2万元",
+    ],
+    {"调研差旅费": 80_000, "专家咨询费": 120_000},
+)
+RISKS = (
+    (
+        date(2027, 8, 20),
+        "民族村寨文旅数据知识产权高价值应用场景打造",
+        "进度严重滞后（约40个百分点），年度场景建设任务存在无法完成的风险",
+        "high",
+        "黔东南某文化旅游发展有限公司",
+        "督促报送整改方案，风险防控机构每月现场核查场景建设进度",
+    ),
+    (
+        date(2027, 9, 15),
+        None,
+        "部分项目一次性集中采购设备，存在预算执行不均衡和大额支出风险",
+        "medium",
+        "风险防控机构项目组",
+        "逐笔核查大额支出的合同与发票，必要时提请省知识产权局暂停拨付",
+    ),
+)
+"""The register's sample risk points: day found, project title (None: the programme), point,
+level, owner, action."""
+
+
+def _oversight(ctx: AppContext, today: date) -> None:
+    """The contractor's budget review of the approved provincial capability project, and two
+    risk points of the register, each once its day has come."""
+    with transaction(ctx.engine) as session:
+        ids = dict(session.execute(select(Project.title, Project.id)).tuples().all())
+    day, suggestions, lines = REVIEW
+    if day <= today and REVIEWED in ids:
+        start = next(d.start for d in DEMOS if d.title == REVIEWED)
+        approved_on = start + timedelta(days=OFFSETS["approve"])
+        set_budget_lines(at(ctx, approved_on), ids[REVIEWED], REVIEWED_LINES)
+        review_budget(at(ctx, day), ids[REVIEWED], "revise", suggestions, lines)
+    for found, title, point, level, owner, action in RISKS:
+        if found <= today and (title is None or title in ids):
+            project_id = None if title is None else ids[title]
+            add_risk(at(ctx, found), project_id, point, level, owner, action)
+
+
 def _timeline(steps: list[Step], reports: list[date]) -> list[tuple[date, int, Step | date]]:
     """Transitions and reports in date order; on the same day a report comes before a transition."""
     events: list[tuple[date, int, Step | date]] = [(s.day, 1, s) for s in steps]
@@ -757,6 +814,7 @@ def build_demo(ctx: AppContext, today: date) -> str:
     for demo in DEMOS:
         refused.extend(_build(ctx, demo, today))
     _money(ctx, today)
+    _oversight(ctx, today)
     run_check(at(ctx, today), today)
     return summary(ctx, today, [_joint_applications(ctx), *refused])
 

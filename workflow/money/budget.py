@@ -11,8 +11,9 @@ into a red flag and an unreviewed large item into an amber one (`money_findings`
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -25,6 +26,9 @@ from workflow.core.results import Result
 from workflow.db.orm import Project
 from workflow.db.orm_money import BudgetLine, Disbursement, Expenditure, ProjectFunding
 from workflow.money.figures import ACCEPTED, MoneyFigures, money_figures
+
+if TYPE_CHECKING:
+    from workflow.money.reviews import BudgetReviewView, FundEvaluationView
 
 FLAG_LABELS = {
     "outside_lines": N_("超出批复预算科目"),
@@ -379,15 +383,26 @@ class FundUse(Result):
     open_flags: list[OpenFlag]
     money: MoneyFigures
     """Applied, granted, disbursed, spent, accepted, recovered, and the rates against the grant."""
+    review: BudgetReviewView | None = None
+    """The contractor's latest budget review (事前预算审核) by the day (`budget show` only)."""
+    evaluations: list[FundEvaluationView] = field(default_factory=list)
+    """The contractor's fund summary evaluations (资金总结评价) by the day (`budget show` only)."""
 
 
 @use_case("budget_show", write=False, subject=("project", "project_id"))
 def fund_use(work: Work, project_id: int, as_of: date | None = None) -> FundUse:
-    """The semi-annual fund-use data of one project: budget, disbursed, spent by line, open flags."""
+    """The fund use of one project: budget, disbursed, spent by line, open flags, and the
+    contractor's budget review and fund evaluations."""
+    from workflow.money.reviews import evaluations_of, latest_review
+
     ctx, session = work.ctx, work.session
     day = as_of or ctx.today()
     project = _project(session, project_id)
-    return fund_use_rows(session, [project.id], day)[project.id]
+    return replace(
+        fund_use_rows(session, [project.id], day)[project.id],
+        review=latest_review(session, project.id, day),
+        evaluations=evaluations_of(session, project.id, day),
+    )
 
 
 def status_on(e: Expenditure, day: date) -> str:

@@ -27,16 +27,22 @@ from workflow.documents.render import chinese_date, render
 from workflow.letters.rules import STATUSES
 from workflow.money.budget import MISUSE
 from workflow.money.figures import MoneyFigures, total
+from workflow.money.reviews import BudgetReviewView, evaluations_in, reviews_in
+from workflow.money.rules import BASES, OPINIONS, use_rate
 from workflow.progress.rules import TaskProgress, progress
 from workflow.reporting import plots
 from workflow.reporting.history import period_scope
 from workflow.reporting.ledger import LedgerRow, ledger_rows, project_rows
+from workflow.risks.actions import risks_of_period
+from workflow.risks.rules import CLOSED, LEVELS
+from workflow.risks.rules import STATUSES as RISK_STATUSES
 
 KINDS = {
     "quarterly": ("Q", N_("项目任务执行季度报告")),
     "fund-use": ("H", N_("项目资金使用监管报告")),
     "risk": ("H", N_("项目风险评估报告")),
     "performance": ("Y", N_("项目绩效评价报告")),
+    "fund-summary": ("H", N_("资金总结评价报告")),
 }
 """Each report kind: the period it covers (quarter, half-year, year) and its title."""
 QUARTERS = "一二三四"
@@ -478,7 +484,10 @@ def _fund_use(ctx: AppContext, session: Session, p: Period) -> list[Section]:
     )
     if cases:
         _misuse_table(details, "表3 认定为违规挪用的支出（元）", cases)
-    return [overview, categories, details, _recovered(session, p, [overview, categories, details])]
+    sections = [overview, categories, details]
+    sections.append(_recovered(session, p, sections))
+    sections.append(_budget_reviews(session, p, sections))
+    return sections
 
 
 def _recovered(session: Session, p: Period, before: list[Section]) -> Section:
@@ -505,6 +514,139 @@ def _recovered(session: Session, p: Period, before: list[Section]) -> Section:
                     _yuan(a.clawback),
                 ]
                 for a, title in recoveries
+            ],
+        )
+    return section
+
+
+def _suggested(review: BudgetReviewView) -> str:
+    """The amounts a review suggests, each against the line it changes."""
+    return "；".join(
+        f"{name} "
+        + (
+            "新增"
+            if name not in review.reviewed_lines
+            else f"{_yuan(review.reviewed_lines[name])}→"
+        )
+        + ("取消" if amount == 0 else _yuan(amount))
+        for name, amount in review.suggested_lines.items()
+    )
+
+
+def _budget_reviews(session: Session, p: Period, before: list[Section]) -> Section:
+    """The contractor's budget reviews before implementation (事前) recorded in the period."""
+    section = Section("五、事前预算审核")
+    number = 1 + sum(len(s.tables) for s in before)
+    reviews = reviews_in(session, p.first, p.last)
+    revise = sum(r.opinion == "revise" for r, _t in reviews)
+    section.paragraphs.append(
+        f"本期完成事前预算审核{len(reviews)}项，其中同意{len(reviews) - revise}项、"
+        f"建议调整{revise}项，提出预算优化建议{sum(len(r.suggestions) for r, _t in reviews)}条。"
+    )
+    if reviews:
+        section.table(
+            f"表{number} 事前预算审核意见（元）",
+            ["编号", "项目名称", "审核日期", "审核意见", "预算优化建议", "建议调整科目"],
+            [
+                [
+                    r.project_id,
+                    title,
+                    r.day,
+                    OPINIONS[r.opinion],
+                    "；".join(f"{n}. {text}" for n, text in enumerate(r.suggestions, 1)) or "—",
+                    _suggested(r) or "—",
+                ]
+                for r, title in reviews
+            ],
+        )
+    return section
+
+
+def _fund_summary(ctx: AppContext, session: Session, p: Period) -> list[Section]:
+    """资金总结评价报告: the fund evaluations (事后) the contractor recorded in the period."""
+    found = evaluations_in(session, p.first, p.last)
+    evaluations = [e for e, _t in found]
+    overview = Section("一、总体情况")
+    if not found:
+        overview.paragraphs.append("本期没有资金总结评价记录。")
+        return [overview]
+    final = sum(e.basis == "final" for e in evaluations)
+    disbursed, accepted = (
+        sum(getattr(e, k) for e in evaluations) for k in ("disbursed", "accepted")
+    )
+    overview.paragraphs.append(
+        f"本期对{len(found)}个项目阶段作出资金总结评价，其中结项决算评价{final}项、"
+        f"阶段评价{len(found) - final}项。评价涉及核定资助合计"
+        f"{_yuan(sum(e.granted for e in evaluations))}元，已拨付{_yuan(disbursed)}元，"
+        f"审核认可支出{_yuan(accepted)}元；结余合计{_yuan(sum(e.balance for e in evaluations))}元，"
+        f"其中结转{_yuan(sum(e.carry_over for e in evaluations))}元、"
+        f"收回{_yuan(sum(e.recovered for e in evaluations))}元；"
+        f"认可支出率{_pct(use_rate(accepted, disbursed))}%（审核认可支出÷已拨付）。"
+    )
+    figures = Section("二、资金决算与使用效益")
+    figures.table(
+        "表1 资金决算与使用效益（元）",
+        [
+            "编号", "项目名称", "评价日期", "评价依据", "核定资助", "已拨付", "审核认可",
+            "结余", "结转", "收回", "拨付率%", "认可支出率%",
+        ],
+        [
+            [
+                e.project_id, title, e.day, BASES[e.basis], _yuan(e.granted), _yuan(e.disbursed),
+                _yuan(e.accepted), _yuan(e.balance), _yuan(e.carry_over), _yuan(e.recovered),
+                _pct(e.disbursed_rate), _pct(e.use_rate),
+            ]
+            for e, title in found
+        ],
+    )  # fmt: skip
+    conclusions = Section("三、评价结论与主要发现")
+    conclusions.table(
+        "表2 评价结论与主要发现",
+        ["编号", "项目名称", "评价结论", "主要发现"],
+        [[e.project_id, title, e.conclusion, "；".join(e.findings) or "—"] for e, title in found],
+    )
+    return [overview, figures, conclusions]
+
+
+def _risk_points(session: Session, p: Period, today: date) -> Section:
+    """The register's points of the period as they stood at its end (or today), by level."""
+    section = Section("四、风险点台账")
+    last = min(p.last, today)
+    points = risks_of_period(session, p.first, last)
+    levels = Counter(v.level for v in points)
+    closed = Counter(v.level for v in points if v.status == CLOSED)
+    section.paragraphs.append(
+        f"截至{chinese_date(last)}，本期风险点台账共有风险点{len(points)}个，其中"
+        + "、".join(f"{label}风险{levels[code]}个" for code, label in LEVELS.items())
+        + f"；已关闭{closed.total()}个，未关闭{len(points) - closed.total()}个。"
+    )
+    section.table(
+        "表3 风险点按等级统计",
+        ["风险等级", "风险点数", "未关闭", "已关闭"],
+        [
+            *(
+                [label, levels[code], levels[code] - closed[code], closed[code]]
+                for code, label in LEVELS.items()
+            ),
+            ["合计", len(points), len(points) - closed.total(), closed.total()],
+        ],
+    )
+    if points:
+        section.table(
+            "表4 风险点台账",
+            ["编号", "项目", "风险点", "等级", "责任方", "应对措施", "登记日期", "状态"],
+            [
+                [
+                    v.id,
+                    "全局" if v.project_id is None else f"#{v.project_id} {v.title}",
+                    v.point,
+                    LEVELS[v.level],
+                    v.owner,
+                    v.action,
+                    v.identified_on,
+                    RISK_STATUSES[v.status],
+                ]
+                for v in points
             ],
         )
     return section
@@ -554,7 +696,7 @@ def _risk(ctx: AppContext, session: Session, p: Period) -> list[Section]:
                 for le, title, received in issued
             ],
         )
-    return [overview, projects, letters]
+    return [overview, projects, letters, _risk_points(session, p, ctx.today())]
 
 
 def _indicators(
@@ -650,6 +792,7 @@ BUILDERS = {
     "fund-use": _fund_use,
     "risk": _risk,
     "performance": _performance,
+    "fund-summary": _fund_summary,
 }
 
 
