@@ -61,13 +61,27 @@ def _read_plan(path: str | None, start: date, end: date) -> list[Any]:
 @click.option("--budget", type=YUAN, required=True, help="Budget in yuan (500000 = 50万).")
 @click.option("--plan", "plan_path", metavar="FILE.csv", help="Plan CSV: task,start,due[,weight].")
 @click.option("--contact-email", metavar="EMAIL", help="Where this project's letters go.")
+@click.option("--ref", metavar="TEXT", help="The application number (申报编号), unique.")
+@click.option(
+    "--partner",
+    "partners",
+    multiple=True,
+    metavar="UNIT",
+    help="A co-applicant of a joint application (a registered unit; repeatable).",
+)
+@click.option(
+    "--tier",
+    metavar="TIER",
+    help="strong_enterprise: basic (基础培育, the default) or special (专项培育); gi_brand: "
+    "the GI right holder's level, provincial, prefecture or county.",
+)
 @click.option(
     "--data",
     "data_pairs",
     multiple=True,
     metavar="KEY=VALUE",
     help="What the application states (data_ip_securitization: issuance, financing, size, "
-    "issued, ends, registered_in).",
+    "issued, ends).",
 )
 @JSON_OPTION
 @pass_invocation
@@ -81,11 +95,16 @@ def project_create(
     budget: int,
     plan_path: str | None,
     contact_email: str | None,
+    ref: str | None,
+    partners: tuple[str, ...],
+    tier: str | None,
     data_pairs: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Create a project in state `applied`.
 
+    The applicant (and each partner) must be of a kind, and have the unit facts, that the
+    category admits (`ipflow unit set UNIT --fact ...`); a refusal says what is missing.
     A data_ip_securitization application states its product with --data and reserves its
     subsidy now, first applied, first served.
 
@@ -93,11 +112,14 @@ def project_create(
     Example:
       ipflow project create --category data_ip_chain --title 磷化工产业链数据知识产权强链 \\
           --unit 贵州磷化（集团）有限责任公司 --start 2027-01-01 --end 2027-12-31 \\
-          --budget 300000 --plan plan.csv --json
+          --budget 300000 --plan plan.csv --ref 2027-SJ-001 --json
+      ipflow project create --category patent_navigation --title 新能源电池产业专利导航 \\
+          --unit 贵州师范大学 --partner 贵州省工业和信息化厅 --start 2027-01-01 \\
+          --end 2027-12-31 --budget 200000
       ipflow project create --category data_ip_securitization --title 证券化融资补贴 \\
           --unit 贵阳某云计算服务有限公司 --start 2027-01-01 --end 2027-12-31 \\
           --budget 1200000 --data issuance=100000000 --data financing=30000000 \\
-          --data issued=2026-06-30 --data ends=2027-06-30 --data registered_in=贵州
+          --data issued=2026-06-30 --data ends=2027-06-30
     """
     from workflow.projects.actions import NewProject, create
 
@@ -112,6 +134,9 @@ def project_create(
             budget,
             _read_plan(plan_path, start, end),
             contact_email,
+            ref,
+            tier,
+            partners,
             _data_pairs(data_pairs),
         ),
     )
@@ -146,8 +171,9 @@ def project_import(invocation: Invocation, path: str, plan_path: str | None, as_
     """Import projects from CSV or xlsx, all rows or none; every bad row is reported.
 
     The projects file has the create options as columns (category,title,unit,start,end,
-    budget,contact_email,data; data holds KEY=VALUE pairs separated by semicolons). The plan file has project,task,start,due,weight, where
-    `project` is the line number of the project in the projects file (2 = first row) or
+    budget[,contact_email,ref,tier,partners,data]; partners separated by 、 or ;, data holds
+    KEY=VALUE pairs separated by semicolons). The plan file has project,task,start,due,weight,
+    where `project` is the line number of the project in the projects file (2 = first row) or
     its title. An xlsx workbook holds both: a sheet "projects" (or "项目", else the first
     sheet) and a sheet "plan" (or "计划"); cells may be real dates and numbers or text.
 
@@ -229,6 +255,12 @@ def project_show(invocation: Invocation, project_id: int, as_json: bool) -> None
         return
     click.echo(_("项目#{id} {title}").format(id=p.id, title=p.title))
     click.echo(_("  类别：{category}   承担单位：{unit}").format(category=p.category, unit=p.unit))
+    if p.partners:
+        click.echo(_("  合作单位：{partners}").format(partners=_("、").join(p.partners)))
+    if p.ref or p.tier:
+        click.echo(
+            _("  申报编号：{ref}   申报层级：{tier}").format(ref=p.ref or "—", tier=p.tier or "—")
+        )
     click.echo(_("  实施期：{start} 至 {end}").format(start=p.start, end=p.end))
     grant, use = money_lines(p.money)
     click.echo(_("  资金（{as_of}）：").format(as_of=p.as_of) + grant)

@@ -58,6 +58,15 @@ class Facts:
     """How many days before a year's (or the term's) end its review (or acceptance) may begin."""
     condition_deadline: date | None = None
     """service_brand: the day by which its payment condition must be met (None: not gathered)."""
+    applicant_problem: str | None = None
+    """Why the lead and partners do not meet the category's applicant rule, if so
+    (states.eligibility.application_problems)."""
+    partner_block: str | None = None
+    """The partners' active adverse credit records or restrictions, each naming its partner."""
+    approved_in_year: tuple[int, ...] = ()
+    """Other projects of the category approved in the project's programme year."""
+    programme_year: int | None = None
+    """The programme year a project belongs to (the year of its start)."""
     refusals: list[str] = field(default_factory=list)
 
 

@@ -65,14 +65,11 @@ SECURITIZATION_TERMS: tuple[str, ...] = (
     "size",
     "issued",
     "ends",
-    "registered_in",
 )
 """data_ip_securitization: what the application states (`--data KEY=VALUE` at filing): the
 product's issuance amount, the enterprise's financing, the product's size (default the issuance),
-its issue and end dates, and where the enterprise is registered."""
-SECURITIZATION_REGION = "贵州"
-"""data_ip_securitization: where the enterprise must be registered (贵州省内注册企业); the
-application's `registered_in` must name it (贵州, 贵州省, 贵州省贵阳市 …)."""
+its issue and end dates. That the enterprise is registered in Guizhou is a unit fact
+(`guizhou_registered`, states.eligibility)."""
 
 SERVICE_BRAND_REVENUE = 1000 * WAN
 """service_brand: the revenue that must be reached (营业收入达…及以上) to be paid."""

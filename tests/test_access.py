@@ -186,8 +186,8 @@ def _as(ctx: AppContext, name: str) -> AppContext:
 def office(ctx: AppContext) -> dict[str, int]:
     """Two universities with a project each (budget lines, a large expense, a letter), then
     an admin, a unit user of 贵州大学 and a disabled manager."""
-    add_unit(ctx, "贵州大学", "university", "gzu@example.org")
-    add_unit(ctx, "贵州理工学院", "university", "git@example.org")
+    add_unit(ctx, "贵州大学", "university", "gzu@example.org", {"valid_patents": "1260"})
+    add_unit(ctx, "贵州理工学院", "university", "git@example.org", {"valid_patents": "310"})
     plan = [PlanRow("任务", date(2027, 1, 1), date(2027, 3, 1), 1)]
     ids: dict[str, int] = {}
     for key, unit in (("own", "贵州大学"), ("other", "贵州理工学院")):
@@ -218,6 +218,7 @@ OFFICE_COMMANDS = {
     ],
     "budget set": ["budget", "set", "{own}", "--line", "设备费=500000"],
     "unit add": ["unit", "add", "竞争者公司", "--kind", "enterprise"],
+    "unit set": ["unit", "set", "贵州理工学院", "--fact", "valid_patents=29"],
     "check run": ["check", "run", "--today", "2027-04-15"],
     "notify flush": ["notify", "flush"],
 }  # fmt: skip

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from tests.conftest import NOON, database_dump
-from tests.factories import SECURITIZATION_TERMS, make_project, new_project, on
+from tests.factories import SECURITIZATION_TERMS, make_project, new_project, on, register
 from workflow.core.clock import fixed_clock
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
@@ -138,9 +138,10 @@ def test_securitisation_is_reserved_first_come_first_served_against_the_200_wan_
     assert committed(ctx, first) == 1_200_000
     assert committed(ctx, crossing) == 800_000  # what was left of the cap
     assert show(ctx, crossing).history[-1].data["capped"] is True
+    register(ctx, "丙数据公司", "enterprise", {"guizhou_registered": "yes"})
     before = database_dump(engine)
     with pytest.raises(Refused, match="额度2000000元已用完"):
-        create(ctx, new_project(category="data_ip_securitization", unit="丙"))
+        create(ctx, new_project(category="data_ip_securitization", unit="丙数据公司"))
     assert database_dump(engine) == before
 
 

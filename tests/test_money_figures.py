@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Cli
+from tests.factories import enrol
 
 GUIYANG = "贵阳市市场监督管理局（知识产权局）"
 ZUNYI = "遵义市市场监督管理局（知识产权局）"
@@ -81,6 +82,7 @@ def ok(result: Any) -> str:
 
 
 def create(ipflow: Cli, unit: str, budget: int) -> str:
+    enrol(ipflow, unit, "city_ip_office")
     document = ok(
         ipflow(
             "project", "create", "--category", "capability_city", "--title", f"{unit[:3]}能力提升",

@@ -19,7 +19,7 @@ from click.testing import Result
 from sqlalchemy import Engine
 
 from tests.conftest import Cli, database_dump, without_clock_notice
-from tests.factories import SECURITIZATION_TERMS, make_project, on
+from tests.factories import APPLICANTS, SECURITIZATION_TERMS, TIERS, enrol, make_project, on
 from workflow.core.context import AppContext
 from workflow.projects.actions import advance
 from workflow.projects.reports import submit
@@ -54,10 +54,14 @@ def shown(cli: Cli, project_id: int) -> dict[str, Any]:
 
 
 def create(cli: Cli, category: str, unit: str, start: str, end: str, *extra: str) -> Result:
-    """`project create` of a `category` application by `unit`, as a user types it."""
+    """`project create` of a `category` application by `unit`, as a user types it; a new unit is
+    registered first as one that may lead the category (tests.factories.APPLICANTS)."""
+    kind, facts = APPLICANTS[category]
+    enrol(cli, unit, kind, *(f"{key}={value}" for key, value in facts.items()))
+    tier = ["--tier", TIERS[category]] if category in TIERS else []
     return cli(
         "project", "create", "--category", category, "--title", f"{unit}{category}{start}",
-        "--unit", unit, "--start", start, "--end", end, "--budget", "300000", *extra,
+        "--unit", unit, "--start", start, "--end", end, "--budget", "300000", *tier, *extra,
     )  # fmt: skip
 
 
@@ -216,7 +220,7 @@ def test_a_data_ip_unit_applies_the_next_year_only_after_an_excellent_acceptance
         )
     ok(create(filing, "data_ip_chain", "乙数据公司", "2028-02-01", "2029-01-31"))
     ok(create(filing, "data_ip_scenario", "乙数据公司", "2028-03-01", "2029-02-28"))
-    ok(create(filing, "high_value_patent", "甲数据公司", "2028-02-01", "2029-01-31"))
+    ok(create(filing, "strong_enterprise", "甲数据公司", "2028-02-01", "2029-01-31"))
 
 
 def test_a_data_ip_unit_whose_project_is_not_yet_accepted_may_not_apply_the_next_year(
@@ -286,7 +290,7 @@ def test_the_office_decides_the_restriction_and_it_bars_filings_whatever_the_sta
     ]
     before = database_dump(engine)
     refused(
-        create(at(ipflow, "2030-01-10"), "high_value_patent", "某数据领军企业", "2033-03-01",
+        create(at(ipflow, "2030-01-10"), "strong_enterprise", "某数据领军企业", "2033-03-01",
                "2034-02-28"),
         engine,
         before,
@@ -296,7 +300,7 @@ def test_the_office_decides_the_restriction_and_it_bars_filings_whatever_the_sta
     )  # fmt: skip
     # Filed before the restriction began: it is judged on its filing day and may be approved.
     ok(at(ipflow, "2030-01-09")("project", "advance", str(earlier), "approve"))
-    ok(create(at(ipflow, "2033-01-08"), "high_value_patent", "某数据领军企业", "2033-03-01",
+    ok(create(at(ipflow, "2033-01-08"), "strong_enterprise", "某数据领军企业", "2033-03-01",
               "2034-02-28"))  # fmt: skip
 
 
@@ -311,7 +315,7 @@ def test_a_decision_of_no_years_restricts_nothing(
 
     assert shown(closing, project_id)["history"][-1]["data"]["restrict_years"] == 0
     assert json.loads(ok(closing("unit", "record", "list", "某数据企业", "--json")).stdout) == []
-    ok(create(at(ipflow, "2030-01-10"), "high_value_patent", "某数据企业", "2030-03-01",
+    ok(create(at(ipflow, "2030-01-10"), "strong_enterprise", "某数据企业", "2030-03-01",
               "2031-02-28"))  # fmt: skip
 
 
@@ -397,6 +401,7 @@ def test_securitisation_is_first_applied_first_served_whatever_the_order_of_appr
     assert shown(ipflow, first)["money"]["granted"] == 1_200_000
     assert shown(ipflow, second)["money"]["granted"] == 800_000
     assert shown(ipflow, second)["history"][0]["data"]["capped"] is True
+    enrol(ipflow, "丙数据公司", "enterprise", "guizhou_registered=yes")
     before = database_dump(engine)
     refused(
         file_securitisation(ipflow, "丙数据公司", 10_000_000, 10_000_000),
@@ -430,9 +435,11 @@ def test_approval_grants_the_reservation_and_takes_no_product_terms(
     )
 
 
-def test_a_securitisation_product_issued_outside_2026_or_outside_guizhou_is_refused(
+def test_a_securitisation_product_issued_outside_2026_or_by_an_enterprise_outside_guizhou_is_refused(
     ipflow: Cli, engine: Engine
 ) -> None:
+    enrol(ipflow, "甲数据公司", "enterprise", "guizhou_registered=yes")
+    enrol(ipflow, "成都某数据公司", "enterprise", "guizhou_registered=no")
     before = database_dump(engine)
     for issued in ("2025-12-31", "2027-01-05"):
         refused(
@@ -442,11 +449,11 @@ def test_a_securitisation_product_issued_outside_2026_or_outside_guizhou_is_refu
             f"证券化产品须于2026年期间发行，而发行日为{issued}",
         )
     refused(
-        file_securitisation(ipflow, "成都某数据公司", 10_000_000, 10_000_000, registered_in="四川"),
+        file_securitisation(ipflow, "成都某数据公司", 10_000_000, 10_000_000),
         engine,
         before,
-        "须为贵州省内注册企业",
-        "“四川”",
+        "成都某数据公司",
+        "在贵州省内注册",
     )
     refused(
         create(ipflow, "data_ip_securitization", "甲数据公司", "2027-01-01", "2027-12-31"),
@@ -508,7 +515,9 @@ def test_service_brand_is_paid_only_for_a_condition_met_by_the_configured_date(
 def test_an_import_reserves_securitisation_subsidies_in_file_order(
     ipflow: Cli, engine: Engine, tmp_path: Path
 ) -> None:
-    product = "issued=2026-05-20;ends=2027-12-31;registered_in=贵州"
+    product = "issued=2026-05-20;ends=2027-12-31"
+    for unit in ("甲数据公司", "乙数据公司"):
+        enrol(ipflow, unit, "enterprise", "guizhou_registered=yes")
     rows = [
         "category,title,unit,start,end,budget,data",
         f"data_ip_securitization,甲证券化,甲数据公司,2027-01-01,2027-12-31,1200000,"

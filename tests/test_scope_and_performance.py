@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from tests.conftest import Cli, database_dump, without_clock_notice
+from tests.factories import enrol, enrol_university
 from workflow.db.engine import transaction
 from workflow.db.orm import LedgerSnapshot, Letter, OutboxMessage
 
@@ -65,12 +66,16 @@ PROJECTS = {
 OUTSIDE = ("navigation", "securitisation", "contractor")
 FILED_WITH = {
     "securitisation": (
-        *("issuance=10000000", "financing=10000000", "issued=2026-06-30", "ends=2027-12-31"),
-        "registered_in=贵州",
+        "issuance=10000000",
+        "financing=10000000",
+        "issued=2026-06-30",
+        "ends=2027-12-31",
     )
 }
 """What an application states when it is filed: the securitisation product (its subsidy is
 reserved then, first applied, first served)."""
+NAVIGATION_PARTNER = "贵阳市市场监督管理局（知识产权局）"
+"""The IP authority a navigation project must apply with (seed line 115)."""
 
 
 def _ok(cli: Cli, *args: str) -> str:
@@ -109,12 +114,18 @@ def programme(july: Cli, tmp_path: Path) -> dict[str, int]:
     06-30: red), and the nightly check of 07-01 run; only the patent project is monitored."""
     plan = tmp_path / "plan.csv"
     plan.write_text(PLAN, encoding="utf-8")
+    for name in ("贵州大学", "贵州师范大学", "贵州理工学院"):
+        enrol_university(july, name)
+    enrol(july, NAVIGATION_PARTNER, "city_ip_office")
+    enrol(july, "贵阳某云计算服务有限公司", "enterprise", "guizhou_registered=yes")
+    enrol(july, "贵州某会计师事务所", "accounting_firm")
     ids = {}
     for key, (category, title, unit, budget, facts) in PROJECTS.items():
+        partner = ["--partner", NAVIGATION_PARTNER] if category == "patent_navigation" else []
         filed = [arg for fact in FILED_WITH.get(key, ()) for arg in ("--data", fact)]
         created = _json(july, "project", "create", "--category", category, "--title", title,
                         "--unit", unit, "--start", "2027-01-01", "--end", "2027-12-31",
-                        "--budget", str(budget), "--plan", str(plan), *filed)  # fmt: skip
+                        "--budget", str(budget), "--plan", str(plan), *partner, *filed)  # fmt: skip
         ids[key] = pid = created["id"]
         _ok(july, "project", "advance", str(pid), "screen")
         data = [arg for fact in facts for arg in ("--data", fact)]

@@ -63,6 +63,8 @@ USE_CASES: dict[str, dict[str, Right]] = {
     "refusal_list": _row(A, D, D, D, D),
     "unit_add": _row(A, A, D, D, D),
     "unit_list": _row(A, A, U, A, D),
+    "unit_show": _row(A, A, U, A, D),
+    "unit_set": _row(A, A, D, D, D),
     "credit_record_add": _row(A, A, D, D, D),
     "credit_record_list": _row(A, A, U, A, D),
     "project_create": _row(A, A, D, D, D),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, String
+from sqlalchemy import BigInteger, Date, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.db.orm import Base
@@ -32,8 +32,6 @@ class SubsidyClaim(Base):
     """The day the product was issued (发行日)."""
     product_end: Mapped[date] = mapped_column(Date)
     """The day the product ends (产品到期日)."""
-    registered_in: Mapped[str] = mapped_column(String(100))
-    """Where the enterprise is registered, as the application states it."""
     subsidy: Mapped[int] = mapped_column(BigInteger)
     """What the rate gives: 4% × issuance × financing ÷ size, in yuan."""
     reserved: Mapped[int] = mapped_column(BigInteger)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from workflow.db import (
     orm_claims,
+    orm_eligibility,
     orm_money,
     orm_notices,
     orm_oversight,
@@ -16,6 +17,7 @@ from workflow.db.orm import Base
 metadata = Base.metadata
 MODULES = (
     orm_claims,
+    orm_eligibility,
     orm_money,
     orm_notices,
     orm_oversight,

@@ -20,6 +20,7 @@ from workflow.core.errors import Refused
 from workflow.core.i18n import N_, _
 from workflow.db.engine import transaction
 from workflow.db.orm import LedgerSnapshot, Letter, Project, Unit
+from workflow.db.orm_eligibility import ProjectPartner
 from workflow.db.orm_money import ProjectFunding
 from workflow.money.budget import disburse, record_expenditure, review_expenditure, set_budget_lines
 from workflow.money.funding import PAID_BY_TRANSITION, securitization_subsidy
@@ -33,6 +34,7 @@ from workflow.progress.rules import (
     task_elapsed,
 )
 from workflow.projects.actions import NewProject, advance, create
+from workflow.projects.eligibility import partners_of
 from workflow.projects.plans import PlanRow
 from workflow.projects.reports import submit
 from workflow.risks.actions import add_risk
@@ -75,9 +77,13 @@ def office(prefecture: str) -> str:
 
 UNITS: tuple[tuple[str, str, str], ...] = (
     *(
-        (office(p), "authority", f"ip-{s}@example.org")
+        (office(p), "city_ip_office", f"ip-{s}@example.org")
         for p, s in zip(PREFECTURES, PREFECTURE_SLUGS, strict=True)
     ),
+    ("仁怀市市场监督管理局（知识产权局）", "county_ip_office", "ip-renhuai@example.org"),
+    ("贵阳高新区市场监督管理局（知识产权局）", "zone_authority", "ip-gyhtz@example.org"),
+    ("贵州省工业和信息化厅", "industry_authority", "office@gz-miit.example.org"),
+    ("铜仁市茶叶行业协会", "association", "office@tr-tea.example.org"),
     ("贵州大学", "university", "kjc-gzu@example.org"),
     ("贵州省农业科学院", "institute", "kyc-gzaas@example.org"),
     ("贵州理工学院", "university", "kjc-git@example.org"),
@@ -87,7 +93,7 @@ UNITS: tuple[tuple[str, str, str], ...] = (
     ("六盘水某新材料有限公司", "enterprise", "ip@lps-material.example.org"),
     ("仁怀市酱香白酒协会", "association", "office@rh-jiangxiang.example.org"),
     ("贵州某知识产权研究院有限公司", "service_org", "office@gz-ipri.example.org"),
-    ("贵州某会计师事务所（特殊普通合伙）", "service_org", "risk@gz-cpa.example.org"),
+    ("贵州某会计师事务所（特殊普通合伙）", "accounting_firm", "risk@gz-cpa.example.org"),
     ("黔南某磷化工有限责任公司", "enterprise", "ip@qn-phosphate.example.org"),
     ("贵阳某专利信息咨询有限公司", "service_org", "office@gy-patentinfo.example.org"),
     ("贵阳某大数据科技有限公司", "enterprise", "ip@gy-bigdata.example.org"),
@@ -104,6 +110,19 @@ UNITS: tuple[tuple[str, str, str], ...] = (
     ("铜仁某数据技术有限公司", "enterprise", "ip@tr-datatech.example.org"),
 )
 """Every unit of the demo: name, kind, contact email. Company names are deliberately generic."""
+
+UNIT_FACTS: dict[str, dict[str, str]] = {
+    "贵州大学": {"valid_patents": "1850"},
+    "贵州省农业科学院": {"valid_patents": "420"},
+    "贵州理工学院": {"valid_patents": "310"},
+    "遵义某酒业股份有限公司": {"national_demo_candidate": "yes"},
+    "贵阳某云计算服务有限公司": {"guizhou_registered": "yes"},
+    "黔南某数字科技有限公司": {"guizhou_registered": "yes"},
+}
+"""The unit facts the demo's applications need (states.eligibility): sample figures."""
+
+REFUSED_CITY_APPLICANT = "贵阳某大数据科技有限公司"
+"""An enterprise that tries to enter the capability_city ranking and is refused."""
 
 BLOCKED_UNIT = "贵阳某信息技术有限公司"
 BLOCK_NOTE = "信用中国公示：通过登记的住所或者经营场所无法联系"
@@ -303,6 +322,10 @@ class Demo:
     blocked: bool = False
     """The unit gets an abnormal-operation record before approval, which is then refused."""
     screen_note: str = "形式审查通过"
+    partners: tuple[str, ...] = ()
+    """The co-applicants of a joint application."""
+    tier: str | None = None
+    """The tier applied for, where the category has tiers (strong_enterprise, gi_brand)."""
     approve_data: tuple[tuple[str, str], ...] = ()
     """Facts the approval's funding rule needs (navigation kind)."""
     apply_data: tuple[tuple[str, str], ...] = ()
@@ -372,6 +395,7 @@ DEMOS: tuple[Demo, ...] = (
                 assessment="partly",
             ),
         ),
+        partners=("黔南某磷化工有限责任公司",),
     ),
     Demo(
         "high_value_patent",
@@ -400,6 +424,7 @@ DEMOS: tuple[Demo, ...] = (
         "知识产权强企培育（专项培育）：酱香型白酒酿造",
         "遵义某酒业股份有限公司",
         lag=6,
+        tier="special",
     ),
     Demo(
         "strong_enterprise",
@@ -415,8 +440,10 @@ DEMOS: tuple[Demo, ...] = (
     Demo(
         "gi_brand",
         "仁怀酱香白酒地理标志品牌培育",
-        "仁怀市酱香白酒协会",
+        office("遵义市"),
         lag=4,
+        tier="county",
+        partners=("仁怀市市场监督管理局（知识产权局）", "仁怀市酱香白酒协会"),
         targets=(
             Target("地理标志专用标志使用企业", 30, "家", actual=33),
             Target("品牌宣传推广活动", 4, "场", actual=2),
@@ -427,6 +454,8 @@ DEMOS: tuple[Demo, ...] = (
         "“普安红茶”地理标志品牌培育",
         office("黔西南州"),
         lag=3,
+        tier="prefecture",
+        partners=("贵州某知识产权研究院有限公司",),
         later=(
             Step(
                 date(2027, 12, 6),
@@ -435,7 +464,14 @@ DEMOS: tuple[Demo, ...] = (
             ),
         ),
     ),
-    Demo("gi_brand", "“石阡苔茶”地理标志品牌培育", office("铜仁市"), lag=15),
+    Demo(
+        "gi_brand",
+        "“石阡苔茶”地理标志品牌培育",
+        office("铜仁市"),
+        lag=15,
+        tier="prefecture",
+        partners=("铜仁市茶叶行业协会",),
+    ),
     Demo(
         "capability_provincial",
         "全省知识产权转化运用成效评估与“工具包”编制",
@@ -455,6 +491,7 @@ DEMOS: tuple[Demo, ...] = (
         "新能源电池及材料产业专利导航（产业类）",
         "贵州师范大学",
         lag=5,
+        partners=("贵州省工业和信息化厅",),
         approve_data=(("kind", "industry"),),
     ),
     Demo(
@@ -462,6 +499,7 @@ DEMOS: tuple[Demo, ...] = (
         "湿法磷酸净化技术专利导航（企业类）",
         "黔南某磷化工有限责任公司",
         missing=2,
+        partners=(office("黔南州"),),
         approve_data=(("kind", "enterprise"),),
     ),
     Demo(
@@ -470,6 +508,7 @@ DEMOS: tuple[Demo, ...] = (
         "贵阳某专利信息咨询有限公司",
         start=date(2027, 11, 1),
         reach="applied",
+        partners=(office("遵义市"),),
         approve_data=(("kind", "industry"),),
     ),
     Demo(
@@ -514,7 +553,7 @@ DEMOS: tuple[Demo, ...] = (
     Demo(
         "service_cluster",
         "国家知识产权服务业高质量集聚发展示范区（贵阳）建设",
-        office("贵阳市"),
+        "贵阳高新区市场监督管理局（知识产权局）",
         lag=3,
         missing=1,
     ),
@@ -587,7 +626,6 @@ DEMOS: tuple[Demo, ...] = (
             ("financing", "30000000"),
             ("issued", "2026-03-30"),
             ("ends", "2027-06-30"),
-            ("registered_in", "贵州省贵阳市"),
         ),
         later=(
             Step(
@@ -607,7 +645,6 @@ DEMOS: tuple[Demo, ...] = (
             ("financing", "20000000"),
             ("issued", "2026-09-28"),
             ("ends", "2028-11-30"),
-            ("registered_in", "贵州省黔南州"),
         ),
     ),
     Demo(
@@ -687,7 +724,7 @@ def _refuse_if_not_empty(ctx: AppContext) -> None:
 
 def _register_units(ctx: AppContext) -> None:
     for name, kind, email in UNITS:
-        add_unit(ctx, name, kind, email)
+        add_unit(ctx, name, kind, email, UNIT_FACTS.get(name, {}), "演示数据")
 
 
 def _build(ctx: AppContext, demo: Demo, today: date) -> list[str]:
@@ -705,6 +742,8 @@ def _build(ctx: AppContext, demo: Demo, today: date) -> list[str]:
         end,
         demo.budget,
         plan,
+        tier=demo.tier,
+        partners=demo.partners,
         data=dict(demo.apply_data),
     )
     try:
@@ -879,13 +918,50 @@ def build_demo(ctx: AppContext, today: date) -> str:
     """Fill an empty database with the 2027 sample programme, run the check on `today`, summarise."""
     _refuse_if_not_empty(ctx)
     _register_units(at(ctx, date(2026, 10, 15)))
-    refused: list[str] = []
+    refused = [_refused_city_applicant(ctx)]
     for demo in DEMOS:
         refused.extend(_build(ctx, demo, today))
     _money(ctx, today)
     _oversight(ctx, today)
     run_check(at(ctx, today), today)
-    return summary(ctx, today, refused)
+    return summary(ctx, today, [_joint_applications(ctx), *refused])
+
+
+def _refused_city_applicant(ctx: AppContext) -> str:
+    """An enterprise applies for the capability_city ranking, open to the prefecture IP offices
+    and 贵安新区 only: refused, it never enters the ranking (nor its 200万 first tier)."""
+    start = date(2027, 1, 1)
+    application = NewProject(
+        "capability_city",
+        "2027年度知识产权转化运用能力提升",
+        REFUSED_CITY_APPLICANT,
+        start,
+        term_end("capability_city", start),
+        CATEGORIES["capability_city"].grant or 1_000_000,
+    )
+    try:
+        create(at(ctx, start + timedelta(days=OFFSETS["create"])), application)
+    except Refused as exc:
+        return _("演示申报主体审查，市州级能力提升项目（排序）申报被拒：{refusal}").format(
+            refusal=exc
+        )
+    raise AssertionError("the demo's enterprise was admitted to the capability_city ranking")
+
+
+def _joint_applications(ctx: AppContext) -> str:
+    """How many applications are joint, and the first of them with its partners."""
+    with transaction(ctx.engine) as session:
+        joint = session.scalars(
+            select(ProjectPartner.project_id).distinct().order_by(ProjectPartner.project_id)
+        ).all()
+        first = session.get_one(Project, joint[0])
+        partners = [u.name for u in partners_of(session, first.id)]
+        lead = first.unit.name
+    return _(
+        "演示联合申报：{count}个项目有合作单位，立项时逐一核查其信用记录；如项目#{id}“{title}”由{lead}牵头，合作单位：{partners}"
+    ).format(
+        count=len(joint), id=first.id, title=first.title, lead=lead, partners=_("、").join(partners)
+    )
 
 
 # --------------------------------------------------------------------------- summary

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from states.rules import (
     SECURITIZATION_ISSUE_YEAR,
-    SECURITIZATION_REGION,
     SECURITIZATION_TERMS,
     SECURITIZATION_YEAR_CAP,
 )
@@ -48,7 +47,6 @@ class Terms:
     size: int
     issued: date
     ends: date
-    registered_in: str
 
 
 def _amount(data: dict[str, str], key: str, label: str) -> int:
@@ -76,8 +74,9 @@ def _day(data: dict[str, str], key: str, label: str) -> date:
 def terms_of(data: dict[str, str], today: date) -> Terms:
     """The product an application states, or a refusal naming what is missing or ineligible.
 
-    The product must have been issued in SECURITIZATION_ISSUE_YEAR (and not after today), end
-    after its issue, and the enterprise be registered in SECURITIZATION_REGION.
+    The product must have been issued in SECURITIZATION_ISSUE_YEAR (and not after today) and end
+    after its issue. (The enterprise's Guizhou registration is a unit fact that the applicant
+    rule of states.eligibility checks.)
     """
     unknown = sorted(set(data) - set(SECURITIZATION_TERMS))
     if unknown:
@@ -111,14 +110,7 @@ def terms_of(data: dict[str, str], today: date) -> Terms:
         raise Refused(
             _("证券化产品到期日{ends}须晚于发行日{issued}").format(ends=ends, issued=issued)
         )
-    region = data.get("registered_in", "").strip()
-    if not region.startswith(SECURITIZATION_REGION):
-        raise Refused(
-            _(
-                "须为{region}省内注册企业（--data registered_in={region}），而申报注册地为“{given}”"
-            ).format(region=SECURITIZATION_REGION, given=region)
-        )
-    return Terms(issuance, financing, size, issued, ends, region)
+    return Terms(issuance, financing, size, issued, ends)
 
 
 def cap_remaining(session: Session, year: int) -> int:
@@ -157,7 +149,6 @@ def file_claim(
         issue_size=terms.size,
         issued_on=terms.issued,
         product_end=terms.ends,
-        registered_in=terms.registered_in,
         subsidy=subsidy,
         reserved=min(subsidy, remaining),
         filed_at=ctx.clock(),

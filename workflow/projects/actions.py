@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from states.categories import CATEGORIES, MONITORED
 from states.definitions import DEFINITION_VERSION, STATE_LABELS
+from states.eligibility import resolved_tier, tier_problem
 from states.guards import Facts
 from states.machines import TransitionRefused, definition_for, fire, would_pass
 from states.rules import GI_YEARS
@@ -40,6 +41,14 @@ from workflow.progress.rules import (
     term_years,
 )
 from workflow.progress.store import progress_by_project
+from workflow.projects.eligibility import (
+    add_partners,
+    check_application,
+    clean_ref,
+    eligibility_facts,
+    partner_names,
+    partners_of,
+)
 from workflow.projects.plans import PlanRow, default_plan
 from workflow.projects.sanctions import (
     acceptance_data,
@@ -66,6 +75,12 @@ class NewProject:
     budget: int
     plan: list[PlanRow] = field(default_factory=list)
     contact_email: str | None = None
+    ref: str | None = None
+    """The application number (申报编号), unique."""
+    tier: str | None = None
+    """The tier applied for where the category has tiers (states.eligibility.TIERS)."""
+    partners: tuple[str, ...] = ()
+    """The co-applicants of a joint application (registered units), in order."""
     data: dict[str, str] = field(default_factory=dict)
     """What the application states beyond the options (`--data KEY=VALUE`): data_ip_securitization's
     product (states.rules.SECURITIZATION_TERMS); no other category takes any."""
@@ -114,6 +129,12 @@ class ProjectSummary(Result):
     category: str
     title: str
     unit: str
+    partners: list[str]
+    """The co-applicants of a joint application, in the order it lists them."""
+    ref: str | None
+    """The application number (申报编号)."""
+    tier: str | None
+    """The tier applied for (states.eligibility.TIERS), where the category has tiers."""
     state: str
     triggers: list[str]
     """`show`: the triggers whose guards pass today (possible_triggers); `list`: the state's."""
@@ -183,6 +204,9 @@ def validate(p: NewProject) -> None:
         raise Refused(_("预算须为不小于0的整数元，得到{budget}").format(budget=p.budget))
     if p.contact_email is not None and "@" not in p.contact_email:
         raise Refused(_("联系邮箱“{contact_email}”无效").format(contact_email=p.contact_email))
+    problem = tier_problem(p.category, resolved_tier(p.category, p.tier))
+    if problem:
+        raise Refused(problem)
     if p.data and p.category != SECURITIZATION:
         raise Refused(
             _("{name}申报时不填写 --data（仅数据知识产权证券化资助项目申报时填写产品条件）").format(
@@ -201,6 +225,10 @@ def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
         raise Refused(
             _("单位“{name}”不能申报该项目：{conflict}").format(name=unit.name, conflict=conflict)
         )
+    ref, tier = clean_ref(p.ref), resolved_tier(p.category, p.tier)
+    partners = check_application(
+        session, ctx, p.category, p.title.strip(), tier, ref, unit, p.partners
+    )
     now = ctx.clock()
     project = Project(
         category=p.category,
@@ -211,11 +239,14 @@ def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
         end=p.end,
         budget=p.budget,
         contact_email=p.contact_email,
+        ref=ref,
+        tier=tier,
         definition_version=DEFINITION_VERSION,
         created_at=now,
     )
     session.add(project)
     session.flush()
+    add_partners(session, project, partners)
     claim: dict[str, Any] = {}
     if p.category == SECURITIZATION:
         from workflow.money.securitization import file_claim  # money rules load only when needed
@@ -334,7 +365,6 @@ def _facts(
         amount=amount,
         data=data,
         credit_block=_("；").join(describe(r) for r in records) or None,
-        conflict=conflict_of_interest(session, project.unit_id, project.category, project.id),
         reports_due_in_term=periods,
         reports_submitted=reported,
         reviews_done=reviews_done,
@@ -349,7 +379,10 @@ def _facts(
     from workflow.money.funding import money_facts  # money rules load only when a project moves
 
     return replace(
-        facts, **money_facts(session, ctx, project, trigger), **sanction_facts(ctx, project)
+        facts,
+        **money_facts(session, ctx, project, trigger),
+        **eligibility_facts(session, ctx, project, trigger),
+        **sanction_facts(ctx, project),
     )
 
 
@@ -490,6 +523,7 @@ def record_transition(
 
 def _summary(
     project: Project,
+    partners: list[str],
     day: date,
     standing: Standing | None,
     snapshot: LedgerSnapshot | None,
@@ -501,6 +535,9 @@ def _summary(
         category=project.category,
         title=project.title,
         unit=project.unit.name,
+        partners=partners,
+        ref=project.ref,
+        tier=project.tier,
         state=project.state,
         triggers=definition.triggers_from(project.state),
         start=project.start,
@@ -560,8 +597,9 @@ def show(work: Work, project_id: int) -> ProjectView:
         for e in events
     ]
     money = money_figures(session, day, [Project.id == project_id])[project_id]
+    partners = [u.name for u in partners_of(session, project_id)]
     summary = replace(
-        _summary(project, day, standing, snapshot, money),
+        _summary(project, partners, day, standing, snapshot, money),
         triggers=possible_triggers(session, work.ctx, project),
     )
     grades = [g for e in history if (g := grade_of(e.trigger, e.data)) is not None]
@@ -607,7 +645,11 @@ def list_projects(
     progress = progress_by_project(session, day, where)
     snapshots = latest_snapshots(session, [p.id for p in projects] if visible else None, day)
     money = money_figures(session, day, where)
+    partners = partner_names(session, where)
     rows = [
-        _summary(p, day, progress.get(p.id), snapshots.get(p.id), money[p.id]) for p in projects
+        _summary(
+            p, partners.get(p.id, []), day, progress.get(p.id), snapshots.get(p.id), money[p.id]
+        )
+        for p in projects
     ]
     return [r for r in rows if flag is None or r.flag == flag]

@@ -61,12 +61,19 @@ def restriction_on(session: Session, unit_id: int, day: date) -> CreditRecord | 
     return next((r for r in active_records(session, unit_id, day) if r.kind == RESTRICTED), None)
 
 
-def approval_blocks(session: Session, project: Project, today: date) -> list[CreditRecord]:
-    """The records that bar approval: adverse records in force today, and a restriction in force
-    on the day the application was filed."""
-    records = [r for r in active_records(session, project.unit_id, today) if r.kind != RESTRICTED]
-    restriction = restriction_on(session, project.unit_id, filing_day(project))
+def blocking_records(
+    session: Session, unit_id: int, today: date, filed: date
+) -> list[CreditRecord]:
+    """The unit's records that bar approving an application filed on `filed`: adverse records
+    in force today, and a restriction in force on the filing day."""
+    records = [r for r in active_records(session, unit_id, today) if r.kind != RESTRICTED]
+    restriction = restriction_on(session, unit_id, filed)
     return records + ([restriction] if restriction else [])
+
+
+def approval_blocks(session: Session, project: Project, today: date) -> list[CreditRecord]:
+    """The records of the project's lead unit that bar its approval today."""
+    return blocking_records(session, project.unit_id, today, filing_day(project))
 
 
 def check_filing(session: Session, ctx: AppContext, unit: Unit, category: str, start: date) -> None:

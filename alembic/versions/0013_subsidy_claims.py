@@ -1,12 +1,11 @@
 """securitisation subsidies are reserved when the application is filed
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-10
 
 data_ip_securitization is first applied, first served (先申请先资助): the application states
-its product (issuance, financing, size, issue and end dates, where the enterprise is
-registered) and reserves its subsidy against the year's cap when it is filed. Applications
+its product (issuance, financing, size, issue and end dates) and reserves its subsidy against the year's cap when it is filed. Applications
 filed before this revision and not yet approved have no claim: approving them is refused
 until they are filed again with their terms.
 """
@@ -17,8 +16,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | None = "0011"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -33,7 +32,6 @@ def upgrade() -> None:
         sa.Column("issue_size", sa.BigInteger(), nullable=False),
         sa.Column("issued_on", sa.Date(), nullable=False),
         sa.Column("product_end", sa.Date(), nullable=False),
-        sa.Column("registered_in", sa.String(length=100), nullable=False),
         sa.Column("subsidy", sa.BigInteger(), nullable=False),
         sa.Column("reserved", sa.BigInteger(), nullable=False),
         sa.Column("filed_at", sa.DateTime(timezone=True), nullable=False),
