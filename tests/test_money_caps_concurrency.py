@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from tests.factories import SECURITIZATION_TERMS, make_project, on
+from tests.factories import SECURITIZATION_TERMS, make_project, on, register
 from tests.racing import Racer, race
 from workflow.access.actions import add_user
 from workflow.core.context import AppContext
@@ -128,6 +128,8 @@ def test_concurrent_leader_awards_never_give_a_unit_more_than_20_wan(
 def test_concurrent_securitisation_filings_fill_the_200_wan_cap_exactly(
     ctx: AppContext, db_url: str, tmp_path: Path
 ) -> None:
+    for n in range(8):
+        register(ctx, f"数据{n}", "enterprise", {"guizhou_registered": "yes"})
     add_user(ctx, "racer", "admin", None)
     product = {**SECURITIZATION_TERMS, "issuance": "15000000", "financing": "15000000"}
     terms = [f"--data={key}={value}" for key, value in product.items()]  # 4% of 1500万: 60万
