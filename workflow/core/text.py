@@ -1,0 +1,121 @@
+"""Text from people is data: refused at entry when it hides control characters, fitted when derived.
+
+Entry (`entry_text`, `entry_email`): what applicants and staff type or import is refused, with
+one paragraph naming the field, when it holds a control character (CR, LF, TAB, NUL, any other
+Unicode Cc, the format characters Cf such as the bidirectional overrides, lone surrogates, and
+the line and paragraph separators) or is longer than the column that stores it. Free text that
+may span lines (notes, comments) keeps LF and TAB; a Windows CRLF becomes LF.
+
+Derivation (`one_line`, `fit`): text composed from stored values (a mail subject, a file label)
+is flattened to one line, so a title stored before these checks cannot break a mail header,
+and cut with an ellipsis at a character boundary to fit its column.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from workflow.core.errors import Refused
+from workflow.core.i18n import N_, _
+
+ELLIPSIS = "…"
+REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+"""Unicode categories refused at entry: controls, format characters, surrogates, separators."""
+MULTILINE_ALLOWED = frozenset("\n\t")
+"""What free text spanning lines may hold of the refused categories."""
+NAMES = {"\r": N_("回车符"), "\n": N_("换行符"), "\t": N_("制表符"), "\x00": N_("空字符")}
+"""How a refusal names the commonest control characters."""
+EMAIL_WIDTH = 200
+"""The widest e-mail address the schema stores (unit and project contact columns)."""
+
+
+def _refused(char: str, multiline: bool) -> bool:
+    if multiline and char in MULTILINE_ALLOWED:
+        return False
+    return unicodedata.category(char) in REFUSED_CATEGORIES
+
+
+def _describe(char: str) -> str:
+    code = f"U+{ord(char):04X}"
+    name = NAMES.get(char)
+    return _("{name}（{code}）").format(name=_(name), code=code) if name else code
+
+
+def entry_text(value: str, label: str, *, limit: int | None = None, multiline: bool = False) -> str:
+    """`value` stripped of surrounding blanks (CRLF made LF where lines are allowed), or a
+    refusal naming `label` when it holds a control character or exceeds `limit` characters."""
+    if multiline:
+        value = value.replace("\r\n", "\n")
+    value = value.strip()
+    bad = [(i, c) for i, c in enumerate(value, start=1) if _refused(c, multiline)]
+    if bad:
+        position, char = bad[0]
+        allowed = _("除换行和制表符外，") if multiline else ""
+        raise Refused(
+            _(
+                "{label}中含有控制字符{char}（第{position}个字符，共{count}处）：{allowed}"
+                "回车、换行、制表符等不可见的控制字符不能写入，请删除后重新输入"
+            ).format(
+                label=label,
+                char=_describe(char),
+                position=position,
+                count=len(bad),
+                allowed=allowed,
+            )
+        )
+    if limit is not None and len(value) > limit:
+        raise Refused(
+            _("{label}长{length}个字符，超过了可保存的{limit}个字符").format(
+                label=label, length=len(value), limit=limit
+            )
+        )
+    return value
+
+
+def entry_email(value: str, label: str) -> str:
+    """A valid e-mail address in its normalised form (domain lower-cased, IDNA checked), or a
+    refusal naming `label`; no DNS query is made."""
+    from email_validator import EmailNotValidError, validate_email
+
+    address = entry_text(value, label, limit=EMAIL_WIDTH)
+    try:
+        normalized: str = validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise Refused(
+            _(
+                "{label}“{address}”不是有效的邮件地址：应形如 name@example.org，"
+                "@前后不含空格，@后是带点的域名"
+            ).format(label=label, address=address)
+        ) from None
+    if len(normalized) > EMAIL_WIDTH:
+        raise Refused(
+            _("{label}长{length}个字符，超过了可保存的{limit}个字符").format(
+                label=label, length=len(normalized), limit=EMAIL_WIDTH
+            )
+        )
+    return normalized
+
+
+_SPACES = re.compile(r" {2,}")
+
+
+def one_line(value: str) -> str:
+    """`value` as one line: each control character becomes a space, and runs of spaces one."""
+    cleaned = "".join(" " if _refused(c, False) else c for c in value)
+    return _SPACES.sub(" ", cleaned).strip()
+
+
+def fit(value: str, limit: int, marker: str = ELLIPSIS) -> str:
+    """`value`, or its beginning ending with `marker`, in at most `limit` characters.
+
+    The cut never separates a character from the combining marks or joiners that follow it.
+    """
+    if len(value) <= limit:
+        return value
+    end = max(limit - len(marker), 0)
+    while 0 < end < len(value) and (
+        unicodedata.combining(value[end]) or value[end] in "\u200d\ufe0f"
+    ):
+        end -= 1
+    return value[:end] + marker[: max(limit - end, 0)]
