@@ -42,8 +42,12 @@ class Invocation:
         from workflow.core.clock import clock_from_env, pinned_day
         from workflow.core.config import load_settings
         from workflow.core.context import AppContext
+        from workflow.core.text import entry_text
         from workflow.db.engine import make_engine, require_schema, upgrade
+        from workflow.db.orm import ProjectEvent
+        from workflow.db.widths import width
 
+        actor = entry_text(self.actor, _("操作人（--as）"), limit=width(ProjectEvent.actor))
         settings = load_settings(self.config_path)
         engine = make_engine(self.db_url)
         if migrate:
@@ -56,7 +60,7 @@ class Invocation:
                 _("注意：日期按环境变量IPFLOW_TODAY固定为{day}，不是系统日期").format(day=day),
                 err=True,
             )
-        return AppContext(engine, settings, clock, self.actor)
+        return AppContext(engine, settings, clock, actor)
 
 
 pass_invocation = click.make_pass_decorator(Invocation)

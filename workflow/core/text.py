@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 from workflow.core.errors import Refused
 from workflow.core.i18n import N_, _
@@ -28,6 +30,63 @@ NAMES = {"\r": N_("回车符"), "\n": N_("换行符"), "\t": N_("制表符"), "\
 """How a refusal names the commonest control characters."""
 EMAIL_WIDTH = 200
 """The widest e-mail address the schema stores (unit and project contact columns)."""
+
+
+class BadText(Refused, ValueError):
+    """Text refused at entry; a ValueError too, so that importers collect it with a row's other
+    problems."""
+
+
+ARGUMENT_LABELS = {
+    "name": N_("名称"),
+    "unit": N_("单位名称"),
+    "unit_name": N_("单位名称"),
+    "note": N_("备注"),
+    "comment": N_("意见"),
+    "description": N_("说明"),
+    "decision": N_("决定"),
+    "conclusion": N_("结论"),
+    "findings": N_("发现的问题"),
+    "suggestions": N_("建议"),
+    "point": N_("风险点"),
+    "owner": N_("责任方"),
+    "action": N_("应对措施"),
+    "stage": N_("拨付阶段"),
+    "line": N_("预算科目"),
+    "lines": N_("预算科目"),
+    "suggested": N_("预算科目"),
+    "completions": N_("任务名称"),
+    "facts": N_("单位信息"),
+}
+"""How a refusal names a use case's text argument; others are named as the option (--name)."""
+ONE_LINE_ARGUMENTS = frozenset(
+    {"name", "unit", "unit_name", "stage", "line", "lines", "suggested", "completions"}
+)
+"""Arguments that name something: neither line breaks nor tabs (notes may have both)."""
+
+
+def screen(name: str, value: Any) -> None:
+    """Refuse control characters anywhere in `value`, the argument `name` of a writing use case.
+
+    Names (ONE_LINE_ARGUMENTS) must be one line; free text may hold line breaks and tabs, a
+    CR only before an LF. Strings are looked for in mappings (keys and values) and sequences,
+    to any depth; a dataclass (an application) is validated whole by its use case, with its
+    own labels.
+    """
+    if isinstance(value, str):
+        label = ARGUMENT_LABELS.get(name)
+        entry_text(
+            value,
+            _(label) if label else "--" + name.replace("_", "-"),
+            multiline=name not in ONE_LINE_ARGUMENTS,
+        )
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            screen(name, k)
+            screen(name, v)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            screen(name, item)
 
 
 def _refused(char: str, multiline: bool) -> bool:
@@ -52,9 +111,9 @@ def entry_text(value: str, label: str, *, limit: int | None = None, multiline: b
     if bad:
         position, char = bad[0]
         allowed = _("除换行和制表符外，") if multiline else ""
-        raise Refused(
+        raise BadText(
             _(
-                "{label}中含有控制字符{char}（第{position}个字符，共{count}处）：{allowed}"
+                "{label}中有{count}个控制字符（第{position}个字符是{char}）：{allowed}"
                 "回车、换行、制表符等不可见的控制字符不能写入，请删除后重新输入"
             ).format(
                 label=label,
@@ -65,7 +124,7 @@ def entry_text(value: str, label: str, *, limit: int | None = None, multiline: b
             )
         )
     if limit is not None and len(value) > limit:
-        raise Refused(
+        raise BadText(
             _("{label}长{length}个字符，超过了可保存的{limit}个字符").format(
                 label=label, length=len(value), limit=limit
             )
@@ -82,14 +141,14 @@ def entry_email(value: str, label: str) -> str:
     try:
         normalized: str = validate_email(address, check_deliverability=False).normalized
     except EmailNotValidError:
-        raise Refused(
+        raise BadText(
             _(
                 "{label}“{address}”不是有效的邮件地址：应形如 name@example.org，"
                 "@前后不含空格，@后是带点的域名"
             ).format(label=label, address=address)
         ) from None
     if len(normalized) > EMAIL_WIDTH:
-        raise Refused(
+        raise BadText(
             _("{label}长{length}个字符，超过了可保存的{limit}个字符").format(
                 label=label, length=len(normalized), limit=EMAIL_WIDTH
             )
