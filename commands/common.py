@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from workflow.core.context import AppContext
+    from workflow.core.files import OutputFile
     from workflow.money.figures import MoneyFigures
 
 
@@ -62,6 +63,12 @@ class Invocation:
             )
         return AppContext(engine, settings, clock, actor)
 
+    def output(self, path: str, force: bool) -> OutputFile:
+        """The file a command is to write, checked now (see workflow.core.files)."""
+        from workflow.core.files import OutputFile
+
+        return OutputFile.for_command(path, force, self.db_url)
+
 
 pass_invocation = click.make_pass_decorator(Invocation)
 """Hands a command the `Invocation` that the root group built from the global options."""
@@ -98,6 +105,9 @@ class YuanType(click.ParamType[int, Any]):
 DATE = DateType()
 YUAN = YuanType()
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+FORCE_OPTION = click.option(
+    "--force", is_flag=True, help="Overwrite FILE when it exists (never a link or the database)."
+)
 
 
 def emit_json(document: Any) -> None:

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import click
 
-from commands.common import DATE, JSON_OPTION, Invocation, _, emit_json, pass_invocation
+from commands.common import (
+    DATE,
+    FORCE_OPTION,
+    JSON_OPTION,
+    Invocation,
+    _,
+    emit_json,
+    pass_invocation,
+)
 
 
 @click.group()
@@ -45,9 +52,16 @@ def letters_list(invocation: Invocation, status: str | None, as_json: bool) -> N
     "--format", "fmt", type=click.Choice(["text", "html", "pdf"]), default="text", show_default=True
 )
 @click.option("--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@FORCE_OPTION
 @pass_invocation
-def letters_show(invocation: Invocation, letter_id: int, fmt: str, output: str | None) -> None:
+def letters_show(
+    invocation: Invocation, letter_id: int, fmt: str, output: str | None, force: bool
+) -> None:
     """Show a letter as it was issued.
+
+    A PDF needs a Chinese font on this host (Debian: fonts-noto-cjk) and is refused without
+    one. An existing FILE is not overwritten without --force; a symbolic link or the
+    database itself is never written.
 
     \b
     Example:
@@ -56,17 +70,15 @@ def letters_show(invocation: Invocation, letter_id: int, fmt: str, output: str |
     """
     from workflow.letters.actions import show_letter
 
+    if fmt == "pdf" and not output:
+        raise click.UsageError(_("PDF格式须用 --output 指定文件"))
+    target = invocation.output(output, force) if output else None
     body = show_letter(invocation.app(), letter_id, fmt)
-    if isinstance(body, bytes):
-        if not output:
-            raise click.UsageError(_("PDF格式须用 --output 指定文件"))
-        Path(output).write_bytes(body)
-        click.echo(_("已写入{path}").format(path=output))
-    elif output:
-        Path(output).write_text(body, encoding="utf-8")
-        click.echo(_("已写入{path}").format(path=output))
-    else:
+    if target is None:
         click.echo(body, nl=False)
+        return
+    target.write(body if isinstance(body, bytes) else body.encode("utf-8"))
+    click.echo(_("已写入{path}").format(path=output))
 
 
 @letters.command("review")

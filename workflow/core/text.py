@@ -165,6 +165,21 @@ def one_line(value: str) -> str:
     return _SPACES.sub(" ", cleaned).strip()
 
 
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""How a spreadsheet cell that a program would read as a formula begins (OWASP CSV injection)."""
+
+
+def looks_like_formula(value: str) -> bool:
+    """Whether a spreadsheet would take the text `value` for a formula."""
+    return value.startswith(FORMULA_TRIGGERS)
+
+
+def sheet_text(value: str) -> str:
+    """Text for a CSV cell: a leading apostrophe before what would start a formula, so Excel,
+    WPS and LibreOffice show it as written (OWASP's advice for CSV injection)."""
+    return "'" + value if looks_like_formula(value) else value
+
+
 def fit(value: str, limit: int, marker: str = ELLIPSIS) -> str:
     """`value`, or its beginning ending with `marker`, in at most `limit` characters.
 
