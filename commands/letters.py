@@ -13,6 +13,7 @@ from commands.common import (
     Invocation,
     _,
     emit_json,
+    flag_text,
     pass_invocation,
 )
 
@@ -35,6 +36,7 @@ def letters_list(invocation: Invocation, status: str | None, as_json: bool) -> N
     """
     from workflow.core.results import to_json
     from workflow.letters.actions import list_letters
+    from workflow.letters.rules import STATUSES
 
     rows = list_letters(invocation.app(), status)
     if as_json:
@@ -43,7 +45,10 @@ def letters_list(invocation: Invocation, status: str | None, as_json: bool) -> N
     for r in rows:
         project = _("项目#{id}").format(id=r.project_id)
         lag = _("滞后{lag}").format(lag=f"{r.lag:g}")
-        click.echo(f"#{r.id:<4} {r.number} {project} {r.issued_on} {lag} {r.level} {r.status}")
+        status = _(STATUSES[r.status].label)
+        click.echo(
+            f"#{r.id:<4} {r.number} {project} {r.issued_on} {lag} {flag_text(r.level)} {status}"
+        )
 
 
 @letters.command("show")
