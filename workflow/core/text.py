@@ -69,14 +69,14 @@ def screen(name: str, value: Any) -> None:
     """Refuse control characters anywhere in `value`, the argument `name` of a writing use case.
 
     Names (ONE_LINE_ARGUMENTS) must be one line; free text may hold line breaks and tabs, a
-    CR only before an LF. Strings are looked for in mappings (keys and values) and sequences,
-    to any depth; a dataclass (an application) is validated whole by its use case, with its
-    own labels.
+    CR only before an LF, a byte-order mark at the start (the content of a file). Strings are
+    looked for in mappings (keys and values) and sequences, to any depth; a dataclass (an
+    application) is validated whole by its use case, with its own labels.
     """
     if isinstance(value, str):
         label = ARGUMENT_LABELS.get(name)
         entry_text(
-            value,
+            value.removeprefix("\ufeff"),  # the byte-order mark of a file's content
             _(label) if label else "--" + name.replace("_", "-"),
             multiline=name not in ONE_LINE_ARGUMENTS,
         )
