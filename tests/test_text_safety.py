@@ -713,3 +713,30 @@ def test_the_demos_letters_notices_ledger_and_reports_show_no_english_codes(
     }
 
     assert {name: codes for name, codes in shown.items() if codes} == {}
+
+
+# --- the rules themselves ---
+
+
+def test_a_cut_never_separates_a_character_from_its_combining_marks() -> None:
+    from workflow.core.text import fit
+
+    assert fit("项目名称", 4) == "项目名称"
+    assert fit("项目名称很长", 4) == "项目名…"
+    assert fit("cafe\u0301s", 5) == "caf…"  # not "cafe…" without its accent
+
+
+def test_free_text_may_hold_lines_and_a_files_byte_order_mark_but_names_may_not() -> None:
+    from workflow.core.errors import Refused
+    from workflow.core.text import screen
+
+    screen("note", "第一条\r\n第二条\t完")
+    screen("scores_text", "\ufeffunit,专利运用\r\n贵阳市,90\r\n")
+    for name, value in (
+        ("note", "a\rb"),
+        ("note", "a\x1bb"),
+        ("name", "a\nb"),
+        ("lines", {"a\tb": 1}),
+    ):
+        with pytest.raises(Refused):
+            screen(name, value)

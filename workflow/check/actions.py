@@ -318,6 +318,7 @@ def run_check(work: Work, day: date, dry_run: bool = False) -> CheckResult:
                 book.add(subject, _letter_level(assessment), episode)
             except Exception as exc:  # one project's data must not stop the others' letters
                 skip(p.project_id, "letter", exc)
+            book.write_batch()
         book.write()
         record_many(session, recommendations)
         queued = queue_notices(session, ctx.settings, day, ctx.clock(), subjects, contacts, skip)

@@ -82,8 +82,8 @@ class LetterBook:
     """Collects the letters of one check and writes them, numbered 〔year〕N in order, at once.
 
     `add` renders a letter and gives it the next number; `write` inserts the letters added and
-    their outbox messages with two multi-row statements, in the caller's transaction. `add`
-    writes by itself every BATCH letters, so memory stays bounded on a night with many.
+    their outbox messages with two multi-row statements, in the caller's transaction, and
+    `write_batch` does so every BATCH letters, so memory stays bounded on a night with many.
     """
 
     BATCH = 1000
@@ -109,6 +109,9 @@ class LetterBook:
         self.next_seq += 1
         self.letters.append(letter)
         self.messages.append(message)
+
+    def write_batch(self) -> None:
+        """Write the letters added so far once BATCH of them wait, so memory stays bounded."""
         if len(self.letters) >= self.BATCH:
             self.write()
 
