@@ -45,6 +45,14 @@ def check_run(invocation: Invocation, today: date | None, dry_run: bool, as_json
     console = terminal(as_json)
     with working(console, _("正在检查全部在研项目…")):
         result = run_check(context, today or context.today(), dry_run)
+    for skipped in result.skipped:
+        what = _("预警告知书") if skipped.what == "letter" else _("提醒和通知")
+        click.echo(
+            _(
+                "警告：项目#{project_id}的{what}无法由其数据生成，本次未发出（其他项目照常检查，下次检查将重试）：{reason}"
+            ).format(project_id=skipped.project_id, what=what, reason=skipped.reason),
+            err=True,
+        )
     if as_json:
         emit_json(result.as_json())
         return

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from workflow.core.context import AppContext
+    from workflow.core.files import OutputFile
     from workflow.money.figures import MoneyFigures
 
 
@@ -42,8 +43,12 @@ class Invocation:
         from workflow.core.clock import clock_from_env, pinned_day
         from workflow.core.config import load_settings
         from workflow.core.context import AppContext
+        from workflow.core.text import entry_text
         from workflow.db.engine import make_engine, require_schema, upgrade
+        from workflow.db.orm import ProjectEvent
+        from workflow.db.widths import width
 
+        actor = entry_text(self.actor, _("操作人（--as）"), limit=width(ProjectEvent.actor))
         settings = load_settings(self.config_path)
         engine = make_engine(self.db_url)
         if migrate:
@@ -56,7 +61,13 @@ class Invocation:
                 _("注意：日期按环境变量IPFLOW_TODAY固定为{day}，不是系统日期").format(day=day),
                 err=True,
             )
-        return AppContext(engine, settings, clock, self.actor)
+        return AppContext(engine, settings, clock, actor)
+
+    def output(self, path: str, force: bool) -> OutputFile:
+        """The file a command is to write, checked now (see workflow.core.files)."""
+        from workflow.core.files import OutputFile
+
+        return OutputFile.for_command(path, force, self.db_url)
 
 
 pass_invocation = click.make_pass_decorator(Invocation)
@@ -94,6 +105,9 @@ class YuanType(click.ParamType[int, Any]):
 DATE = DateType()
 YUAN = YuanType()
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+FORCE_OPTION = click.option(
+    "--force", is_flag=True, help="Overwrite FILE when it exists (never a link or the database)."
+)
 
 
 def emit_json(document: Any) -> None:

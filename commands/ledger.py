@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import click
 
 from commands.common import (
     DATE,
+    FORCE_OPTION,
     JSON_OPTION,
     Invocation,
     _,
@@ -28,13 +28,14 @@ def ledger() -> None:
 @ledger.command("export")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), required=True)
 @click.option("--output", required=True, metavar="FILE", help="Where to write the ledger.")
+@FORCE_OPTION
 @click.option(
     "--today", type=DATE, help="The ledger's day, not after today (default: today, Asia/Shanghai)."
 )
 @JSON_OPTION
 @pass_invocation
 def ledger_export(
-    invocation: Invocation, fmt: str, output: str, today: date | None, as_json: bool
+    invocation: Invocation, fmt: str, output: str, force: bool, today: date | None, as_json: bool
 ) -> None:
     """Export the progress ledger of a day as the latest nightly check on or before it found it.
 
@@ -43,7 +44,11 @@ def ledger_export(
     the first completed check (there is no record of it), is refused.
 
     xlsx has Chinese headers, a frozen header row, filters, coloured flags and amounts in
-    yuan; csv is UTF-8 with a byte-order mark so Excel opens it correctly.
+    yuan; csv is UTF-8 with a byte-order mark so Excel opens it correctly. Text that a
+    spreadsheet would read as a formula (= + - @) stays text in both.
+
+    An existing FILE is not overwritten without --force; a symbolic link or the database
+    itself is never written; the file appears whole or not at all.
 
     \b
     Example:
@@ -51,11 +56,14 @@ def ledger_export(
     """
     from workflow.reporting.ledger import export_ledger
 
+    target = invocation.output(output, force)
     context = invocation.app()
     day = today or context.today()
     console = terminal(as_json)
     with working(console, _("正在导出进度台账…")):
-        count = export_ledger(context, fmt, Path(output), day)
+        ledger_file = export_ledger(context, fmt, day)
+        target.write(ledger_file.content)
+    count = ledger_file.projects
     if as_json:
         emit_json({"output": output, "format": fmt, "date": day.isoformat(), "projects": count})
         return

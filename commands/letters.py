@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import click
 
-from commands.common import DATE, JSON_OPTION, Invocation, _, emit_json, pass_invocation
+from commands.common import (
+    DATE,
+    FORCE_OPTION,
+    JSON_OPTION,
+    Invocation,
+    _,
+    emit_json,
+    flag_text,
+    pass_invocation,
+)
 
 
 @click.group()
@@ -28,6 +36,7 @@ def letters_list(invocation: Invocation, status: str | None, as_json: bool) -> N
     """
     from workflow.core.results import to_json
     from workflow.letters.actions import list_letters
+    from workflow.letters.rules import STATUSES
 
     rows = list_letters(invocation.app(), status)
     if as_json:
@@ -36,7 +45,10 @@ def letters_list(invocation: Invocation, status: str | None, as_json: bool) -> N
     for r in rows:
         project = _("项目#{id}").format(id=r.project_id)
         lag = _("滞后{lag}").format(lag=f"{r.lag:g}")
-        click.echo(f"#{r.id:<4} {r.number} {project} {r.issued_on} {lag} {r.level} {r.status}")
+        status = _(STATUSES[r.status].label)
+        click.echo(
+            f"#{r.id:<4} {r.number} {project} {r.issued_on} {lag} {flag_text(r.level)} {status}"
+        )
 
 
 @letters.command("show")
@@ -45,9 +57,16 @@ def letters_list(invocation: Invocation, status: str | None, as_json: bool) -> N
     "--format", "fmt", type=click.Choice(["text", "html", "pdf"]), default="text", show_default=True
 )
 @click.option("--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@FORCE_OPTION
 @pass_invocation
-def letters_show(invocation: Invocation, letter_id: int, fmt: str, output: str | None) -> None:
+def letters_show(
+    invocation: Invocation, letter_id: int, fmt: str, output: str | None, force: bool
+) -> None:
     """Show a letter as it was issued.
+
+    A PDF needs a Chinese font on this host (Debian: fonts-noto-cjk) and is refused without
+    one. An existing FILE is not overwritten without --force; a symbolic link or the
+    database itself is never written.
 
     \b
     Example:
@@ -56,17 +75,15 @@ def letters_show(invocation: Invocation, letter_id: int, fmt: str, output: str |
     """
     from workflow.letters.actions import show_letter
 
+    if fmt == "pdf" and not output:
+        raise click.UsageError(_("PDF格式须用 --output 指定文件"))
+    target = invocation.output(output, force) if output else None
     body = show_letter(invocation.app(), letter_id, fmt)
-    if isinstance(body, bytes):
-        if not output:
-            raise click.UsageError(_("PDF格式须用 --output 指定文件"))
-        Path(output).write_bytes(body)
-        click.echo(_("已写入{path}").format(path=output))
-    elif output:
-        Path(output).write_text(body, encoding="utf-8")
-        click.echo(_("已写入{path}").format(path=output))
-    else:
+    if target is None:
         click.echo(body, nl=False)
+        return
+    target.write(body if isinstance(body, bytes) else body.encode("utf-8"))
+    click.echo(_("已写入{path}").format(path=output))
 
 
 @letters.command("review")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import click
 
 from commands.common import (
     DATE,
+    FORCE_OPTION,
     JSON_OPTION,
     Invocation,
     _,
@@ -97,9 +97,10 @@ def report_submit(
 @click.option("--period", required=True, help="2027Q3 (quarterly), 2027H1 (semi-annual), 2027.")
 @click.option("--output", required=True, metavar="FILE", help="Where to write the report.")
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), help="Default: FILE's suffix.")
+@FORCE_OPTION
 @pass_invocation
 def report_periodic(
-    invocation: Invocation, kind: str, period: str, output: str, fmt: str | None
+    invocation: Invocation, kind: str, period: str, output: str, fmt: str | None, force: bool
 ) -> None:
     """Write a periodic report of the contractor (SPEC.md §8) as HTML or A4 PDF.
 
@@ -110,6 +111,8 @@ def report_periodic(
 
     A report covers the projects active at some time in the period, those that ended in it
     included, with the flags of the period's checks; a period not yet begun is refused.
+    A PDF needs a Chinese font on this host (Debian: fonts-noto-cjk). An existing FILE is not
+    overwritten without --force; a symbolic link or the database itself is never written.
 
     \b
     Example:
@@ -119,10 +122,11 @@ def report_periodic(
     from workflow.reporting.periodic import render_report
 
     chosen = fmt or ("pdf" if output.lower().endswith(".pdf") else "html")
+    target = invocation.output(output, force)
     console = terminal(False)
     with working(console, _("正在生成报告…")):
         document = render_report(invocation.app(), kind, period, chosen)
-    Path(output).write_bytes(document)
+        target.write(document)
     if console is not None:
         rows = [
             (_("报告"), kind),

@@ -8,7 +8,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from notifiers.base import Message, TransientError
+from notifiers.base import Message, PermanentError, TransientError
 from notifiers.smtp import compose
 
 FORMATS = ("eml", "json")
@@ -57,16 +57,21 @@ class FileNotifier:
         return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
     def send(self, message: Message) -> None:
-        """Write `message`'s file unless it exists; a full disk or a locked folder is transient."""
+        """Write `message`'s file unless it exists; a full disk or a locked folder is transient,
+        a message that cannot be rendered is permanent."""
         target = self.path_for(message)
         if target.exists():
             return
+        try:
+            content = self.render(message)
+        except (ValueError, TypeError) as exc:  # e.g. a recipient no mail header can hold
+            raise PermanentError(f"文件无法生成：{exc}") from None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, temp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".part")
             try:
                 with os.fdopen(handle, "wb") as out:
-                    out.write(self.render(message))
+                    out.write(content)
                     out.flush()
                     os.fsync(out.fileno())
                 os.replace(temp, target)

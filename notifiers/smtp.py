@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import smtplib
 import ssl
+import unicodedata
 from datetime import UTC, datetime
 from email import policy
 from email.headerregistry import Address, Group
@@ -19,6 +20,18 @@ MAIL_POLICY = policy.SMTP.clone(cte_type="7bit")
 INTERNATIONAL_POLICY = policy.SMTPUTF8
 
 
+def header_text(text: str) -> str:
+    """`text` fit for a header: one line, each control or format character a space.
+
+    Stored text can predate the checks at entry (a title with CR/LF); folded into a header
+    raw, it would make the mail impossible to build (or inject a header).
+    """
+    spaced = "".join(
+        " " if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") else c for c in text
+    )
+    return re.sub(" {2,}", " ", spaced).strip()
+
+
 def split_recipients(recipient: str) -> list[str]:
     """The addresses of a recipient field: one, or several separated by commas or semicolons."""
     return [part.strip() for part in re.split(r"[,;，；]", recipient) if part.strip()]
@@ -30,9 +43,9 @@ def _to_header(recipient: str) -> list[Address | Group]:
     for part in split_recipients(recipient) or [recipient]:
         name, address = parseaddr(part)
         if "@" in address:
-            entries.append(Address(display_name=name, addr_spec=address))
+            entries.append(Address(display_name=header_text(name), addr_spec=address))
         else:
-            entries.append(Group(display_name=part))
+            entries.append(Group(display_name=header_text(part)))
     return entries
 
 
@@ -42,7 +55,7 @@ def compose(message: Message, sender: str) -> EmailMessage:
     # Only an address needs SMTPUTF8; display names and group names are RFC 2047 encoded.
     international = not "".join(a for a in addresses if "@" in a).isascii()
     mail = EmailMessage(policy=INTERNATIONAL_POLICY if international else MAIL_POLICY)
-    mail["Subject"] = message.subject
+    mail["Subject"] = header_text(message.subject)
     mail["From"] = sender
     mail["To"] = _to_header(message.recipient)
     mail["Date"] = format_datetime(message.date or datetime.now(UTC))
@@ -56,7 +69,7 @@ def compose(message: Message, sender: str) -> EmailMessage:
             attachment.content,
             maintype=maintype,
             subtype=subtype or "octet-stream",
-            filename=attachment.filename,
+            filename=header_text(attachment.filename),
         )
     return mail
 

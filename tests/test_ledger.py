@@ -62,7 +62,7 @@ def test_the_xlsx_flag_cells_are_coloured_and_money_is_in_yuan(
 
     _programme(ctx)
     out = tmp_path / "ledger.xlsx"
-    export_ledger(ctx, "xlsx", out, DAY)
+    out.write_bytes(export_ledger(ctx, "xlsx", DAY).content)
     sheet = load_workbook(out).active
     assert sheet is not None
     headers = [c.value for c in sheet[1]]
@@ -86,7 +86,9 @@ def test_the_csv_ledger_is_utf8_with_a_byte_order_mark(ctx: AppContext, tmp_path
 
     _programme(ctx)
     out = tmp_path / "ledger.csv"
-    assert export_ledger(ctx, "csv", out, DAY) == 3
+    ledger = export_ledger(ctx, "csv", DAY)
+    out.write_bytes(ledger.content)
+    assert ledger.projects == 3
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert {r["项目名称"]: (r["预警"], r["滞后（百分点）"]) for r in rows} == {
@@ -104,7 +106,9 @@ def test_a_project_started_after_the_days_check_is_not_in_that_days_ledger(
     ids = _programme(ctx)
     make_project(ctx, plan=TEN_DAYS, title="检查后启动的项目")
     out = tmp_path / "ledger.csv"
-    assert export_ledger(ctx, "csv", out, DAY) == 3
+    ledger = export_ledger(ctx, "csv", DAY)
+    out.write_bytes(ledger.content)
+    assert ledger.projects == 3
     rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert sorted(int(r["项目编号"]) for r in rows) == sorted(ids.values())
     assert {r["台账日期"] for r in rows} == {DAY.isoformat()}

@@ -15,10 +15,11 @@ SQLite serialises writers by itself (one scheduler per SQLite database).
 from __future__ import annotations
 
 import gc
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -54,6 +55,18 @@ from workflow.progress.store import (
 
 JOB = "nightly_check"
 LOCK_KEY = 20270202
+log = logging.getLogger("ipflow.check")
+
+
+@dataclass(frozen=True)
+class Skipped(Result):
+    """What the check could not compose for one project from its data, and why; the check
+    went on for every other project (and writes this project's ledger row all the same)."""
+
+    project_id: int
+    what: str
+    """"letter" (its warning letter) or "notices" (its reminders and red notices)."""
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,9 @@ class CheckResult(Result):
     letters_issued: int
     notices_queued: int
     dry_run: bool
+    skipped: list[Skipped] = field(default_factory=list)
+    """Projects whose letter or notices could not be composed from their data (none, as a
+    rule: derived text is fitted to its columns); they are retried by the next check."""
 
 
 @dataclass(frozen=True)
@@ -289,23 +305,32 @@ def run_check(work: Work, day: date, dry_run: bool = False) -> CheckResult:
             session,
             [p.project_id for p, _, _ in letters_due] + [s.project_id for s in subjects],
         )
+        skipped: list[Skipped] = []
+
+        def skip(project_id: int, what: str, exc: Exception) -> None:
+            log.warning("check %s: %s of project %s skipped: %r", day, what, project_id, exc)
+            skipped.append(Skipped(project_id, what, f"{type(exc).__name__}: {exc}"))
+
         book = LetterBook(session, ctx.settings, day, ctx.clock())
-        for p, assessment, episode in letters_due:
-            contact = contacts[p.project_id]
-            if not dry_run:
-                book.add(
-                    _letter_subject(p, contact, assessment), _letter_level(assessment), episode
-                )
+        for p, assessment, episode in [] if dry_run else letters_due:
+            subject = _letter_subject(p, contacts[p.project_id], assessment)
+            try:
+                book.add(subject, _letter_level(assessment), episode)
+            except Exception as exc:  # one project's data must not stop the others' letters
+                skip(p.project_id, "letter", exc)
+            book.write_batch()
         book.write()
         record_many(session, recommendations)
-        queued = queue_notices(session, ctx.settings, day, ctx.clock(), subjects, contacts)
+        queued = queue_notices(session, ctx.settings, day, ctx.clock(), subjects, contacts, skip)
+        issued = len(letters_due) - sum(s.what == "letter" for s in skipped)
         result = CheckResult(
             date_=day,
             checked=len(statuses),
             flags={f: flags[f] for f in ("green", "amber", "red")},
-            letters_issued=len(letters_due),
-            notices_queued=len(letters_due) + queued,
+            letters_issued=issued,
+            notices_queued=issued + queued,
             dry_run=dry_run,
+            skipped=skipped,
         )
         if dry_run:
             session.rollback()

@@ -14,7 +14,7 @@ that and the recipient, so a repeat or a re-run of the check queues nothing twic
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,8 +25,11 @@ from sqlalchemy.orm import Session
 
 from workflow.check.rules import AMBER, FLAG_LABELS, GREEN, RED
 from workflow.core.config import Settings
+from workflow.core.text import one_line
 from workflow.db.orm import OutboxMessage, Project, ReportDue
+from workflow.db.widths import require_fit
 from workflow.documents.render import chinese_date, render
+from workflow.outbox import fitting
 from workflow.progress.store import ProjectContact, days_between, period_reported
 
 REMINDER, OVERDUE, RED_NOTICE = "reminder", "overdue", "red"
@@ -116,7 +119,9 @@ def _recipients(
     s: NoticeSubject, c: ProjectContact, notice: Notice, settings: Settings
 ) -> list[tuple[str, str, bool]]:
     """(channel, recipient, is_copy) for each addressee: the unit, then the copies."""
-    unit = ("email", c.email, False) if c.email else ("file", f"unit-{c.unit}", False)
+    unit = (
+        ("email", c.email, False) if c.email else ("file", fitting.folder_recipient(c.unit), False)
+    )
     copies = list(settings.recipients.contractor) if s.flag in (AMBER, RED) else []
     if notice.kind == RED_NOTICE:
         copies += list(settings.recipients.office)
@@ -126,12 +131,12 @@ def _recipients(
 def _message(
     s: NoticeSubject, c: ProjectContact, notice: Notice, day: date, settings: Settings
 ) -> tuple[str, str, str]:
-    """Subject, text and HTML of a notice."""
+    """The subject's head (the title follows it), text and HTML of a notice."""
     data = {
         "kind": notice.kind,
         "project_id": s.project_id,
-        "title": c.title,
-        "unit": c.unit,
+        "title": one_line(c.title),
+        "unit": one_line(c.unit),
         "flag": FLAG_LABELS[s.flag],
         "reasons": s.reasons,
         "contingency": settings.contingency.plan(s.flag),
@@ -144,8 +149,8 @@ def _message(
         "contact": settings.letters.contact,
         "contact_phone": settings.letters.contact_phone,
     }
-    subject = SUBJECTS[notice.kind].format(report=s.report_name) + c.title
-    return subject, render("notice.txt", data), render("notice.html", data)
+    head = SUBJECTS[notice.kind].format(report=s.report_name)
+    return head, render("notice.txt", data), render("notice.html", data)
 
 
 def _insert_outbox(session: Session, rows: list[dict[str, Any]]) -> int:
@@ -158,6 +163,39 @@ def _insert_outbox(session: Session, rows: list[dict[str, Any]]) -> int:
     return len(session.execute(stmt, rows).all())
 
 
+def _subject_rows(
+    s: NoticeSubject, c: ProjectContact, day: date, now: datetime, settings: Settings
+) -> list[dict[str, Any]]:
+    """The outbox rows of `s`'s notices, one per addressee; Unfit when one would not fit."""
+    rows: list[dict[str, Any]] = []
+    for notice in s.notices:
+        head, body_text, body_html = _message(s, c, notice, day, settings)
+        for channel, recipient, is_copy in _recipients(s, c, notice, settings):
+            rows.append(
+                {
+                    "key": fitting.key(
+                        f"notice/{s.project_id}/{notice.kind}/{notice.due.isoformat()}/"
+                        f"{notice.offset}/{channel}/{recipient}"
+                    ),
+                    "channel": channel,
+                    "recipient": recipient,
+                    "subject": fitting.subject(head, c.title, "（抄送）" if is_copy else ""),
+                    "body_text": body_text,
+                    "body_html": body_html,
+                    "project_id": s.project_id,
+                    "letter_id": None,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "last_error": None,
+                    "created_at": now,
+                    "sent_at": None,
+                }
+            )
+            require_fit(OutboxMessage, rows[-1])
+    return rows
+
+
 def queue_notices(
     session: Session,
     settings: Settings,
@@ -165,35 +203,22 @@ def queue_notices(
     now: datetime,
     subjects: Sequence[NoticeSubject],
     contacts: Mapping[int, ProjectContact],
+    problems: Callable[[int, str, Exception], None] | None = None,
 ) -> int:
     """Queue the notices of `subjects` on `day` as outbox rows, one per addressee.
 
     One statement whatever the number of projects; a row whose key is already there (a
-    repeat of the day) is skipped. Returns the number of outbox rows newly queued.
+    repeat of the day) is skipped. Returns the number of outbox rows newly queued. A project
+    whose notices cannot be composed from its data is told to `problems` (project id, what,
+    the error) and left out, so the others are queued all the same; without `problems` the
+    error is raised.
     """
     rows: list[dict[str, Any]] = []
     for s in subjects:
-        contact = contacts[s.project_id]
-        for notice in s.notices:
-            subject, body_text, body_html = _message(s, contact, notice, day, settings)
-            for channel, recipient, is_copy in _recipients(s, contact, notice, settings):
-                rows.append(
-                    {
-                        "key": f"notice/{s.project_id}/{notice.kind}/{notice.due.isoformat()}/"
-                        f"{notice.offset}/{channel}/{recipient}",
-                        "channel": channel,
-                        "recipient": recipient,
-                        "subject": f"{subject}（抄送）" if is_copy else subject,
-                        "body_text": body_text,
-                        "body_html": body_html,
-                        "project_id": s.project_id,
-                        "letter_id": None,
-                        "status": "pending",
-                        "attempts": 0,
-                        "next_attempt_at": now,
-                        "last_error": None,
-                        "created_at": now,
-                        "sent_at": None,
-                    }
-                )
+        try:
+            rows += _subject_rows(s, contacts[s.project_id], day, now, settings)
+        except Exception as exc:  # one project's data must not stop the others' notices
+            if problems is None:
+                raise
+            problems(s.project_id, "notices", exc)
     return _insert_outbox(session, rows)

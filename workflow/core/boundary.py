@@ -10,6 +10,9 @@ table gives them. The boundary
 2. opens the transaction (on SQLite a write use case takes the write lock first);
 3. turns a stale row (optimistic lock) or an integrity error into a plain refusal.
 
+Once the actor is authorised, a writing use case's text arguments are screened for control
+characters (`workflow.core.text.screen`): whatever a user types is stored as data.
+
 `REGISTRY` lists every decorated use case, so a test can hold them against the table.
 """
 
@@ -28,6 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
+from workflow.core.text import screen
 from workflow.db.engine import transaction
 
 P = ParamSpec("P")
@@ -139,6 +143,9 @@ def use_case(
                     confined = authorize(
                         session, ctx.actor, acting, subject[0] if subject else None, subject_value
                     )
+                    if write:
+                        for argument, value in list(bound.arguments.items())[1:]:
+                            screen(argument, value)
                     work = Work(ctx, session, confined.unit, confined.monitored)
                     return fn(work, *args, **kwargs)
             except Denied as denied:

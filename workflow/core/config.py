@@ -10,6 +10,7 @@ from typing import Any
 
 from states.rules import SERVICE_BRAND_REVENUE_YEAR
 from workflow.core.i18n import _
+from workflow.core.text import BadText, entry_email, entry_text
 
 
 class ConfigError(Exception):
@@ -58,6 +59,18 @@ class RecipientSettings:
     contractor: tuple[str, ...] = ()
     office: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        for name in ("contractor", "office"):
+            for address in getattr(self, name):
+                try:
+                    entry_email(str(address), f"[recipients].{name}")
+                except BadText as exc:
+                    raise ConfigError(_("配置有误：{problem}").format(problem=exc)) from None
+
+
+NUMBER_PREFIX_WIDTH = 40
+"""The longest letter number prefix: a number (prefix〔year〕N号) fits its column of 60."""
+
 
 @dataclass(frozen=True)
 class LetterSettings:
@@ -67,6 +80,14 @@ class LetterSettings:
     sender: str = "贵州省知识产权局"
     contact: str = "项目风险防控机构"
     contact_phone: str = "0851-00000000"
+
+    def __post_init__(self) -> None:
+        try:
+            for name in ("number_prefix", "sender", "contact", "contact_phone"):
+                limit = NUMBER_PREFIX_WIDTH if name == "number_prefix" else None
+                entry_text(getattr(self, name), f"[letters].{name}", limit=limit)
+        except BadText as exc:
+            raise ConfigError(_("配置有误：{problem}").format(problem=exc)) from None
 
 
 @dataclass(frozen=True)

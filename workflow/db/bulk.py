@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, Insert, MetaData, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from workflow.db.orm import Base
@@ -108,12 +109,17 @@ def _copy(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
         raise ValueError(f"bulk rows lack {sorted(required)} (give every column a value)")
     processors = _processors(connection, table, names)
     columns = ", ".join(f'"{n}"' for n in names)
+    statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row(
-                [row[n] if process is None else process(row[n]) for n, process in processors]
-            )
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(
+                    [row[n] if process is None else process(row[n]) for n, process in processors]
+                )
+    except dbapi.Error as exc:  # as SQLAlchemy raises it for its own statements
+        raise DBAPIError.instance(statement, None, exc, dbapi.Error) from None
 
 
 def _copied(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> Table:

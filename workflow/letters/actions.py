@@ -16,10 +16,13 @@ from workflow.core.config import Settings
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
 from workflow.core.results import Result
+from workflow.core.text import one_line
 from workflow.db.bulk import insert_many
 from workflow.db.orm import Letter, OutboxMessage, Project
+from workflow.db.widths import require_fit
 from workflow.documents.render import chinese_date, render
 from workflow.letters.rules import ISSUED, STATUSES
+from workflow.outbox import fitting
 
 WARNING = "warning"
 
@@ -49,10 +52,10 @@ def letter_data(
     rectification_due = day + timedelta(days=settings.check.rectification_days)
     return {
         "project_id": s.project_id,
-        "title": s.title,
+        "title": one_line(s.title),
         "category": s.category,
         "category_name": CATEGORIES[s.category].name,
-        "unit": s.unit,
+        "unit": one_line(s.unit),
         "start_cn": chinese_date(s.start),
         "end_cn": chinese_date(s.end),
         "day": day.isoformat(),
@@ -79,8 +82,8 @@ class LetterBook:
     """Collects the letters of one check and writes them, numbered 〔year〕N in order, at once.
 
     `add` renders a letter and gives it the next number; `write` inserts the letters added and
-    their outbox messages with two multi-row statements, in the caller's transaction. `add`
-    writes by itself every BATCH letters, so memory stays bounded on a night with many.
+    their outbox messages with two multi-row statements, in the caller's transaction, and
+    `write_batch` does so every BATCH letters, so memory stays bounded on a night with many.
     """
 
     BATCH = 1000
@@ -97,53 +100,66 @@ class LetterBook:
         self.messages: list[dict[str, Any]] = []
 
     def add(self, s: LetterSubject, level: str, episode: int) -> None:
-        """Number and render a letter for `s` and its outbox message, to be written by `write`."""
+        """Number and render a letter for `s` and its outbox message, to be written by `write`.
+
+        Raises when the letter cannot be composed from `s` (Unfit: a derived value would not
+        fit its column); nothing is then added and no number is used.
+        """
+        letter, message = self._compose(s, level, episode)
+        self.next_seq += 1
+        self.letters.append(letter)
+        self.messages.append(message)
+
+    def write_batch(self) -> None:
+        """Write the letters added so far once BATCH of them wait, so memory stays bounded."""
+        if len(self.letters) >= self.BATCH:
+            self.write()
+
+    def _compose(
+        self, s: LetterSubject, level: str, episode: int
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         seq, year = self.next_seq, self.day.year
         number = f"{self.settings.letters.number_prefix}〔{year}〕{seq}号"
         data = letter_data(s, level, number, self.day, self.settings)
-        body_text = render("warning_letter.txt", data)
-        body_html = render("warning_letter.html", data)
-        self.next_seq += 1
-        self.letters.append(
-            {
-                "project_id": s.project_id,
-                "kind": WARNING,
-                "episode": episode,
-                "level": level,
-                "year": year,
-                "seq": seq,
-                "number": number,
-                "status": ISSUED,
-                "issued_on": self.day,
-                "rectification_due": date.fromisoformat(data["rectification_due"]),
-                "plan_received_on": None,
-                "lag": s.lag,
-                "data": data,
-                "body_text": body_text,
-                "body_html": body_html,
-                "created_at": self.now,
-            }
+        letter = {
+            "project_id": s.project_id,
+            "kind": WARNING,
+            "episode": episode,
+            "level": level,
+            "year": year,
+            "seq": seq,
+            "number": number,
+            "status": ISSUED,
+            "issued_on": self.day,
+            "rectification_due": date.fromisoformat(data["rectification_due"]),
+            "plan_received_on": None,
+            "lag": s.lag,
+            "data": data,
+            "body_text": render("warning_letter.txt", data),
+            "body_html": render("warning_letter.html", data),
+            "created_at": self.now,
+        }
+        channel, recipient = (
+            ("email", s.recipient) if s.recipient else ("file", fitting.folder_recipient(s.unit))
         )
-        channel, recipient = ("email", s.recipient) if s.recipient else ("file", f"unit-{s.unit}")
-        self.messages.append(
-            {
-                "key": f"letter/{year}/{seq}/{channel}/{recipient}",
-                "channel": channel,
-                "recipient": recipient,
-                "subject": f"【预警告知书】{number} {s.title}",
-                "body_text": None,  # sent as the letter stores it, not copied
-                "body_html": None,
-                "project_id": s.project_id,
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": self.now,
-                "last_error": None,
-                "created_at": self.now,
-                "sent_at": None,
-            }
-        )
-        if len(self.letters) >= self.BATCH:
-            self.write()
+        message = {
+            "key": fitting.key(f"letter/{year}/{seq}/{channel}/{recipient}"),
+            "channel": channel,
+            "recipient": recipient,
+            "subject": fitting.subject(f"【预警告知书】{number} ", s.title),
+            "body_text": None,  # sent as the letter stores it, not copied
+            "body_html": None,
+            "project_id": s.project_id,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": self.now,
+            "last_error": None,
+            "created_at": self.now,
+            "sent_at": None,
+        }
+        require_fit(Letter, letter)
+        require_fit(OutboxMessage, message)
+        return letter, message
 
     def write(self) -> int:
         """Insert the letters added so far and their outbox messages; the number written."""

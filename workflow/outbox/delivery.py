@@ -51,7 +51,8 @@ A row that delivers a warning letter (`letter_id` set) holds no copy of it: the 
 the text and HTML the letter stores. It goes out on the mail and folder channels with the
 letter's A4 PDF attached (rendered from its stored HTML at send time, once
 per letter per run). Bots get the text alone. A PDF that cannot be rendered fails the
-attempt like a channel error, so the row waits and is retried.
+attempt like a channel error, so the row waits and is retried; on a host without a Chinese
+font the letter is not sent without its Chinese, and the row's error names the package.
 """
 
 from __future__ import annotations
@@ -203,14 +204,22 @@ def claim_due(
 
 
 def letter_attachment(ctx: AppContext, letter_id: int) -> Attachment:
-    """The letter's A4 PDF, named after its number, to attach to the message delivering it."""
-    from workflow.documents.pdf import html_to_pdf
+    """The letter's A4 PDF, named after its number, to attach to the message delivering it.
+
+    Without a Chinese font the PDF would have no Chinese: the delivery then fails (and waits
+    for a later attempt) with the reason, naming the font package to install.
+    """
+    from workflow.documents.pdf import NoCjkFont, html_to_pdf
 
     with transaction(ctx.engine) as session:
         number, html = session.execute(
             select(Letter.number, Letter.body_html).where(Letter.id == letter_id)
         ).one()
-    return Attachment(f"预警告知书{number}.pdf", html_to_pdf(html), "application/pdf")
+    try:
+        pdf = html_to_pdf(html)
+    except NoCjkFont as exc:
+        raise TransientError(str(exc)) from None
+    return Attachment(f"预警告知书{number}.pdf", pdf, "application/pdf")
 
 
 def _ours(row: Claimed) -> Any:

@@ -22,6 +22,7 @@ from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
 from workflow.core.results import Result
+from workflow.core.text import entry_email, entry_text
 from workflow.db.orm import (
     LedgerSnapshot,
     PlanTask,
@@ -29,7 +30,9 @@ from workflow.db.orm import (
     ProjectEvent,
     Report,
     ReportDue,
+    Unit,
 )
+from workflow.db.widths import width
 from workflow.money.figures import MoneyFigures, money_figures
 from workflow.performance.store import EvaluationView, evaluations, unit_evaluations
 from workflow.progress.rules import (
@@ -175,8 +178,9 @@ class ProjectView(ProjectSummary):
     unit_evaluations: list[EvaluationView]
 
 
-def validate(p: NewProject) -> None:
-    """Refuse an application whose category, title, term or budget is wrong."""
+def validate(p: NewProject) -> NewProject:
+    """`p` with its text cleaned (blanks stripped, the e-mail address normalised); refused
+    when its category, text, term or budget is wrong."""
     category = CATEGORIES.get(p.category)
     if category is None:
         raise Refused(
@@ -184,9 +188,16 @@ def validate(p: NewProject) -> None:
                 category=p.category, choices=", ".join(CATEGORIES)
             )
         )
-    if not p.title.strip():
+    p = replace(
+        p,
+        title=entry_text(p.title, _("项目名称"), limit=width(Project.title)),
+        unit=entry_text(p.unit, _("承担单位名称"), limit=width(Unit.name)),
+        contact_email=entry_email(p.contact_email, _("联系邮箱")) if p.contact_email else None,
+        ref=entry_text(p.ref, _("申报编号")) if p.ref else p.ref,
+    )
+    if not p.title:
         raise Refused(_("项目名称不能为空"))
-    if not p.unit.strip():
+    if not p.unit:
         raise Refused(_("承担单位名称不能为空"))
     if p.end <= p.start:
         raise Refused(_("项目结束日期{end}须晚于开始日期{start}").format(end=p.end, start=p.start))
@@ -202,8 +213,6 @@ def validate(p: NewProject) -> None:
         )
     if p.budget < 0:
         raise Refused(_("预算须为不小于0的整数元，得到{budget}").format(budget=p.budget))
-    if p.contact_email is not None and "@" not in p.contact_email:
-        raise Refused(_("联系邮箱“{contact_email}”无效").format(contact_email=p.contact_email))
     problem = tier_problem(p.category, resolved_tier(p.category, p.tier))
     if problem:
         raise Refused(problem)
@@ -213,11 +222,12 @@ def validate(p: NewProject) -> None:
                 name=_(category.name)
             )
         )
+    return p
 
 
 def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
     """Insert a validated application with its plan, report calendar and first event."""
-    validate(p)
+    p = validate(p)
     unit = ensure_unit(session, ctx, p.unit.strip())
     check_filing(session, ctx, unit, p.category, p.start)
     conflict = conflict_of_interest(session, unit.id, p.category, None)

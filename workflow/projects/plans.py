@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from workflow.core.i18n import _
+from workflow.core.text import entry_text
+from workflow.db.orm import PlanTask
+from workflow.db.widths import width
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def parse_plan(text: str, start: date, end: date, source: str | None = None) -> 
 
 def plan_row(row: dict[str, str], start: date, end: date, seen: set[str]) -> PlanRow:
     """One validated plan row: a new task name, dates inside the term, a positive weight."""
-    name = row.get("task", "")
+    name = entry_text(row.get("task", ""), _("任务名称"), limit=width(PlanTask.name))
     if not name:
         raise ValueError(_("任务名称为空"))
     if name in seen:

@@ -6,7 +6,6 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,6 +18,7 @@ from workflow.check.rules import FLAG_LABELS
 from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
+from workflow.core.text import looks_like_formula, one_line, sheet_text
 from workflow.db.orm import CheckRun, LedgerSnapshot, Project, Unit
 from workflow.money.figures import money_figures
 
@@ -147,17 +147,44 @@ def _text(key: str, kind: str, value: Any) -> str:
     return str(value)
 
 
-def write_csv(rows: list[LedgerRow], path: Path) -> None:
-    """The ledger as CSV in UTF-8 with a byte-order mark, so Excel reads the Chinese right."""
+def csv_bytes(rows: list[LedgerRow]) -> bytes:
+    """The ledger as CSV in UTF-8 with a byte-order mark, so Excel reads the Chinese right.
+
+    Text cells are one line each, and one that a spreadsheet would read as a formula (= + - @)
+    starts with an apostrophe; numbers, negative ones included, stay numbers.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([header for _, header, _ in COLUMNS])
     for row in rows:
-        writer.writerow([_text(key, kind, row.values[key]) for key, _, kind in COLUMNS])
-    path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+        writer.writerow(
+            [
+                sheet_text(one_line(_text(key, kind, row.values[key])))
+                if kind == "text"
+                else _text(key, kind, row.values[key])
+                for key, _, kind in COLUMNS
+            ]
+        )
+    return buffer.getvalue().encode("utf-8-sig")
 
 
-def write_xlsx(rows: list[LedgerRow], path: Path, day: date) -> None:
+def _xlsx_value(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "flag":
+        return FLAG_LABELS[value]
+    return one_line(str(value)) if kind == "text" else value
+
+
+def _keep_text(cell: Any) -> None:
+    """A text cell that a spreadsheet would read as a formula, kept text: a string cell with
+    Excel's quote prefix (the leading apostrophe it shows for text typed as such)."""
+    if isinstance(cell.value, str) and looks_like_formula(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def xlsx_bytes(rows: list[LedgerRow], day: date) -> bytes:
     """The ledger as an Excel workbook: frozen header, filters, coloured flags, yuan amounts."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -175,14 +202,13 @@ def write_xlsx(rows: list[LedgerRow], path: Path, day: date) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     formats = {"money": '#,##0"元"', "pct": "0.00", "int": "0", "date": "yyyy-mm-dd"}
     for row in rows:
-        values = [
-            FLAG_LABELS[row.values[key]] if kind == "flag" and row.values[key] else row.values[key]
-            for key, _, kind in COLUMNS
-        ]
+        values = [_xlsx_value(kind, row.values[key]) for key, _, kind in COLUMNS]
         sheet.append(values)
         r = sheet.max_row
         for c, (_key, _header, kind) in enumerate(COLUMNS, start=1):
             cell = sheet.cell(row=r, column=c)
+            if kind == "text":
+                _keep_text(cell)
             if kind in formats:
                 cell.number_format = formats[kind]
             if kind == "flag" and row.flag:
@@ -196,7 +222,9 @@ def write_xlsx(rows: list[LedgerRow], path: Path, day: date) -> None:
     sheet.row_dimensions[1].height = 32
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(sheet.max_row, 2)}"
-    book.save(path)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def _refuse_the_day(session: Session, day: date, today: date) -> None:
@@ -227,9 +255,17 @@ def _refuse_the_day(session: Session, day: date, today: date) -> None:
     )
 
 
+@dataclass(frozen=True)
+class LedgerFile:
+    """The ledger of a day as a file's content, and how many projects it lists."""
+
+    content: bytes
+    projects: int
+
+
 @use_case("ledger_export", write=False)
-def export_ledger(work: Work, fmt: str, path: Path, day: date) -> int:
-    """Write the ledger on `day` to `path` as xlsx or csv; return the number of projects.
+def export_ledger(work: Work, fmt: str, day: date) -> LedgerFile:
+    """The ledger on `day` as an xlsx or csv file's content, with its number of projects.
 
     The ledger of a day is what the latest nightly check on or before it recorded: its
     projects, their states, figures and flags. With no check on or before `day` there is no
@@ -241,8 +277,5 @@ def export_ledger(work: Work, fmt: str, path: Path, day: date) -> int:
         raise Refused(_("不支持的台账格式“{fmt}”：可用 xlsx 或 csv").format(fmt=fmt))
     _refuse_the_day(work.session, day, work.ctx.today())
     rows = ledger_rows(work.session, day, work.only_unit)
-    if fmt == "csv":
-        write_csv(rows, path)
-    else:
-        write_xlsx(rows, path, day)
-    return len(rows)
+    content = csv_bytes(rows) if fmt == "csv" else xlsx_bytes(rows, day)
+    return LedgerFile(content, len(rows))

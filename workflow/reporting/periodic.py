@@ -337,7 +337,7 @@ def _quarterly(ctx: AppContext, session: Session, p: Period) -> list[Section]:
                     title,
                     _pct(le.lag),
                     FLAG_LABELS.get(le.level, le.level),
-                    le.status,
+                    STATUSES[le.status].label,
                     received or "未收到",
                 ]
                 for le, title, received in issued
@@ -698,7 +698,14 @@ def _risk(ctx: AppContext, session: Session, p: Period) -> list[Section]:
             "表2 预警告知书办理情况",
             ["文号", "项目", "发出日期", "滞后", "状态", "整改方案"],
             [
-                [le.number, title, le.issued_on, _pct(le.lag), le.status, received or "未收到"]
+                [
+                    le.number,
+                    title,
+                    le.issued_on,
+                    _pct(le.lag),
+                    STATUSES[le.status].label,
+                    received or "未收到",
+                ]
                 for le, title, received in issued
             ],
         )

@@ -15,8 +15,10 @@ from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import N_, _
 from workflow.core.results import Result
+from workflow.core.text import entry_email, entry_text
 from workflow.db.orm import CreditRecord, Project, Unit
 from workflow.db.orm_eligibility import ProjectPartner
+from workflow.db.widths import width
 from workflow.units.facts import effective_facts, facts_of, record_facts
 
 RECORD_KINDS = {
@@ -146,7 +148,9 @@ def add_unit(
 ) -> int:
     """Register a unit with its kind and facts; refused when the name is taken or the kind unknown."""
     ctx, session = work.ctx, work.session
-    name = name.strip()
+    name = entry_text(name, _("单位名称"), limit=width(Unit.name))
+    if contact_email:
+        contact_email = entry_email(contact_email, _("联系邮箱"))
     if not name:
         raise Refused(_("单位名称不能为空"))
     check_kind(kind)
