@@ -29,8 +29,10 @@ from states.categories import CATEGORIES, report_name
 from states.definitions import ACTIVE_STATES
 from workflow.check.recommendations import record_many
 from workflow.check.reminders import (
+    LetterNews,
     NoticeSubject,
     notices_for,
+    queue_digests,
     queue_notices,
     report_deadlines,
 )
@@ -44,6 +46,7 @@ from workflow.db.orm import CheckRun, LedgerSnapshot, Letter, Project
 from workflow.letters.actions import WARNING, LetterBook, LetterSubject
 from workflow.letters.rules import OPEN_STATUSES
 from workflow.money.budget import money_findings
+from workflow.outbox.store import count_failed
 from workflow.progress.rules import is_behind
 from workflow.progress.store import (
     ProjectContact,
@@ -67,6 +70,8 @@ class CheckResult(Result):
     letters_issued: int
     notices_queued: int
     dry_run: bool
+    deliveries_failed: int = 0
+    """Outbox rows given up so far (all days), waiting for `ipflow notify retry`."""
 
 
 @dataclass(frozen=True)
@@ -294,6 +299,11 @@ def run_check(work: Work, day: date, dry_run: bool = False) -> CheckResult:
         book.write()
         record_many(session, recommendations)
         queued = queue_notices(session, ctx.settings, day, ctx.clock(), subjects, contacts)
+        news = [
+            LetterNews(p.project_id, episode, _letter_level(assessment), p.standing.lag or 0.0)
+            for p, assessment, episode in letters_due
+        ]
+        queued += queue_digests(session, ctx.settings, day, ctx.clock(), news, subjects, contacts)
         result = CheckResult(
             date_=day,
             checked=len(statuses),
@@ -301,6 +311,7 @@ def run_check(work: Work, day: date, dry_run: bool = False) -> CheckResult:
             letters_issued=len(letters_due),
             notices_queued=len(letters_due) + queued,
             dry_run=dry_run,
+            deliveries_failed=count_failed(session),
         )
         if dry_run:
             session.rollback()
