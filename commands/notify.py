@@ -92,7 +92,7 @@ def notify_list(invocation: Invocation, status: str | None, as_json: bool) -> No
 
 
 @notify.command("retry")
-@click.argument("outbox_id", type=int, metavar="ID", required=False)
+@click.argument("outbox_id", type=int, metavar="[ID]", required=False)
 @click.option("--failed", "every_failed", is_flag=True, help="Every failed message.")
 @JSON_OPTION
 @pass_invocation
@@ -110,7 +110,7 @@ def notify_retry(
     """
     from workflow.outbox.actions import retry_failed
 
-    if (outbox_id is None) == every_failed:
+    if (outbox_id is None) != every_failed:
         raise click.UsageError(
             _("请给出一条消息的编号 ID，或用 --failed 选择全部失败的消息（二者选一）")
         )
