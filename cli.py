@@ -31,7 +31,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "commands.money:disburse_cmd",
         "Record a disbursement (拨付); never above the project's committed funding.",
     ),
+    "evaluation": (
+        "commands.performance:evaluation",
+        "Performance evaluations (绩效评价) of monitored projects.",
+    ),
     "expense": ("commands.money:expense", "Expenditures (支出) of projects and their review."),
+    "indicator": (
+        "commands.performance:indicator",
+        "Performance indicators (绩效指标): targets, actuals, assessments.",
+    ),
     "ledger": ("commands.ledger:ledger", "The progress ledger (进度台账)."),
     "letters": ("commands.letters:letters", "Warning letters (预警告知书)."),
     "notify": ("commands.notify:notify", "Delivery of letters and notices from the outbox."),

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, text
 
 from bench.bulk_load import bulk_load
 from bench.generate import TODAY, programme
+from states.categories import MONITORED
 from states.definitions import ACTIVE_STATES
 from workflow.core.clock import fixed_clock
 from workflow.core.config import Settings
@@ -48,11 +49,12 @@ JOIN project p ON p.id = t.project_id
 LEFT JOIN latest l ON l.project_id = t.project_id
 LEFT JOIN report r ON r.project_id = t.project_id AND r.report_date = l.report_date
 LEFT JOIN report_item i ON i.report_id = r.id AND i.task_id = t.id
-WHERE p.state IN ({states})
+WHERE p.state IN ({states}) AND p.category IN ({categories})
 GROUP BY t.project_id
 """
 """One pass of the database over the same rows: planned and actual progress of every active
-project at its latest report (SPEC.md §4), the lower bound the nightly check is compared with."""
+monitored project at its latest report (SPEC.md §4), the lower bound the nightly check is
+compared with."""
 
 ELAPSED = {
     "sqlite": "CASE WHEN t.due <= t.start THEN (CASE WHEN :day >= t.due THEN 1.0 ELSE 0.0 END) "
@@ -141,6 +143,7 @@ def reference(engine: Engine) -> tuple[float, dict[int, float | None]]:
         REFERENCE.format(
             elapsed=ELAPSED[engine.dialect.name].replace(":day", "l.report_date"),
             states=", ".join(f"'{s}'" for s in sorted(ACTIVE_STATES)),
+            categories=", ".join(f"'{c}'" for c in sorted(MONITORED)),
         )
     )
     times: list[float] = []

@@ -227,7 +227,11 @@ def set_up(ipflow: Ipflow, projects: list[Project], workdir: Path) -> None:
     for n, project in enumerate(projects, 1):
         unit = f"模拟高校{n:02d}"
         email = f"unit{n:02d}@example.org"
-        ipflow(APPLIED_ON, "unit", "add", unit, "--kind", "university", "--contact-email", email)
+        ipflow(
+            APPLIED_ON,
+            *("unit", "add", unit, "--kind", "university", "--contact-email", email),
+            *("--fact", "valid_patents=60"),  # a high_value_patent lead holds 30 at least
+        )
         plan = workdir / f"plan{n:02d}.csv"
         rows = [f"{t.name},{t.start},{t.due},{t.weight}" for t in project.plan]
         plan.write_text("\n".join(["task,start,due,weight", *rows]) + "\n", encoding="utf-8")

@@ -61,6 +61,20 @@ def _read_plan(path: str | None, start: date, end: date) -> list[Any]:
 @click.option("--budget", type=YUAN, required=True, help="Budget in yuan (500000 = 50万).")
 @click.option("--plan", "plan_path", metavar="FILE.csv", help="Plan CSV: task,start,due[,weight].")
 @click.option("--contact-email", metavar="EMAIL", help="Where this project's letters go.")
+@click.option("--ref", metavar="TEXT", help="The application number (申报编号), unique.")
+@click.option(
+    "--partner",
+    "partners",
+    multiple=True,
+    metavar="UNIT",
+    help="A co-applicant of a joint application (a registered unit; repeatable).",
+)
+@click.option(
+    "--tier",
+    metavar="TIER",
+    help="strong_enterprise: basic (基础培育, the default) or special (专项培育); gi_brand: "
+    "the GI right holder's level, provincial, prefecture or county.",
+)
 @JSON_OPTION
 @pass_invocation
 def project_create(
@@ -73,15 +87,24 @@ def project_create(
     budget: int,
     plan_path: str | None,
     contact_email: str | None,
+    ref: str | None,
+    partners: tuple[str, ...],
+    tier: str | None,
     as_json: bool,
 ) -> None:
     """Create a project in state `applied`.
+
+    The applicant (and each partner) must be of a kind, and have the unit facts, that the
+    category admits (`ipflow unit set UNIT --fact ...`); a refusal says what is missing.
 
     \b
     Example:
       ipflow project create --category data_ip_chain --title 磷化工产业链数据知识产权强链 \\
           --unit 贵州磷化（集团）有限责任公司 --start 2027-01-01 --end 2027-12-31 \\
-          --budget 300000 --plan plan.csv --json
+          --budget 300000 --plan plan.csv --ref 2027-SJ-001 --json
+      ipflow project create --category patent_navigation --title 新能源电池产业专利导航 \\
+          --unit 贵州师范大学 --partner 贵州省工业和信息化厅 --start 2027-01-01 \\
+          --end 2027-12-31 --budget 200000
     """
     from workflow.projects.actions import NewProject, create
 
@@ -96,12 +119,26 @@ def project_create(
             budget,
             _read_plan(plan_path, start, end),
             contact_email,
+            ref,
+            tier,
+            partners,
         ),
     )
     if as_json:
         emit_json(result.as_json())
-    else:
-        click.echo(_("已创建项目#{id}，状态：{state}").format(id=result.id, state=result.state))
+        return
+    click.echo(_("已创建项目#{id}，状态：{state}").format(id=result.id, state=result.state))
+    _evaluations(_("  该单位以往项目的绩效评价（评价成果应用）："), result.unit_evaluations)
+
+
+def _evaluations(heading: str, found: list[Any]) -> None:
+    """Performance evaluations under a heading, one a line; nothing when there are none."""
+    from commands.performance import evaluation_line
+
+    if found:
+        click.echo(heading)
+        for e in found:
+            click.echo(f"    {evaluation_line(e)}")
 
 
 @project.command("import")
@@ -118,10 +155,11 @@ def project_import(invocation: Invocation, path: str, plan_path: str | None, as_
     """Import projects from CSV or xlsx, all rows or none; every bad row is reported.
 
     The projects file has the create options as columns (category,title,unit,start,end,
-    budget,contact_email). The plan file has project,task,start,due,weight, where
-    `project` is the line number of the project in the projects file (2 = first row) or
-    its title. An xlsx workbook holds both: a sheet "projects" (or "项目", else the first
-    sheet) and a sheet "plan" (or "计划"); cells may be real dates and numbers or text.
+    budget[,contact_email,ref,tier,partners]; partners separated by 、 or ;). The plan
+    file has project,task,start,due,weight, where `project` is the line number of the
+    project in the projects file (2 = first row) or its title. An xlsx workbook holds
+    both: a sheet "projects" (or "项目", else the first sheet) and a sheet "plan" (or
+    "计划"); cells may be real dates and numbers or text.
 
     \b
     Example:
@@ -201,6 +239,12 @@ def project_show(invocation: Invocation, project_id: int, as_json: bool) -> None
         return
     click.echo(_("项目#{id} {title}").format(id=p.id, title=p.title))
     click.echo(_("  类别：{category}   承担单位：{unit}").format(category=p.category, unit=p.unit))
+    if p.partners:
+        click.echo(_("  合作单位：{partners}").format(partners=_("、").join(p.partners)))
+    if p.ref or p.tier:
+        click.echo(
+            _("  申报编号：{ref}   申报层级：{tier}").format(ref=p.ref or "—", tier=p.tier or "—")
+        )
     click.echo(_("  实施期：{start} 至 {end}").format(start=p.start, end=p.end))
     grant, use = money_lines(p.money)
     click.echo(_("  资金（{as_of}）：").format(as_of=p.as_of) + grant)
@@ -223,7 +267,9 @@ def project_show(invocation: Invocation, project_id: int, as_json: bool) -> None
             as_of=p.as_of, planned=_pct(p.planned_today)
         )
     )
-    if p.flag is None:
+    if not p.monitored:
+        click.echo(_("  预警：不在风险防控机构的监测范围内，每日检查不评预警"))
+    elif p.flag is None:
         click.echo(_("  预警：尚未检查"))
     else:
         click.echo(_("  预警：{flag}（{day}检查）").format(flag=flag_text(p.flag), day=p.flag_date))
@@ -231,6 +277,8 @@ def project_show(invocation: Invocation, project_id: int, as_json: bool) -> None
             click.echo(f"    - {explain(reason['code'], reason['text'])}")
         if not p.flag_reasons:
             click.echo(_("    - 进度正常，报告按时提交，无未办结的告知书"))
+    _evaluations(_("  本项目的绩效评价："), p.evaluations)
+    _evaluations(_("  该单位其他项目的绩效评价（评价成果应用）："), p.unit_evaluations)
     click.echo(_("  历史（北京时间）："))
     for e in p.history:
         note = f"  {e.note}" if e.note else ""

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
 from commands.common import DATE, JSON_OPTION, Invocation, _, emit_json, pass_invocation
+
+if TYPE_CHECKING:
+    from workflow.units.actions import UnitView
 
 
 @click.group()
@@ -14,27 +18,126 @@ def unit() -> None:
     """Units (applicants) and their credit records."""
 
 
+KIND_HELP = (
+    "enterprise, university, institute, association, service_org, accounting_firm, "
+    "consultancy, city_ip_office (a prefecture's or 贵安新区's IP office), county_ip_office, "
+    "zone_authority (the IP authority of a national IP-service demonstration zone) or "
+    "industry_authority."
+)
+FACT_OPTION = click.option(
+    "--fact",
+    "fact_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A fact the applicant rules need (repeatable; an empty VALUE clears it): "
+    "legal_person=yes|no (default yes), valid_patents=N, chain_leader=yes, "
+    "leading_enterprise=yes, national_demo_candidate=yes, guizhou_registered=yes, "
+    "provincial_gi_holder=yes.",
+)
+
+
+def _facts(pairs: tuple[str, ...]) -> dict[str, str]:
+    facts: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(
+                _("“{pair}”应为 KEY=VALUE").format(pair=pair), param_hint="--fact"
+            )
+        facts[key.strip()] = value.strip()
+    return facts
+
+
 @unit.command("add")
 @click.argument("name")
-@click.option(
-    "--kind",
-    default="enterprise",
-    show_default=True,
-    help="enterprise, university, institute, association, service_org or authority.",
-)
+@click.option("--kind", default="enterprise", show_default=True, help=KIND_HELP)
 @click.option("--contact-email", metavar="EMAIL", help="Where letters and notices go.")
+@FACT_OPTION
+@click.option("--note", default="", help="Source of the facts (recorded with them).")
 @pass_invocation
-def unit_add(invocation: Invocation, name: str, kind: str, contact_email: str | None) -> None:
-    """Register a unit.
+def unit_add(
+    invocation: Invocation,
+    name: str,
+    kind: str,
+    contact_email: str | None,
+    fact_pairs: tuple[str, ...],
+    note: str,
+) -> None:
+    """Register a unit with its kind and the facts the applicant rules need.
 
     \b
     Example:
-      ipflow unit add 贵州大学 --kind university --contact-email kjc@gzu.edu.cn
+      ipflow unit add 贵州大学 --kind university --fact valid_patents=1260 \\
+          --contact-email kjc@gzu.edu.cn
     """
     from workflow.units.actions import add_unit
 
-    unit_id = add_unit(invocation.app(), name, kind, contact_email)
+    unit_id = add_unit(invocation.app(), name, kind, contact_email, _facts(fact_pairs), note)
     click.echo(_("已登记单位#{id}：{name}").format(id=unit_id, name=name))
+
+
+@unit.command("set")
+@click.argument("name")
+@click.option("--kind", help="Correct the unit's kind: " + KIND_HELP)
+@FACT_OPTION
+@click.option("--note", default="", help="Source of the facts (recorded with them).")
+@JSON_OPTION
+@pass_invocation
+def unit_set(
+    invocation: Invocation,
+    name: str,
+    kind: str | None,
+    fact_pairs: tuple[str, ...],
+    note: str,
+    as_json: bool,
+) -> None:
+    """Record a unit's facts (or correct its kind); applications and approvals read them.
+
+    \b
+    Example:
+      ipflow unit set 某科技公司 --fact chain_leader=yes --note 省工信厅链主企业名单
+      ipflow unit set 贵州大学 --fact valid_patents=1260
+    """
+    from workflow.units.actions import set_unit
+
+    view = set_unit(invocation.app(), name, kind, _facts(fact_pairs), note)
+    if as_json:
+        emit_json(view.as_json())
+        return
+    _echo_unit(view)
+
+
+@unit.command("show")
+@click.argument("name")
+@JSON_OPTION
+@pass_invocation
+def unit_show(invocation: Invocation, name: str, as_json: bool) -> None:
+    """Show a unit: its kind, contact, facts and credit records in force.
+
+    \b
+    Example:
+      ipflow unit show 贵州大学 --json
+    """
+    from workflow.units.actions import show_unit
+
+    view = show_unit(invocation.app(), name)
+    if as_json:
+        emit_json(view.as_json())
+        return
+    _echo_unit(view)
+
+
+def _echo_unit(view: UnitView) -> None:
+    from states.eligibility import FACTS, UNIT_KINDS, show_fact
+
+    click.echo(
+        _("单位#{id} {name}（{kind}，{label}）").format(
+            id=view.id, name=view.name, kind=view.kind, label=_(UNIT_KINDS[view.kind])
+        )
+    )
+    for name, value in view.facts.items():
+        click.echo(f"  {_(FACTS[name].label)}：{show_fact(name, value)}（{name}）")
+    click.echo(_("  有效信用记录{count}条").format(count=view.active_records))
 
 
 @unit.command("list")

@@ -122,20 +122,21 @@ def user_refusals(invocation: Invocation, as_json: bool) -> None:
 @click.option("--role", type=click.Choice(ROLE_CODES), help="Only this role's column.")
 @JSON_OPTION
 def user_rights(role: str | None, as_json: bool) -> None:
-    """Print the permission table: what each role may do (all / own unit only / no).
+    """Print the permission table: what each role may do (all / own unit only / monitored
+    projects only / no).
 
     \b
     Example:
       ipflow user rights
       ipflow user rights --role unit --json
     """
-    from workflow.access.rules import OWN, PERMISSIONS, ROLES, USE_CASES
+    from workflow.access.rules import IN_SCOPE, OWN, PERMISSIONS, ROLES, USE_CASES
 
     roles = [role] if role else list(ROLES)
     if as_json:
         emit_json({action: {r: row[r] for r in roles} for action, row in PERMISSIONS.items()})
         return
-    marks = {"allow": "✓", OWN: _("本单位"), "deny": "—"}
+    marks = {"allow": "✓", OWN: _("本单位"), IN_SCOPE: _("监测范围"), "deny": "—"}
     click.echo((" " * 22 + "".join(_pad(r, 12) for r in roles)).rstrip())
     for index, (action, row) in enumerate(PERMISSIONS.items()):
         if index == len(USE_CASES):

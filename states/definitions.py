@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from states import eligibility as e
 from states import guards as g
 from states.categories import CATEGORIES
 from states.i18n import N_
@@ -98,7 +99,7 @@ BASE: tuple[Transition, ...] = (
         "approve",
         ("screened",),
         "approved",
-        (g.unit_eligible, g.no_conflict_of_interest),
+        (g.unit_eligible, e.partners_eligible, g.no_conflict_of_interest, e.applicants_qualified),
         label=N_("批准立项"),
         effects=("commit_grant",),
     ),
@@ -172,7 +173,7 @@ ONE_YEAR = frozenset({"review", "roll"})
 VARIANTS: dict[str, Variant] = {
     "high_value_patent": Variant(),
     "strong_enterprise": Variant(),
-    "capability_provincial": Variant(),
+    "capability_provincial": Variant(extra_guards={"approve": (e.within_annual_limit,)}),
     "risk_control": Variant(),
     "patent_navigation": Variant(),
     "service_cluster": Variant(),

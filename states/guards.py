@@ -51,6 +51,15 @@ class Facts:
     """The last day of the term, which acceptance follows."""
     review_window_days: int = 30
     """How many days before a year's (or the term's) end its review (or acceptance) may begin."""
+    applicant_problem: str | None = None
+    """Why the lead and partners do not meet the category's applicant rule, if so
+    (states.eligibility.application_problems)."""
+    partner_block: str | None = None
+    """The partners' active adverse credit records or restrictions, each naming its partner."""
+    approved_in_year: tuple[int, ...] = ()
+    """Other projects of the category approved in the project's programme year."""
+    programme_year: int | None = None
+    """The programme year a project belongs to (the year of its start)."""
     refusals: list[str] = field(default_factory=list)
 
 

@@ -26,7 +26,16 @@ import workflow
 from tests.conftest import Cli, database_dump, without_clock_notice
 from tests.factories import make_project
 from workflow.access.actions import UserView, add_user, disable_user
-from workflow.access.rules import ALLOW, DENY, OWN, PERMISSIONS, ROLES, TRIGGERS, right
+from workflow.access.rules import (
+    ALLOW,
+    DENY,
+    IN_SCOPE,
+    OWN,
+    PERMISSIONS,
+    ROLES,
+    TRIGGERS,
+    right,
+)
 from workflow.check.actions import run_check
 from workflow.core.boundary import REGISTRY
 from workflow.core.context import AppContext
@@ -57,7 +66,14 @@ def test_every_use_case_action_has_a_row_that_decides_every_role(name: str) -> N
     for action in REGISTRY[name].actions:
         assert action in PERMISSIONS, f"{name}: no permission entry for {action!r}"
         assert set(PERMISSIONS[action]) == set(ROLES), f"{action}: undecided roles"
-        assert set(PERMISSIONS[action].values()) <= {ALLOW, OWN, DENY}
+        assert set(PERMISSIONS[action].values()) <= {ALLOW, OWN, IN_SCOPE, DENY}
+
+
+def test_only_the_contractor_is_confined_to_the_monitored_projects() -> None:
+    confined = {role for row in PERMISSIONS.values() for role, r in row.items() if r == IN_SCOPE}
+    assert confined == {"contractor"}
+    assert right("contractor", "project_show") == IN_SCOPE
+    assert right("manager", "project_show") == ALLOW
 
 
 def test_the_lifecycle_triggers_are_all_decided_and_only_the_admin_decides_on_merit() -> None:
@@ -170,8 +186,8 @@ def _as(ctx: AppContext, name: str) -> AppContext:
 def office(ctx: AppContext) -> dict[str, int]:
     """Two universities with a project each (budget lines, a large expense, a letter), then
     an admin, a unit user of 贵州大学 and a disabled manager."""
-    add_unit(ctx, "贵州大学", "university", "gzu@example.org")
-    add_unit(ctx, "贵州理工学院", "university", "git@example.org")
+    add_unit(ctx, "贵州大学", "university", "gzu@example.org", {"valid_patents": "1260"})
+    add_unit(ctx, "贵州理工学院", "university", "git@example.org", {"valid_patents": "310"})
     plan = [PlanRow("任务", date(2027, 1, 1), date(2027, 3, 1), 1)]
     ids: dict[str, int] = {}
     for key, unit in (("own", "贵州大学"), ("other", "贵州理工学院")):
@@ -202,6 +218,7 @@ OFFICE_COMMANDS = {
     ],
     "budget set": ["budget", "set", "{own}", "--line", "设备费=500000"],
     "unit add": ["unit", "add", "竞争者公司", "--kind", "enterprise"],
+    "unit set": ["unit", "set", "贵州理工学院", "--fact", "valid_patents=29"],
     "check run": ["check", "run", "--today", "2027-04-15"],
     "notify flush": ["notify", "flush"],
 }  # fmt: skip

@@ -27,14 +27,14 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Cli, database_dump, without_clock_notice
-from tests.factories import make_project, on
+from tests.factories import make_project, on, register
+from tests.test_delivery import queue
 from tests.test_notifiers import SECRET, BotServer, MailSink, Post, free_port
 from workflow.access.actions import add_user
 from workflow.core.context import AppContext
 from workflow.db.orm import OutboxMessage
 from workflow.projects.plans import PlanRow
 from workflow.projects.reports import submit
-from workflow.units.actions import add_unit
 
 UNIT = "unit@example.org"
 CONTRACTOR = "risk@example.org"
@@ -622,7 +622,7 @@ def test_who_may_list_and_requeue_the_outbox(
     lists: bool,
     retries: bool,
 ) -> None:
-    add_unit(ctx, "贵州大学", "university", None)
+    register(ctx, "贵州大学", "university")
     add_user(ctx, "office", "admin", None)
     admin = replace(ctx, actor="office")
     add_user(admin, "who", role, "贵州大学" if role == "unit" else None)
@@ -636,6 +636,25 @@ def test_who_may_list_and_requeue_the_outbox(
     for result, allowed in ((listed, lists), (retried, retries)):
         if not allowed:
             assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_the_contractor_lists_only_the_messages_about_the_projects_it_monitors(
+    ctx: AppContext, engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    [monitored] = red_projects(ctx, 1)
+    own = make_project(ctx, title="风险防控", category="risk_control", unit="某会计师事务所")
+    config = write_config(tmp_path, free_port())
+    cli = Cli(db_url, RED_DAY)
+    ok(run(cli, config, "check", "run", "--today", RED_DAY.isoformat()))
+    queue(ctx, f"mail/{own}", project_id=own)  # a message about a project it does not monitor
+    add_user(ctx, "office", "admin", None)
+    add_user(replace(ctx, actor="office"), "risk", "contractor", None)
+
+    everything = ok(cli("--as", "office", "--config", config, "notify", "list", "--json"))
+    seen = ok(cli("--as", "risk", "--config", config, "notify", "list", "--json"))
+
+    assert {r["project_id"] for r in everything} == {monitored, own}
+    assert {r["project_id"] for r in seen} == {monitored} and len(seen) == 3
 
 
 # --- SMTP login only over TLS; secrets never shown ------------------------------------------

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, text
 from cli import COMMANDS, cli
 from states.definitions import DEFINITIONS
 from tests.conftest import Cli, database_dump
+from tests.factories import enrol_university
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL_TRIGGERS = sorted({t.trigger for d in DEFINITIONS.values() for t in d.transitions})
@@ -37,15 +38,17 @@ CREATE = [
 
 
 def _created(ipflow: Cli, *extra: str) -> int:
+    enrol_university(ipflow)
     result = ipflow(*CREATE, *extra, "--json")
     assert result.exit_code == 0, result.output
     return int(json.loads(result.stdout)["id"])
 
 
 def test_create_prints_id_and_state_as_json(ipflow: Cli) -> None:
+    enrol_university(ipflow)
     result = ipflow(*CREATE, "--json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == {"id": 1, "state": "applied"}
+    assert json.loads(result.stdout) == {"id": 1, "state": "applied", "unit_evaluations": []}
 
 
 def test_show_json_has_every_contract_key(ipflow: Cli) -> None:

@@ -22,9 +22,12 @@ from click.testing import Result
 from sqlalchemy import Engine
 
 from tests.conftest import Cli, database_dump, without_clock_notice
+from tests.factories import enrol
 from tests.test_money_figures import Tables
 
 UNIT = "贵州某磷化工有限公司"
+CHAIN_LEADER = "chain_leader=yes"
+"""What lets the enterprises below lead high_value_patent (states.eligibility)."""
 OTHER_UNIT = "遵义某新材料有限公司"
 LINES = ("设备费=200000", "劳务费=150000", "专利费=150000")
 SUGGESTIONS = (
@@ -76,7 +79,8 @@ def refused(ipflow: Cli, engine: Engine, day: date, *args: str, denied: bool = F
 
 
 def create(ipflow: Cli, unit: str = UNIT, title: str = "磷石膏资源化利用高价值专利培育") -> str:
-    """A 50万 high-value-patent project of 2027, applied for on 2026-12-01."""
+    """A 50万 high-value-patent project of 2027, applied for on 2026-12-01 by a chain leader."""
+    enrol(lambda *args: at(ipflow, date(2026, 12, 1), *args), unit, "enterprise", CHAIN_LEADER)
     created = at(ipflow, date(2026, 12, 1), "project", "create", "--category", "high_value_patent",
                  "--title", title, "--unit", unit, "--start", "2027-01-01", "--end", "2027-12-31",
                  "--budget", "500000", "--json")  # fmt: skip
@@ -453,7 +457,8 @@ def users(ipflow: Cli) -> None:
         ("zunyi", "unit", OTHER_UNIT),
     ):
         if unit:
-            ok(at(ipflow, date(2026, 11, 1), "unit", "add", unit, "--kind", "enterprise"))
+            ok(at(ipflow, date(2026, 11, 1), "unit", "add", unit, "--kind", "enterprise",
+                  "--fact", CHAIN_LEADER))  # fmt: skip
         ok(at(ipflow, date(2026, 11, 1), "user", "add", name, "--role", role,
               *(("--unit", unit) if unit else ())))  # fmt: skip
 

@@ -16,7 +16,8 @@ from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.db.engine import transaction
 from workflow.db.orm import CreditRecord, LedgerSnapshot, Letter, Project, ProjectEvent, Unit
-from workflow.demo.programme import BLOCKED_UNIT, build_demo
+from workflow.db.orm_eligibility import ProjectPartner
+from workflow.demo.programme import BLOCKED_UNIT, REFUSED_CITY_APPLICANT, build_demo
 
 TODAY = date(2027, 9, 30)
 
@@ -59,6 +60,30 @@ def test_the_demo_walks_projects_as_far_as_the_rules_allow(ctx: AppContext, engi
     assert records == ["abnormal_operation"] and blocked_states == ["screened"]
     assert "批准被拒" in summary
     assert emails and all(e and e.endswith("example.org") for e in emails)
+
+
+def test_the_demo_shows_a_joint_application_and_an_enterprise_refused_for_the_city_ranking(
+    ctx: AppContext, engine: Engine
+) -> None:
+    summary = build_demo(ctx, TODAY)
+
+    with transaction(engine) as session:
+        first = session.execute(
+            select(Unit.name)
+            .join(ProjectPartner, ProjectPartner.unit_id == Unit.id)
+            .where(ProjectPartner.project_id == 1)
+        ).scalar_one()
+        city_units = session.scalars(
+            select(Unit.kind)
+            .join(Project, Project.unit_id == Unit.id)
+            .where(Project.category == "capability_city")
+        ).all()
+    assert first == "黔南某磷化工有限责任公司"
+    assert "演示联合申报：7个项目有合作单位" in summary
+    assert "由贵州大学牵头，合作单位：黔南某磷化工有限责任公司" in summary
+    refused = next(line for line in summary.splitlines() if "（排序）申报被拒" in line)
+    assert f"“{REFUSED_CITY_APPLICANT}”是企业" in refused
+    assert set(city_units) == {"city_ip_office"} and len(city_units) == 10
 
 
 def test_the_gi_brand_year_one_review_is_held_in_its_window_in_december(

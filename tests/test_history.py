@@ -17,6 +17,7 @@ from click.testing import Result
 from sqlalchemy import Engine
 
 from tests.conftest import Cli, database_dump
+from tests.factories import enrol_university
 
 START, END = date(2027, 1, 1), date(2028, 12, 31)
 TASK = "全期任务"
@@ -35,6 +36,7 @@ def started(db_url: str, tmp_path: Path, title: str, start: date = START, end: d
     plan = tmp_path / f"{title}.csv"
     plan.write_text(f"task,start,due,weight\n{TASK},{start},{end},1\n", encoding="utf-8")
     applied = date(start.year - 1, 12, 1)
+    enrol_university(Cli(db_url, applied), f"{title}单位")
     created = run(db_url, applied, "project", "create", "--category", "high_value_patent",
                   "--title", title, "--unit", f"{title}单位", "--start", str(start),
                   "--end", str(end), "--budget", "500000", "--plan", str(plan), "--json")  # fmt: skip
@@ -223,6 +225,7 @@ def test_the_quarterly_report_counts_no_deadline_of_a_withdrawn_or_rejected_proj
 ) -> None:
     active = started(db_url, tmp_path, "甲项目")
     for title, trigger in (("撤回项目", "withdraw"), ("落选项目", "reject")):
+        enrol_university(Cli(db_url, date(2026, 12, 1)), f"{title}单位")
         made = run(db_url, date(2026, 12, 1), "project", "create", "--category",
                    "high_value_patent", "--title", title, "--unit", f"{title}单位",
                    "--start", str(START), "--end", str(END), "--budget", "500000", "--json")  # fmt: skip

@@ -16,6 +16,7 @@ from babel.messages.pofile import read_po
 
 from states.rules import wan
 from tests.conftest import Cli
+from tests.factories import enrol_university
 from workflow.check.rules import explain
 from workflow.core.i18n import LOCALE_DIR, choose_language, language
 
@@ -76,7 +77,7 @@ def created(ipflow: Cli, *args: str) -> int:
 def test_approve_refused_for_a_credit_record_names_it_in_the_chosen_language(
     ipflow: Cli, choice: str
 ) -> None:
-    assert ipflow("unit", "add", "某科技公司").exit_code == 0
+    assert ipflow("unit", "add", "某科技公司", "--fact", "chain_leader=yes").exit_code == 0
     record = ("--kind", "abnormal_operation", "--start", "2027-03-01", "--end", "2027-12-31")
     assert (
         ipflow("unit", "record", "add", "某科技公司", *record, "--note", "信用中国公示").exit_code
@@ -100,6 +101,7 @@ def test_project_show_explains_the_flag_and_headers_follow_the_chosen_language(
     plan = tmp_path / "plan.csv"
     plan.write_text("task,start,due\n调研,2027-01-01,2027-03-31\n", encoding="utf-8")
     term = ("--start", "2027-01-01", "--end", "2027-12-31", "--budget", "500000")
+    enrol_university(ipflow)
     project_id = created(ipflow, "--title", "t", "--unit", "贵州大学", *term, "--plan", str(plan))
     for trigger in ("screen", "approve", "start"):
         assert ipflow("project", "advance", str(project_id), trigger).exit_code == 0

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from tests.conftest import Cli, database_dump
-from tests.factories import make_project
+from tests.factories import make_project, register
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.db.engine import transaction
@@ -17,12 +17,22 @@ from workflow.db.orm import PlanTask, Project
 from workflow.projects.importing.rows import default_plan_path, import_projects
 from workflow.units.actions import add_record
 
-HEADER = "category,title,unit,start,end,budget,contact_email\n"
+HEADER = "category,title,unit,start,end,budget,contact_email,ref,tier,partners\n"
 GOOD_ROWS = (
     "high_value_patent,磷石膏资源化利用高价值专利培育,贵州大学,2027-01-01,2028-12-31,500000,kjc@example.org\n"
     "data_ip_chain,磷化工产业链数据知识产权强链增效,贵阳某大数据科技有限公司,2027-01-01,2027-12-31,300000,\n"
-    "patent_navigation,新能源电池及材料产业专利导航,贵州师范大学,2027-01-01,2027-12-31,200000,nav@example.org\n"
+    "patent_navigation,新能源电池及材料产业专利导航,贵州师范大学,2027-01-01,2027-12-31,200000,nav@example.org,,,贵州省工业和信息化厅\n"
 )
+
+
+@pytest.fixture(autouse=True)
+def applicants(ctx: AppContext) -> None:
+    """The units of the files below that are not enterprises, registered with their kinds."""
+    register(ctx, "贵州大学", "university", {"valid_patents": "45"})
+    register(ctx, "贵州省工业和信息化厅", "industry_authority")
+    register(ctx, "贵州某会计师事务所", "accounting_firm")
+
+
 PLAN_HEADER = "project,task,start,due,weight\n"
 
 

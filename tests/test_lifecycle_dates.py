@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from states.guards import Facts
 from states.machines import TransitionRefused, fire
 from tests.conftest import Cli, database_dump, without_clock_notice
-from tests.factories import make_project
+from tests.factories import enrol, make_project
 from workflow.core.context import AppContext
 from workflow.letters.actions import list_letters
 from workflow.projects.plans import PlanRow
@@ -43,13 +43,13 @@ def on(db_url: str, day: date, config: str | None = None) -> Typed:
     return Typed(db_url, day, config)
 
 
-def created(db_url: str, category: str, start: date, end: date, budget: int) -> int:
+def created(db_url: str, category: str, start: date, end: date, budget: int, *extra: str) -> int:
     """A project of `category` created and started through the CLI on its start date."""
     ipflow = on(db_url, start)
     result = ipflow(
         "project", "create", "--category", category, "--title", f"{category}测试项目",
         "--unit", "贵州大学", "--start", start.isoformat(), "--end", end.isoformat(),
-        "--budget", str(budget), "--json",
+        "--budget", str(budget), *extra, "--json",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     project_id = int(json.loads(result.stdout)["id"])
@@ -60,7 +60,9 @@ def created(db_url: str, category: str, start: date, end: date, budget: int) -> 
 
 
 def gi_brand(db_url: str, start: date = date(2027, 1, 1), end: date = date(2028, 12, 31)) -> int:
-    return created(db_url, "gi_brand", start, end, 500_000)
+    """A gi_brand project of a provincial GI right holder, alone."""
+    enrol(on(db_url, start), "贵州大学", "university", "provincial_gi_holder=yes")
+    return created(db_url, "gi_brand", start, end, 500_000, "--tier", "provincial")
 
 
 def refused(ipflow: Cli, engine: Engine, *args: str) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Cli
+from tests.factories import enrol
 
 GUIYANG = "贵阳市市场监督管理局（知识产权局）"
 ZUNYI = "遵义市市场监督管理局（知识产权局）"
@@ -81,6 +82,7 @@ def ok(result: Any) -> str:
 
 
 def create(ipflow: Cli, unit: str, budget: int) -> str:
+    enrol(ipflow, unit, "city_ip_office")
     document = ok(
         ipflow(
             "project", "create", "--category", "capability_city", "--title", f"{unit[:3]}能力提升",
@@ -229,9 +231,10 @@ def test_the_city_ranked_first_shows_100_wan_applied_against_200_wan_granted(
     assert max(fund_use.rates()) == 100.0
 
     performance = report(ipflow, tmp_path, "performance", "2027")
-    [city, overall] = performance.table("资金拨付率%")
-    assert city["项目类别"] == "知识产权转化运用能力提升项目（市州级）"
-    assert city["资金拨付率%"] == overall["资金拨付率%"] == "100.00"  # was 200: paid ÷ applied
+    classes = {r["评价类别"]: r for r in performance.table("评价类别", "资金拨付率%")}
+    city = classes["知识产权转化运用能力项目（省级）和（市州级）"]
+    assert city["核定资助"] == "2,000,000"
+    assert city["资金拨付率%"] == classes["合计"]["资金拨付率%"] == "100.00"  # was 200: ÷ applied
     assert max(performance.rates()) == 100.0
 
 

@@ -82,16 +82,18 @@ def test_the_risk_report_lists_the_amber_project_with_its_reason(
     assert "进度滞后10.93个百分点" in text
 
 
-def test_the_performance_report_has_an_overall_table_and_one_section_per_category(
+def test_the_performance_report_has_an_overall_table_and_one_section_per_class(
     ctx: AppContext, behind: int
 ) -> None:
     make_project(ctx, category="strong_enterprise", unit="贵州茅台酒厂", title="强企培育")
     report = build_report(ctx, "performance", "2027")
     headings = [s.heading for s in report.sections]
-    assert headings == [
+    assert len(headings) == 9  # the overall report and the eight default classes, empty or not
+    assert headings[:4] == [
         "一、绩效评价总报告",
-        "二、分类报告：高价值专利培育项目",
-        "三、分类报告：知识产权强企培育项目",
+        "二、分类评价报告：高价值专利培育项目",
+        "三、分类评价报告：数据知识产权领军企业",
+        "四、分类评价报告：知识产权强企培育项目",
     ]
     overall = report.sections[0].tables[0]
     assert overall["columns"][-1] == "评价等级"

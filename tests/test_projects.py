@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from tests.conftest import database_dump
-from tests.factories import make_project, new_project, on
+from tests.factories import make_project, new_project, on, qualify, register
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.db.orm import Project, ProjectEvent
@@ -22,7 +22,7 @@ from workflow.units.actions import add_record
 
 
 def test_a_new_project_is_applied_with_a_creation_event(ctx: AppContext) -> None:
-    result = create(ctx, new_project())
+    result = create(ctx, qualify(ctx, new_project()))
     shown = show(ctx, result.id)
     assert result.state == "applied"
     assert shown.triggers == ["screen", "reject", "withdraw"]
@@ -89,6 +89,7 @@ def test_a_unit_holding_other_projects_may_not_become_the_contractor(ctx: AppCon
 def test_a_contractor_unit_cannot_be_approved_elsewhere_even_if_created_first(
     ctx: AppContext,
 ) -> None:
+    register(ctx, "某机构", "service_org")  # an IP service institution: it may lead either
     other = make_project(ctx, state="screened", category="patent_navigation", unit="某机构")
     advance(ctx, other, "reject")  # a rejected application does not count
     make_project(ctx, category="risk_control", unit="某机构")

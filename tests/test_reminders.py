@@ -210,7 +210,7 @@ def test_recommend_records_one_open_recommendation_per_project_and_source(
 def test_notices_go_to_the_unit_address_when_the_project_has_none(
     ctx: AppContext, engine: Engine
 ) -> None:
-    add_unit(ctx, "贵州大学", "university", "kjc@gzu.edu.cn")
+    add_unit(ctx, "贵州大学", "university", "kjc@gzu.edu.cn", {"valid_patents": "1260"})
     make_project(ctx, unit="贵州大学", contact_email=None)
     run_check(ctx, date(2027, 4, 3))  # Q1's report due 04-10, green
     assert [recipient for _, recipient, _ in _notices(engine)] == ["kjc@gzu.edu.cn"]

@@ -221,9 +221,11 @@ def test_navigation_and_securitisation_owe_no_periodic_report(ctx: AppContext, i
     advance(ctx, securitisation, "approve", data=terms)
     for project_id in (navigation, securitisation):
         advance(ctx, project_id, "start")
-    assert _check(ipflow, "2027-10-11")["flags"] == {"green": 2, "amber": 0, "red": 0}
+    # Outside the contractor's scope too: the check neither flags nor reminds them (SPEC §2).
+    assert _check(ipflow, "2027-10-11")["flags"] == {"green": 0, "amber": 0, "red": 0}
     for project_id in (navigation, securitisation):
-        assert _show(ipflow, project_id, "2027-10-11")["flag_reasons"] == []
+        shown = _show(ipflow, project_id, "2027-10-11")
+        assert (shown["flag"], shown["flag_reasons"], shown["monitored"]) == (None, [], False)
 
 
 def test_acceptance_needs_a_report_in_every_period_not_a_count_of_reports(

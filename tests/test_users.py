@@ -11,7 +11,7 @@ from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.exc import DatabaseError
 
 from tests.conftest import NOON, Cli, database_dump
-from tests.factories import make_project
+from tests.factories import enrol_university, make_project
 from workflow.access import rules as permissions
 from workflow.access.actions import add_user, disable_user, list_refusals, list_users
 from workflow.core.clock import fixed_clock
@@ -33,8 +33,8 @@ def as_user(ctx: AppContext, name: str) -> AppContext:
 @pytest.fixture
 def office(ctx: AppContext) -> AppContext:
     """Roles enforced: `office` is the admin, and a manager, a contractor and two unit users exist."""
-    add_unit(ctx, "贵州大学", "university", None)
-    add_unit(ctx, "贵州磷化集团", "enterprise", None)
+    add_unit(ctx, "贵州大学", "university", None, {"valid_patents": "1260"})
+    add_unit(ctx, "贵州磷化集团", "enterprise", None, {"chain_leader": "yes"})
     add_user(ctx, "office", "admin", None)
     admin = as_user(ctx, "office")
     add_user(admin, "manager", "manager", None)
@@ -194,6 +194,7 @@ def test_a_refused_command_exits_1_with_the_reason_and_is_listed(
 ) -> None:
     ipflow("user", "add", "tester", "--role", "admin")
     ipflow("user", "add", "li", "--role", "manager")
+    enrol_university(ipflow)
     created = ipflow(
         "--as", "li", "project", "create", "--category", "high_value_patent", "--title", "磷化工",
         "--unit", "贵州大学", "--start", "2027-01-01", "--end", "2028-12-31",

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from sqlalchemy import Engine, select
 
 from tests.conftest import Cli, database_dump
-from tests.factories import make_project
+from tests.factories import make_project, register
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.db.engine import transaction
@@ -23,6 +23,15 @@ from workflow.projects.importing.xlsx import cell_text
 
 PROJECT_HEADER = ["category", "title", "unit", "start", "end", "budget", "contact_email"]
 PLAN_HEADER = ["project", "task", "start", "due", "weight"]
+
+
+@pytest.fixture(autouse=True)
+def applicants(ctx: AppContext) -> None:
+    """The units of the workbooks below that are not enterprises, registered with their kinds."""
+    register(ctx, "贵州大学", "university", {"valid_patents": "45"})
+    register(ctx, "贵州某会计师事务所", "accounting_firm")
+
+
 # Real cell types, as Excel stores them: dates as datetimes, money as numbers.
 TYPED_PROJECTS: list[list[Any]] = [
     [

@@ -1,20 +1,24 @@
 """Who may do what: every role × action decided in one table, as data, and the question it answers.
 
-A right is one of three: `ALLOW` (on any subject), `OWN` (only on subjects of the actor's own
-unit; lists are narrowed to that unit) or `DENY`. The table decides every pair: a use case
+A right is one of four: `ALLOW` (on any subject), `OWN` (only on subjects of the actor's own
+unit; lists are narrowed to that unit), `IN_SCOPE` (only on projects of the categories the
+contractor monitors, `states.categories.MONITORED`; lists are narrowed to them) or `DENY`. The table decides every pair: a use case
 whose action has no row, or a row that leaves a role out, fails the tests.
 
 Office roles (admin 省知识产权局, manager 项目管理员) keep the records: units, credit records,
-budget lines, disbursements and the programme budget. Decisions on merit (approval, reviews,
-acceptance, sanctions, the handling of risk-disposal recommendations) are the admin's. The
-contractor (风险防控机构) reads every project, reviews letters, rectification and expenditures,
-reviews budgets before implementation and evaluates funds after it, keeps the risk-point
-register and writes the periodic reports; it fires no lifecycle trigger. Programme staff read
-the register; a unit reads the points of its own projects, never the programme-wide ones. A unit (项目承担单位) acts and
+budget lines, disbursements and the programme budget, and see every project. Decisions on
+merit (approval, reviews, acceptance, sanctions, the handling of risk-disposal
+recommendations) are the admin's. The contractor (风险防控机构) reads the projects it monitors
+(not patent navigation, not securitisation, not its own risk-control project), reviews their
+letters, rectification, expenditures and qualitative indicators, reviews their budgets before
+implementation and evaluates their funds after it, records their performance evaluations,
+keeps the risk-point register and writes the periodic reports; it fires no lifecycle trigger.
+Programme staff read the register; a unit reads the points of its own projects, never the
+programme-wide ones. A unit (项目承担单位) acts and
 reads on its own unit's projects only. The scheduler is the process that runs the nightly check
-and delivers the outbox. Programme staff and the contractor may look at the outbox (what waits,
-what failed and why); putting failed messages back in the queue is the admin's and the
-scheduler's.
+and delivers the outbox. Programme staff may look at the whole outbox (what waits, what failed
+and why), the contractor at the messages about the projects it monitors; putting failed
+messages back in the queue is the admin's and the scheduler's.
 """
 
 from __future__ import annotations
@@ -32,9 +36,10 @@ ROLES: dict[str, str] = {
     "scheduler": N_("定时任务"),
 }
 
-Right = Literal["allow", "own", "deny"]
+Right = Literal["allow", "own", "monitored", "deny"]
 ALLOW: Final = "allow"
 OWN: Final = "own"
+IN_SCOPE: Final = "monitored"
 DENY: Final = "deny"
 
 ORDER = tuple(ROLES)
@@ -48,6 +53,7 @@ def _row(*rights: Right) -> dict[str, Right]:
 
 A: Final = ALLOW
 U: Final = OWN  # on its own unit's subjects only
+M: Final = IN_SCOPE  # on the monitored categories' projects only
 D: Final = DENY
 
 USE_CASES: dict[str, dict[str, Right]] = {
@@ -59,42 +65,49 @@ USE_CASES: dict[str, dict[str, Right]] = {
     "refusal_list": _row(A, D, D, D, D),
     "unit_add": _row(A, A, D, D, D),
     "unit_list": _row(A, A, U, A, D),
+    "unit_show": _row(A, A, U, A, D),
+    "unit_set": _row(A, A, D, D, D),
     "credit_record_add": _row(A, A, D, D, D),
     "credit_record_list": _row(A, A, U, A, D),
     "project_create": _row(A, A, D, D, D),
     "project_import": _row(A, A, D, D, D),
-    "project_list": _row(A, A, U, A, D),
-    "project_show": _row(A, A, U, A, D),
-    "report_submit": _row(A, A, U, A, D),
+    "project_list": _row(A, A, U, M, D),
+    "project_show": _row(A, A, U, M, D),
+    "report_submit": _row(A, A, U, M, D),
     "check_run": _row(A, A, D, D, A),
     "scheduler_run": _row(A, D, D, D, A),
     "notify_flush": _row(A, A, D, D, A),
-    "notify_list": _row(A, A, D, A, D),
+    "notify_list": _row(A, A, D, M, D),
     "notify_retry": _row(A, D, D, D, A),
-    "letter_list": _row(A, A, U, A, D),
-    "letter_show": _row(A, A, U, A, D),
-    "letter_review": _row(A, D, D, A, D),
-    "letter_file": _row(A, A, U, A, D),
-    "rectification": _row(A, D, U, A, D),
-    "recommendation_list": _row(A, A, D, A, D),
+    "letter_list": _row(A, A, U, M, D),
+    "letter_show": _row(A, A, U, M, D),
+    "letter_review": _row(A, D, D, M, D),
+    "letter_file": _row(A, A, U, M, D),
+    "rectification": _row(A, D, U, M, D),
+    "recommendation_list": _row(A, A, D, M, D),
     "recommendation_handle": _row(A, D, D, D, D),
     "city_rank": _row(A, A, D, A, D),
-    "ledger_export": _row(A, A, U, A, D),
+    "ledger_export": _row(A, A, U, M, D),
     "report_periodic": _row(A, A, D, A, D),
-    "chart_project": _row(A, A, U, A, D),
+    "chart_project": _row(A, A, U, M, D),
     "chart_programme": _row(A, A, D, A, D),
     "programme_budget": _row(A, A, D, D, D),
     "programme_status": _row(A, A, D, A, D),
     "budget_set": _row(A, A, D, D, D),
-    "budget_show": _row(A, A, U, A, D),
+    "budget_show": _row(A, A, U, M, D),
     "disburse": _row(A, A, D, D, D),
     "expense_add": _row(A, A, U, D, D),
-    "expense_review": _row(A, D, D, A, D),
-    "budget_review": _row(A, D, D, A, D),
-    "budget_evaluate": _row(A, D, D, A, D),
+    "expense_review": _row(A, D, D, M, D),
+    "budget_review": _row(A, D, D, M, D),
+    "budget_evaluate": _row(A, D, D, M, D),
     "risk_add": _row(A, D, D, A, D),
     "risk_update": _row(A, D, D, A, D),
     "risk_list": _row(A, A, U, A, D),
+    "indicator_add": _row(A, A, D, D, D),
+    "indicator_record": _row(A, A, U, D, D),
+    "indicator_assess": _row(A, D, D, M, D),
+    "indicator_list": _row(A, A, U, M, D),
+    "evaluation_record": _row(A, D, D, M, D),
 }
 """The rights of each role on each use case that is not a lifecycle trigger."""
 

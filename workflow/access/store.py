@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
-from workflow.access.rules import DENY, OWN, ROLES, granted, right
-from workflow.core.boundary import SubjectKind
+from states.categories import CATEGORIES, MONITORED
+from workflow.access.rules import DENY, IN_SCOPE, OWN, ROLES, granted, right
+from workflow.core.boundary import SubjectKind, Work
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import _, language
@@ -63,6 +64,45 @@ def subject_owner(
     return (row[0], row[1]) if row else (None, None)
 
 
+class Confinement(NamedTuple):
+    """What the permission table confines an actor to for one action (nothing: None, False)."""
+
+    unit: int | None
+    """The actor's own unit, where the right is on its own unit's subjects only."""
+    monitored: bool
+    """Only projects of the contractor's monitored categories (states.categories.MONITORED)."""
+
+
+def visible_projects(work: Work) -> list[ColumnElement[bool]]:
+    """Conditions on Project that narrow a list to what the actor may read for the action:
+    its own unit's projects (a unit user), the monitored ones (the contractor), else all."""
+    conditions: list[ColumnElement[bool]] = []
+    if work.only_unit is not None:
+        conditions.append(Project.unit_id == work.only_unit)
+    if work.only_monitored:
+        conditions.append(Project.category.in_(MONITORED))
+    return conditions
+
+
+def _category(session: Session, project_id: int | None) -> str | None:
+    if project_id is None:
+        return None
+    return session.scalar(select(Project.category).where(Project.id == project_id))
+
+
+def _within(
+    session: Session, user: AppUser, action: str, owner: int | None, project: int | None
+) -> bool:
+    """Whether the right of `user` on `action` reaches a subject of unit `owner`, project `project`."""
+    granted_right = right(user.role, action)
+    if granted_right == OWN:
+        return owner is None or owner == user.unit_id
+    if granted_right == IN_SCOPE:
+        category = _category(session, project)
+        return category is None or category in MONITORED
+    return granted_right != DENY
+
+
 def _reasons(
     session: Session, user: AppUser | None, name: str, action: str, project_id: int | None
 ) -> str:
@@ -81,6 +121,17 @@ def _reasons(
             action=action,
             granted=_("、").join(granted(user.role)) or _("无"),
         )
+    if right(user.role, action) == IN_SCOPE:
+        category = CATEGORIES[_category(session, project_id) or ""]
+        return _(
+            "用户“{actor}”的角色为{role_text}，只能对其监测范围内的项目执行“{action}”：项目#{project_id}是{category}，不在风险防控机构的监测范围内（专利导航、数据知识产权证券化和风险防控项目本身不在其中）"
+        ).format(
+            actor=name,
+            role_text=role_text(user.role),
+            action=action,
+            project_id=project_id,
+            category=_(category.name),
+        )
     own = session.scalar(select(Unit.name).where(Unit.id == user.unit_id))
     return _(
         "用户“{actor}”属于单位“{own}”，只能操作本单位的项目和数据，不能对项目#{project_id}执行“{action}”"
@@ -89,23 +140,23 @@ def _reasons(
 
 def authorize(
     session: Session, name: str, action: str, kind: SubjectKind | None, value: Any
-) -> int | None:
-    """The unit the actor is confined to for `action` (None: no confinement), or `Denied`.
+) -> Confinement:
+    """What the actor is confined to for `action`, or `Denied`.
 
     With no user registered, ipflow is a single-user installation and everyone may do
     everything. Otherwise the actor must be a registered, active user whose role the table
-    allows `action`; a right on its own unit only is checked against the subject's unit.
+    allows `action`; a right on its own unit only is checked against the subject's unit, and
+    a right on the monitored projects only against the subject's category.
     """
     user = session.scalar(select(AppUser).where(AppUser.name == name))
     if user is None and not session.scalar(select(exists().select_from(AppUser))):
-        return None
+        return Confinement(None, False)
     owner, project_id = subject_owner(session, kind, value)
-    if user is not None and user.active:
+    if user is not None and user.active and _within(session, user, action, owner, project_id):
         granted_right = right(user.role, action)
-        if granted_right != DENY and not (
-            granted_right == OWN and owner is not None and owner != user.unit_id
-        ):
-            return user.unit_id if granted_right == OWN else None
+        return Confinement(
+            user.unit_id if granted_right == OWN else None, granted_right == IN_SCOPE
+        )
     reason = _reasons(session, user, name, action, project_id)
     with language("zh"):
         logged = _reasons(session, user, name, action, project_id)

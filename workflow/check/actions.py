@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import exists, func, select, text
 from sqlalchemy.orm import Session
 
-from states.categories import CATEGORIES, report_name
+from states.categories import CATEGORIES, MONITORED, report_name
 from states.definitions import ACTIVE_STATES
 from workflow.check.recommendations import record_many
 from workflow.check.reminders import (
@@ -86,6 +86,7 @@ def _open_letters(session: Session, day: date) -> dict[int, list[_OpenLetter]]:
         .join(Project, Project.id == Letter.project_id)
         .where(
             Project.state.in_(ACTIVE_STATES),
+            Project.category.in_(MONITORED),
             Letter.status.in_(OPEN_STATUSES),
             Letter.issued_on <= day,
         )
@@ -202,15 +203,19 @@ def _refuse_out_of_order(session: Session, day: date, today: date, dry_run: bool
 
 @use_case("check_run", write=True)
 def run_check(work: Work, day: date, dry_run: bool = False) -> CheckResult:
-    """Check every active project on `day`; idempotent, so a repeat for the same day issues nothing.
+    """Check every active monitored project on `day`; idempotent, so a repeat for the same day
+    issues nothing.
 
-    Everything is computed against `day`, in one transaction (see the module docstring), with
-    a few set-based queries; a dry run does all the work and then rolls everything back.
+    Only the categories the contractor monitors (`states.categories.MONITORED`, SPEC.md §5)
+    get a ledger snapshot, a flag, letters, reminders and recommendations: patent navigation,
+    securitisation and the risk-control project itself get none. Everything is computed
+    against `day`, in one transaction (see the module docstring), with a few set-based
+    queries; a dry run does all the work and then rolls everything back.
     """
     ctx, session = work.ctx, work.session
     flags: Counter[str] = Counter()
     settings = ctx.settings.check
-    active = [Project.state.in_(ACTIVE_STATES)]
+    active = [Project.state.in_(ACTIVE_STATES), Project.category.in_(MONITORED)]
     with _without_cyclic_gc():
         if session.get_bind().dialect.name == "postgresql":
             # One check at a time across hosts: a second waits, then finds the letters issued.

@@ -11,6 +11,7 @@ from sqlalchemy import Select, Table, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from workflow.access.store import visible_projects
 from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import N_, _
@@ -141,6 +142,7 @@ def list_recommendations(work: Work, status: str | None) -> list[RecommendationV
     )
     if status:
         query = query.where(RiskRecommendation.status == status)
+    query = query.where(*visible_projects(work))
     return [_view(r, title, unit) for r, title, unit in session.execute(query).tuples()]
 
 

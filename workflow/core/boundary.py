@@ -45,6 +45,9 @@ class Work:
     session: Session
     only_unit: int | None
     """The unit the actor is confined to for this action (a unit user), else None: all."""
+    only_monitored: bool = False
+    """Whether the actor is confined to the contractor's monitored projects for this action
+    (the contractor's reads: `states.categories.MONITORED`)."""
 
 
 @dataclass(frozen=True)
@@ -133,10 +136,11 @@ def use_case(
 
             try:
                 with transaction(ctx.engine, immediate=write) as session:
-                    only_unit = authorize(
+                    confined = authorize(
                         session, ctx.actor, acting, subject[0] if subject else None, subject_value
                     )
-                    return fn(Work(ctx, session, only_unit), *args, **kwargs)
+                    work = Work(ctx, session, confined.unit, confined.monitored)
+                    return fn(work, *args, **kwargs)
             except Denied as denied:
                 log_refusal(ctx, denied)
                 raise Refused(denied.reason) from None

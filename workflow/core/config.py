@@ -197,6 +197,85 @@ def bot_route(entry: dict[str, Any]) -> BotRoute:
     return route
 
 
+def _default_classes() -> dict[str, tuple[str, ...]]:
+    from states.categories import PERFORMANCE_CLASSES
+
+    return dict(PERFORMANCE_CLASSES)
+
+
+DEFAULT_WEIGHTS = {"targets": 50.0, "funds": 30.0, "qualitative": 20.0}
+"""The dimensions of a project's composite performance score (workflow.performance.rules) and
+their default weights."""
+
+
+@dataclass(frozen=True)
+class PerformanceSettings:
+    """The performance evaluation (绩效评价): its classes and the weights of its score."""
+
+    classes: dict[str, tuple[str, ...]] = field(default_factory=_default_classes)
+    """Class name → the monitored categories it covers; one section of the report each."""
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    """Weight of each dimension of the composite score: targets met (绩效目标达成率), fund use
+    (支出率) and the qualitative indicators."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "classes", _classes(self.classes))
+        object.__setattr__(self, "weights", _weights(self.weights))
+
+
+def _classes(raw: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """The classes, checked: each a non-empty list of monitored category codes, none in two."""
+    from states.categories import MONITORED
+
+    if not raw:
+        raise ConfigError(_("配置项[performance].classes至少要有一个评价类别"))
+    seen: dict[str, str] = {}
+    classes: dict[str, tuple[str, ...]] = {}
+    for name, codes in raw.items():
+        if not isinstance(codes, list | tuple) or not codes:
+            raise ConfigError(
+                _("配置项[performance].classes中“{name}”应为非空的项目类别代码列表").format(
+                    name=name
+                )
+            )
+        for code in codes:
+            if code not in MONITORED:
+                raise ConfigError(
+                    _(
+                        "配置项[performance].classes中“{name}”的“{code}”不是风险防控机构监测的项目类别；可选：{choices}"
+                    ).format(name=name, code=code, choices=", ".join(sorted(MONITORED)))
+                )
+            if code in seen:
+                raise ConfigError(
+                    _("配置项[performance].classes中“{code}”同时属于“{first}”和“{name}”").format(
+                        code=code, first=seen[code], name=name
+                    )
+                )
+            seen[code] = name
+        classes[name] = tuple(codes)
+    return classes
+
+
+def _weights(raw: dict[str, Any]) -> dict[str, float]:
+    """The score's weights, checked: known dimensions (those not given keep their default),
+    numbers not below 0, not all 0."""
+    unknown = set(raw) - set(DEFAULT_WEIGHTS)
+    if unknown:
+        raise ConfigError(
+            _("配置项[performance].weights中有未知的键：{keys}；可选：{choices}").format(
+                keys=", ".join(sorted(unknown)), choices=", ".join(DEFAULT_WEIGHTS)
+            )
+        )
+    weights = {**DEFAULT_WEIGHTS, **raw}
+    if any(
+        isinstance(w, bool) or not isinstance(w, int | float) or w < 0 for w in weights.values()
+    ):
+        raise ConfigError(_("配置项[performance].weights的权重须为不小于0的数"))
+    if not sum(weights.values()):
+        raise ConfigError(_("配置项[performance].weights的权重不能全为0"))
+    return {k: float(w) for k, w in weights.items()}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything ipflow reads from its configuration file."""
@@ -209,6 +288,7 @@ class Settings:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     rules: RulesSettings = field(default_factory=RulesSettings)
     contingency: ContingencySettings = field(default_factory=ContingencySettings)
+    performance: PerformanceSettings = field(default_factory=PerformanceSettings)
     webhooks: tuple[dict[str, Any], ...] = ()
 
     def bot_routes(self) -> list[BotRoute]:
@@ -278,6 +358,7 @@ def load_settings(path: str | None) -> Settings:
         "delivery": DeliverySettings,
         "rules": RulesSettings,
         "contingency": ContingencySettings,
+        "performance": PerformanceSettings,
     }
     unknown = set(raw) - set(tables) - {"webhooks"}
     if unknown:

@@ -96,6 +96,10 @@ class Project(Base):
     end: Mapped[date] = mapped_column(Date)
     budget: Mapped[int] = mapped_column(BigInteger)
     contact_email: Mapped[str | None] = mapped_column(String(200))
+    ref: Mapped[str | None] = mapped_column(String(100), unique=True)
+    """The application number (申报编号), unique when given."""
+    tier: Mapped[str | None] = mapped_column(String(20))
+    """The tier applied for (states.eligibility.TIERS), where the category has tiers."""
     definition_version: Mapped[int]
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
-from workflow.db import orm_money, orm_notices, orm_oversight, orm_review, orm_users
+from workflow.db import (
+    orm_eligibility,
+    orm_money,
+    orm_notices,
+    orm_oversight,
+    orm_performance,
+    orm_review,
+    orm_users,
+)
 from workflow.db.orm import Base
 
 metadata = Base.metadata
-MODULES = (orm_money, orm_notices, orm_oversight, orm_review, orm_users)
+MODULES = (
+    orm_eligibility,
+    orm_money,
+    orm_notices,
+    orm_oversight,
+    orm_performance,
+    orm_review,
+    orm_users,
+)
 """The ORM modules beside workflow.db.orm whose tables share its metadata."""

@@ -20,10 +20,12 @@ from workflow.core.errors import Refused
 from workflow.core.i18n import N_, _
 from workflow.db.engine import transaction
 from workflow.db.orm import LedgerSnapshot, Letter, Project, Unit
+from workflow.db.orm_eligibility import ProjectPartner
 from workflow.db.orm_money import ProjectFunding
 from workflow.money.budget import disburse, record_expenditure, review_expenditure, set_budget_lines
 from workflow.money.funding import PAID_BY_TRANSITION, securitization_subsidy
 from workflow.money.reviews import review_budget
+from workflow.performance.actions import add_indicator, assess_indicator, record_actual
 from workflow.progress.rules import (
     TaskProgress,
     add_months,
@@ -32,6 +34,7 @@ from workflow.progress.rules import (
     task_elapsed,
 )
 from workflow.projects.actions import NewProject, advance, create
+from workflow.projects.eligibility import partners_of
 from workflow.projects.plans import PlanRow
 from workflow.projects.reports import submit
 from workflow.risks.actions import add_risk
@@ -74,9 +77,13 @@ def office(prefecture: str) -> str:
 
 UNITS: tuple[tuple[str, str, str], ...] = (
     *(
-        (office(p), "authority", f"ip-{s}@example.org")
+        (office(p), "city_ip_office", f"ip-{s}@example.org")
         for p, s in zip(PREFECTURES, PREFECTURE_SLUGS, strict=True)
     ),
+    ("仁怀市市场监督管理局（知识产权局）", "county_ip_office", "ip-renhuai@example.org"),
+    ("贵阳高新区市场监督管理局（知识产权局）", "zone_authority", "ip-gyhtz@example.org"),
+    ("贵州省工业和信息化厅", "industry_authority", "office@gz-miit.example.org"),
+    ("铜仁市茶叶行业协会", "association", "office@tr-tea.example.org"),
     ("贵州大学", "university", "kjc-gzu@example.org"),
     ("贵州省农业科学院", "institute", "kyc-gzaas@example.org"),
     ("贵州理工学院", "university", "kjc-git@example.org"),
@@ -86,7 +93,7 @@ UNITS: tuple[tuple[str, str, str], ...] = (
     ("六盘水某新材料有限公司", "enterprise", "ip@lps-material.example.org"),
     ("仁怀市酱香白酒协会", "association", "office@rh-jiangxiang.example.org"),
     ("贵州某知识产权研究院有限公司", "service_org", "office@gz-ipri.example.org"),
-    ("贵州某会计师事务所（特殊普通合伙）", "service_org", "risk@gz-cpa.example.org"),
+    ("贵州某会计师事务所（特殊普通合伙）", "accounting_firm", "risk@gz-cpa.example.org"),
     ("黔南某磷化工有限责任公司", "enterprise", "ip@qn-phosphate.example.org"),
     ("贵阳某专利信息咨询有限公司", "service_org", "office@gy-patentinfo.example.org"),
     ("贵阳某大数据科技有限公司", "enterprise", "ip@gy-bigdata.example.org"),
@@ -102,6 +109,19 @@ UNITS: tuple[tuple[str, str, str], ...] = (
     ("黔南某数字科技有限公司", "enterprise", "ip@qn-digital.example.org"),
 )
 """Every unit of the demo: name, kind, contact email. Company names are deliberately generic."""
+
+UNIT_FACTS: dict[str, dict[str, str]] = {
+    "贵州大学": {"valid_patents": "1850"},
+    "贵州省农业科学院": {"valid_patents": "420"},
+    "贵州理工学院": {"valid_patents": "310"},
+    "遵义某酒业股份有限公司": {"national_demo_candidate": "yes"},
+    "贵阳某云计算服务有限公司": {"guizhou_registered": "yes"},
+    "黔南某数字科技有限公司": {"guizhou_registered": "yes"},
+}
+"""The unit facts the demo's applications need (states.eligibility): sample figures."""
+
+REFUSED_CITY_APPLICANT = "贵阳某大数据科技有限公司"
+"""An enterprise that tries to enter the capability_city ranking and is refused."""
 
 BLOCKED_UNIT = "贵阳某信息技术有限公司"
 BLOCK_NOTE = "信用中国公示：通过登记的住所或者经营场所无法联系"
@@ -268,6 +288,19 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Target:
+    """A performance indicator of a sample project: a quantitative target with the actual its
+    latest report states, or a qualitative criterion with the contractor's assessment."""
+
+    name: str
+    target: float | None = None
+    unit: str | None = None
+    actual: float | None = None
+    criterion: str | None = None
+    assessment: str | None = None
+
+
+@dataclass(frozen=True)
 class Demo:
     """One sample project: the application, how far it is walked, and how it reports."""
 
@@ -285,8 +318,14 @@ class Demo:
     blocked: bool = False
     """The unit gets an abnormal-operation record before approval, which is then refused."""
     screen_note: str = "形式审查通过"
+    partners: tuple[str, ...] = ()
+    """The co-applicants of a joint application."""
+    tier: str | None = None
+    """The tier applied for, where the category has tiers (strong_enterprise, gi_brand)."""
     approve_data: tuple[tuple[str, str], ...] = ()
     """Facts the approval's funding rule needs (navigation kind, securitisation terms)."""
+    targets: tuple[Target, ...] = ()
+    """Performance indicators, set at the start (绩效目标), for the performance report."""
 
     @property
     def budget(self) -> int:
@@ -333,12 +372,32 @@ def _city(prefecture: str) -> Demo:
 
 
 DEMOS: tuple[Demo, ...] = (
-    Demo("high_value_patent", "磷石膏资源化利用高价值专利培育", "贵州大学", lag=2),
+    Demo(
+        "high_value_patent",
+        "磷石膏资源化利用高价值专利培育",
+        "贵州大学",
+        lag=2,
+        targets=(
+            Target("发明专利申请", 20, "件", actual=14),
+            Target("PCT国际专利申请", 2, "件", actual=2),
+            Target("专利转让许可", 3, "件", actual=1),
+            Target(
+                "产业带动",
+                criterion="专利技术在省内2家以上磷化工企业实施",
+                assessment="partly",
+            ),
+        ),
+        partners=("黔南某磷化工有限责任公司",),
+    ),
     Demo(
         "high_value_patent",
         "辣椒种质创新与精深加工高价值专利培育",
         "贵州省农业科学院",
         lag=16,
+        targets=(
+            Target("发明专利申请", 15, "件", actual=6),
+            Target("植物新品种权申请", 2, "件", actual=2),
+        ),
     ),
     Demo(
         "high_value_patent",
@@ -357,6 +416,7 @@ DEMOS: tuple[Demo, ...] = (
         "知识产权强企培育（专项培育）：酱香型白酒酿造",
         "遵义某酒业股份有限公司",
         lag=6,
+        tier="special",
     ),
     Demo(
         "strong_enterprise",
@@ -369,12 +429,25 @@ DEMOS: tuple[Demo, ...] = (
             ),
         ),
     ),
-    Demo("gi_brand", "仁怀酱香白酒地理标志品牌培育", "仁怀市酱香白酒协会", lag=4),
+    Demo(
+        "gi_brand",
+        "仁怀酱香白酒地理标志品牌培育",
+        office("遵义市"),
+        lag=4,
+        tier="county",
+        partners=("仁怀市市场监督管理局（知识产权局）", "仁怀市酱香白酒协会"),
+        targets=(
+            Target("地理标志专用标志使用企业", 30, "家", actual=33),
+            Target("品牌宣传推广活动", 4, "场", actual=2),
+        ),
+    ),
     Demo(
         "gi_brand",
         "“普安红茶”地理标志品牌培育",
         office("黔西南州"),
         lag=3,
+        tier="prefecture",
+        partners=("贵州某知识产权研究院有限公司",),
         later=(
             Step(
                 date(2027, 12, 6),
@@ -383,7 +456,14 @@ DEMOS: tuple[Demo, ...] = (
             ),
         ),
     ),
-    Demo("gi_brand", "“石阡苔茶”地理标志品牌培育", office("铜仁市"), lag=15),
+    Demo(
+        "gi_brand",
+        "“石阡苔茶”地理标志品牌培育",
+        office("铜仁市"),
+        lag=15,
+        tier="prefecture",
+        partners=("铜仁市茶叶行业协会",),
+    ),
     Demo(
         "capability_provincial",
         "全省知识产权转化运用成效评估与“工具包”编制",
@@ -403,6 +483,7 @@ DEMOS: tuple[Demo, ...] = (
         "新能源电池及材料产业专利导航（产业类）",
         "贵州师范大学",
         lag=5,
+        partners=("贵州省工业和信息化厅",),
         approve_data=(("kind", "industry"),),
     ),
     Demo(
@@ -410,6 +491,7 @@ DEMOS: tuple[Demo, ...] = (
         "湿法磷酸净化技术专利导航（企业类）",
         "黔南某磷化工有限责任公司",
         missing=2,
+        partners=(office("黔南州"),),
         approve_data=(("kind", "enterprise"),),
     ),
     Demo(
@@ -418,6 +500,7 @@ DEMOS: tuple[Demo, ...] = (
         "贵阳某专利信息咨询有限公司",
         start=date(2027, 11, 1),
         reach="applied",
+        partners=(office("遵义市"),),
         approve_data=(("kind", "industry"),),
     ),
     Demo(
@@ -425,6 +508,14 @@ DEMOS: tuple[Demo, ...] = (
         "磷化工产业链数据知识产权强链增效",
         "贵阳某大数据科技有限公司",
         lag=1,
+        targets=(
+            Target("数据知识产权登记", 10, "项", actual=12),
+            Target(
+                "链上企业协同",
+                criterion="形成链主企业与上下游企业的数据共享和收益分配机制",
+                assessment="met",
+            ),
+        ),
     ),
     Demo(
         "data_ip_chain",
@@ -454,7 +545,7 @@ DEMOS: tuple[Demo, ...] = (
     Demo(
         "service_cluster",
         "国家知识产权服务业高质量集聚发展示范区（贵阳）建设",
-        office("贵阳市"),
+        "贵阳高新区市场监督管理局（知识产权局）",
         lag=3,
         missing=1,
     ),
@@ -590,7 +681,7 @@ def _refuse_if_not_empty(ctx: AppContext) -> None:
 
 def _register_units(ctx: AppContext) -> None:
     for name, kind, email in UNITS:
-        add_unit(ctx, name, kind, email)
+        add_unit(ctx, name, kind, email, UNIT_FACTS.get(name, {}), "演示数据")
 
 
 def _build(ctx: AppContext, demo: Demo, today: date) -> list[str]:
@@ -600,7 +691,17 @@ def _build(ctx: AppContext, demo: Demo, today: date) -> list[str]:
     created = demo.start + timedelta(days=OFFSETS["create"])
     if created > today:
         return []
-    new = NewProject(demo.category, demo.title, demo.unit, demo.start, end, demo.budget, plan)
+    new = NewProject(
+        demo.category,
+        demo.title,
+        demo.unit,
+        demo.start,
+        end,
+        demo.budget,
+        plan,
+        tier=demo.tier,
+        partners=demo.partners,
+    )
     project_id = create(at(ctx, created), new).id
     notes = {**NOTES, "screen": demo.screen_note}
     steps = [
@@ -641,7 +742,24 @@ def _build(ctx: AppContext, demo: Demo, today: date) -> list[str]:
                 break
         elif state in ACTIVE_STATES:  # a project that has ended reports no more
             submit(at(ctx, day), project_id, day, completions(plan, day, demo.lag))
+    if demo.start <= today:
+        _targets(ctx, project_id, demo, reports, today)
     return refused
+
+
+def _targets(
+    ctx: AppContext, project_id: int, demo: Demo, reports: list[date], today: date
+) -> None:
+    """The sample project's indicators, set by the office at the start; the actuals its latest
+    report states, and the contractor's assessments of the day."""
+    for t in demo.targets:
+        add_indicator(at(ctx, demo.start), project_id, t.name, t.target, t.unit, t.criterion)
+        if t.actual is not None and reports:
+            day = reports[-1]
+            record_actual(at(ctx, day), project_id, t.name, t.actual, day, "季度报告附表")
+        if t.assessment is not None:
+            note = "风险防控机构实地走访、资料核查"
+            assess_indicator(at(ctx, today), project_id, t.name, t.assessment, today, note)
 
 
 def _money(ctx: AppContext, today: date) -> None:
@@ -751,13 +869,50 @@ def build_demo(ctx: AppContext, today: date) -> str:
     """Fill an empty database with the 2027 sample programme, run the check on `today`, summarise."""
     _refuse_if_not_empty(ctx)
     _register_units(at(ctx, date(2026, 10, 15)))
-    refused: list[str] = []
+    refused = [_refused_city_applicant(ctx)]
     for demo in DEMOS:
         refused.extend(_build(ctx, demo, today))
     _money(ctx, today)
     _oversight(ctx, today)
     run_check(at(ctx, today), today)
-    return summary(ctx, today, refused)
+    return summary(ctx, today, [_joint_applications(ctx), *refused])
+
+
+def _refused_city_applicant(ctx: AppContext) -> str:
+    """An enterprise applies for the capability_city ranking, open to the prefecture IP offices
+    and 贵安新区 only: refused, it never enters the ranking (nor its 200万 first tier)."""
+    start = date(2027, 1, 1)
+    application = NewProject(
+        "capability_city",
+        "2027年度知识产权转化运用能力提升",
+        REFUSED_CITY_APPLICANT,
+        start,
+        term_end("capability_city", start),
+        CATEGORIES["capability_city"].grant or 1_000_000,
+    )
+    try:
+        create(at(ctx, start + timedelta(days=OFFSETS["create"])), application)
+    except Refused as exc:
+        return _("演示申报主体审查，市州级能力提升项目（排序）申报被拒：{refusal}").format(
+            refusal=exc
+        )
+    raise AssertionError("the demo's enterprise was admitted to the capability_city ranking")
+
+
+def _joint_applications(ctx: AppContext) -> str:
+    """How many applications are joint, and the first of them with its partners."""
+    with transaction(ctx.engine) as session:
+        joint = session.scalars(
+            select(ProjectPartner.project_id).distinct().order_by(ProjectPartner.project_id)
+        ).all()
+        first = session.get_one(Project, joint[0])
+        partners = [u.name for u in partners_of(session, first.id)]
+        lead = first.unit.name
+    return _(
+        "演示联合申报：{count}个项目有合作单位，立项时逐一核查其信用记录；如项目#{id}“{title}”由{lead}牵头，合作单位：{partners}"
+    ).format(
+        count=len(joint), id=first.id, title=first.title, lead=lead, partners=_("、").join(partners)
+    )
 
 
 # --------------------------------------------------------------------------- summary
@@ -854,7 +1009,7 @@ def summary(ctx: AppContext, today: date, refused: list[str]) -> str:
             for cells in table
         ),
         _(
-            "说明：市州级能力提升项目须按综合得分排序统一立项（ipflow city rank --approve），演示中停在“已初审”待评分；“在监测”为夜间检查覆盖的实施中项目。"
+            "说明：市州级能力提升项目须按综合得分排序统一立项（ipflow city rank --approve），演示中停在“已初审”待评分；“在监测”为夜间检查覆盖的实施中项目，只含风险防控机构的监测范围（专利导航、数据知识产权证券化和风险防控项目本身不在其中）。"
         ),
         *refused,
         _(

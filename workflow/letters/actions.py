@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from states.categories import CATEGORIES
+from workflow.access.store import visible_projects
 from workflow.core.boundary import Work, use_case
 from workflow.core.config import Settings
 from workflow.core.errors import Refused
@@ -210,10 +211,8 @@ def list_letters(work: Work, status: str | None) -> list[LetterRow]:
     query = select(Letter).order_by(Letter.issued_on.desc(), Letter.id.desc())
     if status:
         query = query.where(Letter.status == status)
-    if work.only_unit is not None:
-        query = query.join(Project, Project.id == Letter.project_id).where(
-            Project.unit_id == work.only_unit
-        )
+    if visible := visible_projects(work):
+        query = query.join(Project, Project.id == Letter.project_id).where(*visible)
     return [_row(letter) for letter in session.scalars(query)]
 
 

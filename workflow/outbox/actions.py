@@ -8,11 +8,12 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from notifiers.base import redact
+from workflow.access.store import visible_projects
 from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
 from workflow.core.results import Result
-from workflow.db.orm import OutboxMessage
+from workflow.db.orm import OutboxMessage, Project
 from workflow.outbox.store import FAILED
 
 STATUS_FILTERS: dict[str, tuple[str, ...]] = {
@@ -57,7 +58,8 @@ def _row(m: OutboxMessage) -> OutboxRow:
 
 @use_case("notify_list", write=False)
 def list_outbox(work: Work, status: str | None = None) -> list[OutboxRow]:
-    """The outbox rows, oldest first, optionally only those pending, failed or sent."""
+    """The outbox rows, oldest first, optionally only those pending, failed or sent; the
+    contractor sees the rows about the projects it monitors."""
     if status is not None and status not in STATUS_FILTERS:
         raise Refused(
             _("未知的投递状态“{status}”；可选：{choices}").format(
@@ -67,6 +69,8 @@ def list_outbox(work: Work, status: str | None = None) -> list[OutboxRow]:
     query = select(OutboxMessage).order_by(OutboxMessage.id)
     if status is not None:
         query = query.where(OutboxMessage.status.in_(STATUS_FILTERS[status]))
+    if visible := visible_projects(work):
+        query = query.join(Project, Project.id == OutboxMessage.project_id).where(*visible)
     return [_row(m) for m in work.session.scalars(query)]
 
 

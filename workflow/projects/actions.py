@@ -9,12 +9,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from states.categories import CATEGORIES
+from states.categories import CATEGORIES, MONITORED
 from states.definitions import DEFINITION_VERSION, STATE_LABELS
+from states.eligibility import resolved_tier, tier_problem
 from states.guards import Facts
 from states.machines import TransitionRefused, definition_for, fire, would_pass
 from states.rules import GI_YEARS
 from workflow.access.rules import TRIGGERS
+from workflow.access.store import visible_projects
 from workflow.core.boundary import Work, use_case
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
@@ -30,6 +32,7 @@ from workflow.db.orm import (
     ReportDue,
 )
 from workflow.money.figures import MoneyFigures, money_figures
+from workflow.performance.store import EvaluationView, evaluations, unit_evaluations
 from workflow.progress.rules import (
     Period,
     Standing,
@@ -39,6 +42,14 @@ from workflow.progress.rules import (
     term_years,
 )
 from workflow.progress.store import progress_by_project
+from workflow.projects.eligibility import (
+    add_partners,
+    check_application,
+    clean_ref,
+    eligibility_facts,
+    partner_names,
+    partners_of,
+)
 from workflow.projects.plans import PlanRow, default_plan
 from workflow.units.actions import active_records, conflict_of_interest, describe, ensure_unit
 
@@ -55,6 +66,12 @@ class NewProject:
     budget: int
     plan: list[PlanRow] = field(default_factory=list)
     contact_email: str | None = None
+    ref: str | None = None
+    """The application number (申报编号), unique."""
+    tier: str | None = None
+    """The tier applied for where the category has tiers (states.eligibility.TIERS)."""
+    partners: tuple[str, ...] = ()
+    """The co-applicants of a joint application (registered units), in order."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +80,8 @@ class Created(Result):
 
     id: int
     state: str
+    unit_evaluations: list[EvaluationView] = field(default_factory=list)
+    """The performance evaluations of the unit's other projects, newest first (评价成果应用)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +117,12 @@ class ProjectSummary(Result):
     category: str
     title: str
     unit: str
+    partners: list[str]
+    """The co-applicants of a joint application, in the order it lists them."""
+    ref: str | None
+    """The application number (申报编号)."""
+    tier: str | None
+    """The tier applied for (states.eligibility.TIERS), where the category has tiers."""
     state: str
     triggers: list[str]
     """`show`: the triggers whose guards pass today (possible_triggers); `list`: the state's."""
@@ -121,13 +146,19 @@ class ProjectSummary(Result):
     money: MoneyFigures
     """Applied (the budget typed at create), granted, disbursed, spent, accepted, recovered,
     and the rates against the grant (SPEC.md §7)."""
+    monitored: bool
+    """Whether the risk-control contractor monitors its category (states.categories.MONITORED):
+    only monitored projects get a flag, letters and reminders from the nightly check."""
 
 
 @dataclass(frozen=True)
 class ProjectView(ProjectSummary):
-    """A project as `project show --json` shows it: its summary and its history."""
+    """A project as `project show --json` shows it: its summary, its history, its performance
+    evaluations and those of its unit's other projects (评价成果应用)."""
 
     history: list[HistoryEvent]
+    evaluations: list[EvaluationView]
+    unit_evaluations: list[EvaluationView]
 
 
 def validate(p: NewProject) -> None:
@@ -159,6 +190,9 @@ def validate(p: NewProject) -> None:
         raise Refused(_("预算须为不小于0的整数元，得到{budget}").format(budget=p.budget))
     if p.contact_email is not None and "@" not in p.contact_email:
         raise Refused(_("联系邮箱“{contact_email}”无效").format(contact_email=p.contact_email))
+    problem = tier_problem(p.category, resolved_tier(p.category, p.tier))
+    if problem:
+        raise Refused(problem)
 
 
 def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
@@ -177,6 +211,10 @@ def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
         raise Refused(
             _("单位“{name}”不能申报该项目：{conflict}").format(name=unit.name, conflict=conflict)
         )
+    ref, tier = clean_ref(p.ref), resolved_tier(p.category, p.tier)
+    partners = check_application(
+        session, ctx, p.category, p.title.strip(), tier, ref, unit, p.partners
+    )
     now = ctx.clock()
     project = Project(
         category=p.category,
@@ -187,11 +225,14 @@ def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
         end=p.end,
         budget=p.budget,
         contact_email=p.contact_email,
+        ref=ref,
+        tier=tier,
         definition_version=DEFINITION_VERSION,
         created_at=now,
     )
     session.add(project)
     session.flush()
+    add_partners(session, project, partners)
     for seq, row in enumerate(p.plan or default_plan(p.start, p.end), start=1):
         session.add(
             PlanTask(
@@ -226,9 +267,10 @@ def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
 
 @use_case("project_create", write=True)
 def create(work: Work, p: NewProject) -> Created:
-    """Create one project in state `applied`."""
+    """Create one project in state `applied`; the result lists the unit's earlier evaluations."""
     project = add_project(work.session, work.ctx, p)
-    return Created(project.id, project.state)
+    earlier = unit_evaluations(work.session, project.unit_id, project.id)
+    return Created(project.id, project.state, earlier)
 
 
 def get_project(session: Session, project_id: int) -> Project:
@@ -304,7 +346,6 @@ def _facts(
         amount=amount,
         data=data,
         credit_block=_("；").join(describe(r) for r in records) or None,
-        conflict=conflict_of_interest(session, project.unit_id, project.category, project.id),
         reports_due_in_term=periods,
         reports_submitted=reported,
         reviews_done=reviews_done,
@@ -318,7 +359,11 @@ def _facts(
     )
     from workflow.money.funding import money_facts  # money rules load only when a project moves
 
-    return replace(facts, **money_facts(session, ctx, project, trigger))
+    return replace(
+        facts,
+        **money_facts(session, ctx, project, trigger),
+        **eligibility_facts(session, ctx, project, trigger),
+    )
 
 
 def possible_triggers(session: Session, ctx: AppContext, project: Project) -> list[str]:
@@ -480,6 +525,7 @@ def restrict_unit(session: Session, ctx: AppContext, project: Project) -> None:
 
 def _summary(
     project: Project,
+    partners: list[str],
     day: date,
     standing: Standing | None,
     snapshot: LedgerSnapshot | None,
@@ -491,6 +537,9 @@ def _summary(
         category=project.category,
         title=project.title,
         unit=project.unit.name,
+        partners=partners,
+        ref=project.ref,
+        tier=project.tier,
         state=project.state,
         triggers=definition.triggers_from(project.state),
         start=project.start,
@@ -507,6 +556,7 @@ def _summary(
         flag_date=snapshot.day if snapshot else None,
         flag_reasons=snapshot.reasons if snapshot else [],
         money=money,
+        monitored=project.category in MONITORED,
     )
 
 
@@ -549,11 +599,17 @@ def show(work: Work, project_id: int) -> ProjectView:
         for e in events
     ]
     money = money_figures(session, day, [Project.id == project_id])[project_id]
+    partners = [u.name for u in partners_of(session, project_id)]
     summary = replace(
-        _summary(project, day, standing, snapshot, money),
+        _summary(project, partners, day, standing, snapshot, money),
         triggers=possible_triggers(session, work.ctx, project),
     )
-    return ProjectView(**vars(summary), history=history)
+    return ProjectView(
+        **vars(summary),
+        history=history,
+        evaluations=evaluations(session, [Project.id == project_id]),
+        unit_evaluations=unit_evaluations(session, project.unit_id, project_id),
+    )
 
 
 @use_case("project_list", write=False)
@@ -574,24 +630,26 @@ def list_projects(
             )
         )
     day, session = work.ctx.today(), work.session
+    visible = visible_projects(work)
     where = [
         c
         for c in (
             Project.category == category if category else None,
             Project.state == state if state else None,
-            Project.unit_id == work.only_unit if work.only_unit is not None else None,
         )
         if c is not None
-    ]
+    ] + visible
     projects = session.scalars(
         select(Project).options(joinedload(Project.unit)).where(*where).order_by(Project.id)
     ).all()
     progress = progress_by_project(session, day, where)
-    snapshots = latest_snapshots(
-        session, [p.id for p in projects] if work.only_unit is not None else None, day
-    )
+    snapshots = latest_snapshots(session, [p.id for p in projects] if visible else None, day)
     money = money_figures(session, day, where)
+    partners = partner_names(session, where)
     rows = [
-        _summary(p, day, progress.get(p.id), snapshots.get(p.id), money[p.id]) for p in projects
+        _summary(
+            p, partners.get(p.id, []), day, progress.get(p.id), snapshots.get(p.id), money[p.id]
+        )
+        for p in projects
     ]
     return [r for r in rows if flag is None or r.flag == flag]

@@ -7,7 +7,8 @@ weights come from `[rules] city_weights` in the configuration, 1 for a dimension
 Tie rule: equal totals are ordered by the scores of the dimensions in the file's column order
 (the higher score on the first dimension that differs ranks first). Applicants equal on every
 dimension cannot be ordered by the rules: the ranking is refused, naming them, so the panel
-decides. Ranks 1–10 receive the tiers of states.rules.CITY_TIERS; `--approve` approves all of
+decides. An applicant the category's applicant rule does not admit (states.eligibility: only
+the prefecture and 贵安新区 IP offices) refuses the whole ranking, naming it. Ranks 1–10 receive the tiers of states.rules.CITY_TIERS; `--approve` approves all of
 them with these amounts and rejects any applicant beyond the last tier, in one transaction.
 """
 
@@ -29,6 +30,7 @@ from workflow.core.results import Result
 from workflow.db.orm import Project, Unit
 from workflow.money.funding import city_grant
 from workflow.projects.actions import advance_in
+from workflow.projects.eligibility import project_problems
 
 CATEGORY = "capability_city"
 
@@ -155,6 +157,19 @@ def city_rank(work: Work, year: int, scores_text: str, approve: bool) -> list[Ra
         raise Refused(
             _("以下单位没有{year}年度已初审的市州级能力提升项目：{units}").format(
                 year=year, units=_("、").join(missing)
+            )
+        )
+    ineligible = [
+        _("“{unit}”（项目#{id}）：{problems}").format(
+            unit=name, id=project.id, problems=_("；").join(problems)
+        )
+        for name, project in sorted(projects.items(), key=lambda item: item[1].id)
+        if (problems := project_problems(session, project))
+    ]
+    if ineligible:
+        raise Refused(
+            _("以下申报单位不符合市州级能力提升项目的申报主体条件，不能参加排序：{units}").format(
+                units=_("；").join(ineligible)
             )
         )
     unscored = sorted(set(projects) - {s.unit for s in scored})

@@ -1,4 +1,4 @@
-"""The progress ledger (进度台账): one row per active project, exported as xlsx or csv."""
+"""The progress ledger (进度台账): one row per active monitored project, exported as xlsx or csv."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from states.categories import CATEGORIES
+from states.categories import CATEGORIES, MONITORED
 from states.definitions import STATE_LABELS
 from workflow.check.actions import JOB
 from workflow.check.rules import FLAG_LABELS
@@ -75,8 +75,10 @@ def last_check(session: Session, day: date) -> date | None:
 
 
 def ledger_rows(session: Session, day: date, unit_id: int | None = None) -> list[LedgerRow]:
-    """The ledger on `day`: the projects the latest check on or before `day` recorded (of
-    `unit_id` only, when given), each with that check's figures and state; none before a check.
+    """The ledger on `day`: the monitored projects the latest check on or before `day`
+    recorded (of `unit_id` only, when given), each with that check's figures and state; none
+    before a check. It is the contractor's ledger, the same for every reader: patent
+    navigation, securitisation and the risk-control project are never in it (SPEC.md §2).
 
     A project that has ended since still has its row, and one started since has none yet.
     """
@@ -89,6 +91,7 @@ def ledger_rows(session: Session, day: date, unit_id: int | None = None) -> list
         .join(LedgerSnapshot, LedgerSnapshot.project_id == Project.id)
         .where(
             LedgerSnapshot.day == checked,
+            Project.category.in_(MONITORED),
             *([Project.unit_id == unit_id] if unit_id is not None else []),
         )
         .order_by(Project.category, Project.id)

@@ -1,4 +1,9 @@
-"""The contractor's periodic reports (SPEC.md §8): their data, plots and HTML/PDF rendering."""
+"""The contractor's periodic reports (SPEC.md §8): their data, plots and HTML/PDF rendering.
+
+Every report covers the monitored categories only (`states.categories.MONITORED`): patent
+navigation, securitisation and the risk-control project itself are outside the contractor's
+scope, whoever asks for the report.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from states.categories import CATEGORIES
+from states.categories import CATEGORIES, MONITORED
 from states.definitions import ACTIVE_STATES
 from workflow.check.rules import FLAG_LABELS
 from workflow.core.boundary import Work, use_case
@@ -46,8 +51,6 @@ KINDS = {
 }
 """Each report kind: the period it covers (quarter, half-year, year) and its title."""
 QUARTERS = "一二三四"
-GRADES = ((90, "优秀"), (75, "良好"), (60, "合格"), (0, "不合格"))
-"""Performance grade by composite score (综合得分)."""
 
 
 @dataclass(frozen=True)
@@ -140,12 +143,14 @@ class ProgressCurve(Result):
 
 
 def period_rows(session: Session, p: Period, today: date) -> list[LedgerRow]:
-    """The projects active at some time in the period up to today, those that ended within it
-    included, each in its state at the period's end with its latest snapshot of the period."""
+    """The monitored projects active at some time in the period up to today, those that ended
+    within it included, each in its state at the period's end with its latest snapshot of the
+    period."""
     scope = period_scope(session, p.first, min(p.last, today))
     found = session.execute(
         select(Project, Unit.name)
         .join(Unit, Unit.id == Project.unit_id)
+        .where(Project.category.in_(MONITORED))
         .order_by(Project.category, Project.id)
     ).tuples()
     return project_rows(
@@ -177,14 +182,11 @@ def _mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 2) if values else None
 
 
-def _ratio(part: float, whole: float) -> float | None:
-    return round(100 * part / whole, 2) if whole else None
-
-
 def _flag_series(session: Session, first: date, last: date) -> FlagSeries:
     rows = session.execute(
         select(LedgerSnapshot.day, LedgerSnapshot.flag, func.count())
-        .where(LedgerSnapshot.day.between(first, last))
+        .join(Project, Project.id == LedgerSnapshot.project_id)
+        .where(LedgerSnapshot.day.between(first, last), Project.category.in_(MONITORED))
         .group_by(LedgerSnapshot.day, LedgerSnapshot.flag)
         .order_by(LedgerSnapshot.day)
     ).all()
@@ -287,7 +289,7 @@ def _letters_in(session: Session, p: Period) -> list[tuple[Letter, str, date | N
             select(Letter, Project.title, RectificationPlan.received_on)
             .join(Project, Project.id == Letter.project_id)
             .outerjoin(RectificationPlan, RectificationPlan.letter_id == Letter.id)
-            .where(Letter.issued_on.between(p.first, p.last))
+            .where(Letter.issued_on.between(p.first, p.last), Project.category.in_(MONITORED))
             .order_by(Letter.issued_on, Letter.id)
         ).tuples()
     ]
@@ -394,7 +396,11 @@ def _recoveries(session: Session, p: Period) -> list[tuple[FinalAccount, str]]:
         for account, title in session.execute(
             select(FinalAccount, Project.title)
             .join(Project, Project.id == FinalAccount.project_id)
-            .where(FinalAccount.day.between(p.first, p.last), FinalAccount.clawback > 0)
+            .where(
+                FinalAccount.day.between(p.first, p.last),
+                FinalAccount.clawback > 0,
+                Project.category.in_(MONITORED),
+            )
             .order_by(FinalAccount.day, FinalAccount.project_id)
         ).tuples()
     ]
@@ -699,92 +705,10 @@ def _risk(ctx: AppContext, session: Session, p: Period) -> list[Section]:
     return [overview, projects, letters, _risk_points(session, p, ctx.today())]
 
 
-def _indicators(
-    rows: list[LedgerRow],
-    due: dict[int, int],
-    submitted: dict[int, int],
-    letters: Counter[int],
-    warning: float,
-) -> list[Any]:
-    ids = [r.values["project_id"] for r in rows]
-    lags = [r.values["lag"] for r in rows if r.values["lag"] is not None]
-    on_track = _ratio(sum(lag <= warning for lag in lags), len(rows))
-    reports = _ratio(
-        sum(min(submitted.get(i, 0), due.get(i, 0)) for i in ids), sum(due.get(i, 0) for i in ids)
-    )
-    funds = _money_of(rows).disbursed_rate
-    parts = [(on_track, 0.4), (reports, 0.3), (funds, 0.3)]
-    weight = sum(w for v, w in parts if v is not None)
-    score = round(sum((v or 0) * w for v, w in parts) / weight, 1) if weight else None
-    grade = next(g for floor, g in GRADES if (score or 0) >= floor)
-    return [
-        len(rows),
-        _pct(_mean([r.values["actual"] for r in rows if r.values["actual"] is not None])),
-        _pct(_mean(lags)),
-        _pct(on_track),
-        _pct(reports),
-        sum(letters[i] for i in ids),
-        sum(r.flag == "red" for r in rows),
-        _pct(funds),
-        "—" if score is None else f"{score:.1f}",
-        grade if score is not None else "—",
-    ]
-
-
-INDICATORS = [
-    "项目数",
-    "平均实际进度%",
-    "平均滞后",
-    "进度达标率%",
-    "报告按时率%",
-    "预警告知书",
-    "红色预警",
-    "资金拨付率%",
-    "综合得分",
-    "评价等级",
-]
-
-
 def _performance(ctx: AppContext, session: Session, p: Period) -> list[Section]:
-    rows = period_rows(session, p, ctx.today())
-    due, submitted = _reports_in(session, p, rows)
-    letters = Counter(le.project_id for le, _, _ in _letters_in(session, p))
-    warning = ctx.settings.check.lag_warning
-    groups = _by_category(rows)
-    overall = Section("一、绩效评价总报告")
-    overall.paragraphs.append(
-        f"评价对象为{p.label}在实施的项目{len(rows)}个，涉及{len(groups)}个项目类别。"
-        "综合得分＝进度达标率×40%＋季度报告按时率×30%＋资金拨付率×30%（资金拨付率＝已拨付÷核定资助，"
-        "不以申请金额计；无数据的指标不计权重）；"
-        "90分以上为优秀，75分以上为良好，60分以上为合格。"
-    )
-    overall.table(
-        "表1 绩效评价指标（总体及分类别）",
-        ["项目类别", *INDICATORS],
-        [
-            *(
-                [
-                    CATEGORIES[code].name,
-                    *_indicators(group, due, submitted, letters, warning),
-                ]
-                for code, group in groups.items()
-            ),
-            ["合计", *_indicators(rows, due, submitted, letters, warning)],
-        ],
-    )
-    _figures(overall, session, ctx, p, rows)
-    sections = [overall]
-    numerals = "二三四五六七八九十"
-    for i, (code, group) in enumerate(groups.items()):
-        section = Section(f"{numerals[i % len(numerals)]}、分类报告：{CATEGORIES[code].name}")
-        section.table(
-            "绩效评价指标",
-            INDICATORS,
-            [_indicators(group, due, submitted, letters, warning)],
-        )
-        _project_table(section, "项目明细", group)
-        sections.append(section)
-    return sections
+    from workflow.reporting.performance import performance_sections  # it builds on this module
+
+    return performance_sections(ctx, session, p)
 
 
 BUILDERS = {

@@ -9,21 +9,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from states.categories import CONTRACTOR_CATEGORY
+from states.eligibility import UNIT_KINDS
 from workflow.core.boundary import Work, use_case
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import N_, _
 from workflow.core.results import Result
 from workflow.db.orm import CreditRecord, Project, Unit
-
-UNIT_KINDS = {
-    "enterprise": N_("企业"),
-    "university": N_("高校"),
-    "institute": N_("科研院所"),
-    "association": N_("行业协会/社会组织"),
-    "service_org": N_("知识产权服务机构"),
-    "authority": N_("知识产权主管部门"),
-}
+from workflow.db.orm_eligibility import ProjectPartner
+from workflow.units.facts import effective_facts, facts_of, record_facts
 
 RECORD_KINDS = {
     "penalty": N_("行政处罚"),
@@ -82,14 +76,17 @@ def active_records(session: Session, unit_id: int, day: date) -> list[CreditReco
 def conflict_of_interest(
     session: Session, unit_id: int, category: str, exclude: int | None
 ) -> str | None:
-    """Why `unit_id` may not hold a `category` project next to its others, if it may not.
+    """Why `unit_id` may not take part in a `category` project next to its others, if so.
 
-    The risk-control contractor (a unit with a live risk_control project) may hold no
-    project of another category, and a unit holding other projects may not become it.
+    The risk-control contractor (a unit leading or partnering a live risk_control project)
+    may take part in no project of another category, and a unit taking part in other
+    projects may not become it. Taking part is leading or being a partner.
     """
+    partnered = select(ProjectPartner.project_id).where(ProjectPartner.unit_id == unit_id)
     other = session.execute(
         select(Project.id, Project.category)
-        .where(Project.unit_id == unit_id, Project.state.not_in(DEAD_STATES))
+        .where(or_(Project.unit_id == unit_id, Project.id.in_(partnered)))
+        .where(Project.state.not_in(DEAD_STATES))
         .where(Project.id != (exclude or 0))
         .where(
             Project.category != CONTRACTOR_CATEGORY
@@ -101,10 +98,10 @@ def conflict_of_interest(
     if other is None:
         return None
     if category == CONTRACTOR_CATEGORY:
-        return _("该单位已承担其他类别项目（#{id}，{category}），不得承担风险防控项目").format(
-            id=other.id, category=other.category
-        )
-    return _("该单位是风险防控机构（项目#{id}），不得申报其他类别项目").format(id=other.id)
+        return _(
+            "该单位已承担或参与其他类别项目（#{id}，{category}），不得承担风险防控项目"
+        ).format(id=other.id, category=other.category)
+    return _("该单位是风险防控机构（项目#{id}），不得申报或参与其他类别项目").format(id=other.id)
 
 
 def find_unit(session: Session, name: str) -> Unit:
@@ -129,24 +126,36 @@ def ensure_unit(
     return unit
 
 
+def check_kind(kind: str) -> None:
+    """Refuse a unit kind that is not one of the call's (states.eligibility.UNIT_KINDS)."""
+    if kind not in UNIT_KINDS:
+        choices = ", ".join(f"{code}（{_(label)}）" for code, label in UNIT_KINDS.items())
+        raise Refused(
+            _("未知的单位类型“{kind}”；可选：{choices}").format(kind=kind, choices=choices)
+        )
+
+
 @use_case("unit_add", write=True)
-def add_unit(work: Work, name: str, kind: str, contact_email: str | None) -> int:
-    """Register a unit; refused when the name is taken or the kind unknown."""
+def add_unit(
+    work: Work,
+    name: str,
+    kind: str,
+    contact_email: str | None,
+    facts: dict[str, str] | None = None,
+    note: str = "",
+) -> int:
+    """Register a unit with its kind and facts; refused when the name is taken or the kind unknown."""
     ctx, session = work.ctx, work.session
     name = name.strip()
     if not name:
         raise Refused(_("单位名称不能为空"))
-    if kind not in UNIT_KINDS:
-        raise Refused(
-            _("未知的单位类型“{kind}”；可选：{choices}").format(
-                kind=kind, choices=", ".join(UNIT_KINDS)
-            )
-        )
+    check_kind(kind)
     if session.scalar(select(Unit.id).where(Unit.name == name)) is not None:
         raise Refused(_("单位“{name}”已登记").format(name=name))
     unit = Unit(name=name, kind=kind, contact_email=contact_email, created_at=ctx.clock())
     session.add(unit)
     session.flush()
+    record_facts(session, ctx, unit, facts or {}, note)
     return unit.id
 
 
@@ -160,19 +169,55 @@ class UnitView(Result):
     contact_email: str | None
     active_records: int
     """Credit records in force today."""
+    facts: dict[str, str]
+    """The unit's facts (states.eligibility.FACTS): those recorded, and the defaults of others."""
+
+
+def _views(session: Session, units: list[Unit], day: date) -> list[UnitView]:
+    facts = facts_of(session, [u.id for u in units])
+    return [
+        UnitView(
+            u.id,
+            u.name,
+            u.kind,
+            u.contact_email,
+            sum(is_active(r, day) for r in u.records),
+            effective_facts(facts[u.id]),
+        )
+        for u in units
+    ]
 
 
 @use_case("unit_list", write=False)
 def list_units(work: Work) -> list[UnitView]:
-    """Every unit with its kind, contact and number of records in force today."""
+    """Every unit with its kind, contact, facts and number of records in force today."""
     ctx, session = work.ctx, work.session
-    day = ctx.today()
     mine = [Unit.id == work.only_unit] if work.only_unit is not None else []
-    units = session.scalars(select(Unit).where(*mine).order_by(Unit.name)).all()
-    return [
-        UnitView(u.id, u.name, u.kind, u.contact_email, sum(is_active(r, day) for r in u.records))
-        for u in units
-    ]
+    units = list(session.scalars(select(Unit).where(*mine).order_by(Unit.name)))
+    return _views(session, units, ctx.today())
+
+
+@use_case("unit_show", write=False, subject=("unit", "unit_name"))
+def show_unit(work: Work, unit_name: str) -> UnitView:
+    """One unit: its kind, contact, facts and number of records in force today."""
+    unit = find_unit(work.session, unit_name)
+    return _views(work.session, [unit], work.ctx.today())[0]
+
+
+@use_case("unit_set", write=True, subject=("unit", "unit_name"))
+def set_unit(
+    work: Work, unit_name: str, kind: str | None, facts: dict[str, str], note: str
+) -> UnitView:
+    """Correct a unit's kind and record (or clear, with an empty value) its facts."""
+    ctx, session = work.ctx, work.session
+    unit = find_unit(session, unit_name)
+    if kind is None and not facts:
+        raise Refused(_("没有要登记的内容：请给出 --kind 或 --fact KEY=VALUE"))
+    if kind is not None:
+        check_kind(kind)
+        unit.kind = kind
+    record_facts(session, ctx, unit, facts, note)
+    return _views(session, [unit], ctx.today())[0]
 
 
 @use_case("credit_record_add", write=True, subject=("unit", "unit_name"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,10 +18,10 @@ from workflow.projects.actions import NewProject, add_project, validate
 from workflow.projects.plans import PlanRow, parse_date, plan_row
 
 PROJECT_COLUMNS = ("category", "title", "unit", "start", "end", "budget")
-OPTIONAL_PROJECT_COLUMNS = ("contact_email",)
+OPTIONAL_PROJECT_COLUMNS = ("contact_email", "ref", "tier", "partners")
 PLAN_COLUMNS = ("project", "task", "start", "due")
 OPTIONAL_PLAN_COLUMNS = ("weight",)
-MAX_LENGTHS = {"title": 300, "unit": 200, "contact_email": 200}
+MAX_LENGTHS = {"title": 300, "unit": 200, "contact_email": 200, "ref": 100}
 """Column widths of the schema, checked here so a long value is a reported row, not a crash."""
 MAX_BUDGET = 2**63 - 1
 """The largest amount the budget column can store."""
@@ -245,6 +246,7 @@ def _read_projects(table: Table, problems: Problems) -> ProjectsFile:
     if table.records is None:
         found.readable = False
         return found
+    lines_by_ref: dict[str, int] = {}
     for line, record in table.records:
         title = record["title"]
         try:
@@ -256,6 +258,12 @@ def _read_projects(table: Table, problems: Problems) -> ProjectsFile:
                         title=title, line=found.by_title[title].line
                     )
                 )
+            if project.ref is not None:
+                first = lines_by_ref.setdefault(project.ref, line)
+                if first != line:
+                    raise ValueError(
+                        _("申报编号“{ref}”与第{line}行重复").format(ref=project.ref, line=first)
+                    )
         except (ValueError, Refused) as exc:
             problems.add(source, line, str(exc))
             found.bad_refs.update({str(line), title})
@@ -287,11 +295,24 @@ def _project(record: dict[str, str]) -> NewProject:
         end=end,
         budget=budget,
         contact_email=record.get("contact_email") or None,
+        ref=record.get("ref") or None,
+        tier=record.get("tier") or None,
+        partners=split_partners(record.get("partners", "")),
     )
 
 
+def split_partners(cell: str) -> tuple[str, ...]:
+    """The partners a cell lists, separated by 、 or ; (full- or half-width)."""
+    return tuple(name.strip() for name in re.split(r"[、;；]", cell) if name.strip())
+
+
 def _label(column: str) -> str:
-    return {"title": _("项目名称"), "unit": _("承担单位"), "contact_email": _("联系邮箱")}[column]
+    return {
+        "title": _("项目名称"),
+        "unit": _("承担单位"),
+        "contact_email": _("联系邮箱"),
+        "ref": _("申报编号"),
+    }[column]
 
 
 def _field(parse: Callable[[], T], reasons: list[str]) -> T | None:
