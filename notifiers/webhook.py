@@ -216,6 +216,7 @@ class WeComNotifier(WebhookNotifier):
         return len(self.content(message).encode("utf-8"))
 
     def content(self, message: Message) -> str:
+        """The `content` field: the subject (bold in markdown), then the text."""
         if self.msgtype == "markdown":
             return f"**{message.subject}**\n{message.text}"
         return f"{message.subject}\n{message.text}"
