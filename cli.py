@@ -74,8 +74,10 @@ module is imported only when that command runs or shows its own help.
 
 
 def fail(message: str) -> NoReturn:
-    """Print a refusal as one paragraph on stderr and exit with status 1."""
-    click.echo(f"ipflow: {message}", err=True)
+    """Print a refusal as one paragraph on stderr, secrets hidden, and exit with status 1."""
+    from notifiers.base import redact
+
+    click.echo(f"ipflow: {redact(message)}", err=True)
     sys.exit(1)
 
 

@@ -65,6 +65,7 @@ def check_run(invocation: Invocation, today: date | None, dry_run: bool, as_json
             (f"[red]{flag_text('red')}[/]", str(result.flags["red"])),
             (_("发出预警告知书"), str(result.letters_issued)),
             (_("待发通知"), str(result.notices_queued)),
+            (_("投递失败（待处理）"), str(result.deliveries_failed)),
         ]
         summary_table(console, prefix + _("{day}夜间检查").format(day=result.date_), rows)
         return
@@ -82,3 +83,10 @@ def check_run(invocation: Invocation, today: date | None, dry_run: bool, as_json
             notices=result.notices_queued,
         )
     )
+    if result.deliveries_failed:
+        click.echo(
+            _(
+                "投递失败的消息{failed}条：ipflow notify list --status failed 查看原因，"
+                "修复后用 ipflow notify retry --failed 重新排队"
+            ).format(failed=result.deliveries_failed)
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -48,9 +49,13 @@ class Notifier(Protocol):
 
 @runtime_checkable
 class DigestNotifier(Notifier, Protocol):
-    """A chat bot: the dispatcher groups its messages into digests of at most `digest_bytes`."""
+    """A chat bot: the dispatcher groups its messages into digests that the service accepts.
 
-    digest_bytes: int
+    `fits` says whether a message is within the service's size limit, measured on what the
+    service limits (the encoded request body, or the one field it caps), as it would be sent.
+    """
+
+    def fits(self, message: Message) -> bool: ...
 
 
 class DeliveryError(Exception):
@@ -73,10 +78,26 @@ class PermanentError(DeliveryError):
     """Will fail again however often it is tried (address refused, bad signature)."""
 
 
-def truncate_utf8(text: str, limit: int, marker: str = "……（已截断）") -> str:
-    """`text` cut to at most `limit` UTF-8 bytes, ending with `marker` when it was cut."""
-    if len(text.encode("utf-8")) <= limit:
-        return text
-    room = max(limit - len(marker.encode("utf-8")), 0)
-    cut = text.encode("utf-8")[:room].decode("utf-8", errors="ignore")
-    return cut + marker
+_SECRET_PATTERNS = (
+    # user:password@ in a URL (database URLs, SMTP URLs)
+    (re.compile(r"(\b[a-zA-Z][\w+.-]*://[^\s:/@]*:)[^\s@/]+@"), r"\1***@"),
+    # tokens and signatures in a query string (WeCom key, DingTalk access_token, sign)
+    (
+        re.compile(
+            r"([?&](?:key|access_token|token|sign|secret|password|passwd|pwd)=)[^&\s#\"']+",
+            re.IGNORECASE,
+        ),
+        r"\1***",
+    ),
+    # the token that ends a Feishu/Lark hook path
+    (re.compile(r"(/hook/)[\w.~-]+"), r"\1***"),
+)
+
+
+def redact(text: str, *secrets: str) -> str:
+    """`text` fit to show: passwords and tokens in URLs, and each of `secrets`, replaced by ***."""
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
-from notifiers.base import Notifier
+from notifiers.base import Notifier, redact
 from notifiers.filechannel import FileNotifier
-from notifiers.smtp import SmtpNotifier
+from notifiers.smtp import PlainAuthRefused, SmtpNotifier
 from notifiers.webhook import DingTalkNotifier, FeishuNotifier, WebhookNotifier, WeComNotifier
 
 BOTS: dict[str, type[WebhookNotifier]] = {
@@ -17,7 +17,9 @@ BOTS: dict[str, type[WebhookNotifier]] = {
     "dingtalk": DingTalkNotifier,
     "feishu": FeishuNotifier,
 }
-WEBHOOK_KEYS = {"kind", "url", "secret", "name", "msgtype", "timeout"}
+ROUTING_KEYS = {"kinds", "levels", "categories"}
+"""Which of a check's letters and notices a bot gets: read by the check (workflow.core.config)."""
+WEBHOOK_KEYS = {"kind", "url", "secret", "name", "msgtype", "timeout"} | ROUTING_KEYS
 
 
 def N_(message: str) -> str:
@@ -52,6 +54,8 @@ class SmtpConfig(Protocol):
     def password_env(self) -> str: ...
     @property
     def starttls(self) -> bool: ...
+    @property
+    def allow_plain_auth(self) -> bool: ...
 
 
 class ChannelSettings(Protocol):
@@ -60,7 +64,7 @@ class ChannelSettings(Protocol):
     @property
     def smtp(self) -> SmtpConfig: ...
     @property
-    def webhooks(self) -> tuple[dict[str, str], ...]: ...
+    def webhooks(self) -> tuple[Mapping[str, object], ...]: ...
 
 
 def smtp_from_settings(smtp: SmtpConfig, environ: Mapping[str, str] = os.environ) -> SmtpNotifier:
@@ -72,14 +76,24 @@ def smtp_from_settings(smtp: SmtpConfig, environ: Mapping[str, str] = os.environ
                 N_("[smtp].password_env 指定的环境变量 {name} 未设置"), name=smtp.password_env
             )
         password = environ[smtp.password_env]
-    return SmtpNotifier(
-        smtp.host,
-        smtp.port,
-        smtp.sender,
-        username=smtp.username,
-        password=password,
-        starttls=smtp.starttls,
-    )
+    try:
+        return SmtpNotifier(
+            smtp.host,
+            smtp.port,
+            smtp.sender,
+            username=smtp.username,
+            password=password,
+            starttls=smtp.starttls,
+            allow_plain_auth=smtp.allow_plain_auth,
+        )
+    except PlainAuthRefused:
+        raise ChannelConfigError(
+            N_(
+                "[smtp] 配置了 username 却未启用 starttls：密码不会以明文发送。"
+                "请设置 [smtp] starttls = true；确需在可信网络内明文登录，"
+                "请设置 [smtp] allow_plain_auth = true"
+            )
+        ) from None
 
 
 def bot_from_entry(entry: Mapping[str, object]) -> tuple[str, WebhookNotifier]:
@@ -110,7 +124,7 @@ def bot_from_entry(entry: Mapping[str, object]) -> tuple[str, WebhookNotifier]:
     try:
         return name, BOTS[kind](url, secret, msgtype=msgtype, timeout=float(timeout))
     except ValueError as exc:
-        raise ChannelConfigError("{error}", error=exc) from None
+        raise ChannelConfigError("{error}", error=redact(str(exc), url, secret)) from None
 
 
 def channels_from_settings(

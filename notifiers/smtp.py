@@ -12,7 +12,7 @@ from email.headerregistry import Address, Group
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
-from notifiers.base import Message, PermanentError, TransientError
+from notifiers.base import Message, PermanentError, TransientError, redact
 
 # RFC 2047 encoded words for the Chinese headers, base64/quoted-printable bodies:
 # any SMTP server relays it, with or without the SMTPUTF8 and 8BITMIME extensions.
@@ -79,8 +79,17 @@ def _reply(code: int, text: bytes | str) -> str:
     return f"{code} {shown}".strip()
 
 
+class PlainAuthRefused(ValueError):
+    """A login is configured without TLS: the password would cross the network in clear."""
+
+
 class SmtpNotifier:
     """Sends each message over its own SMTP session (STARTTLS and login when configured).
+
+    A login (`username`) needs STARTTLS, so the password never crosses the network in clear,
+    unless `allow_plain_auth` says otherwise (a relay on the same host, say); the server
+    must then offer STARTTLS, or the session stops before the login. The password never
+    appears in an error text.
 
     Failures: no connection, a timeout, a dropped session, a 4xx reply, a refused login or
     a missing STARTTLS are transient (the last two are our configuration: the messages wait
@@ -96,9 +105,16 @@ class SmtpNotifier:
         username: str = "",
         password: str = "",
         starttls: bool = False,
+        allow_plain_auth: bool = False,
         timeout: float = 30.0,
         local_hostname: str | None = None,
     ) -> None:
+        if username and not starttls and not allow_plain_auth:
+            raise PlainAuthRefused(
+                "[smtp] 配置了 username 却未启用 starttls：密码不会以明文发送。"
+                "请设置 [smtp] starttls = true；确需在可信网络内明文登录，请设置 "
+                "[smtp] allow_plain_auth = true"
+            )
         self.host = host
         self.port = port
         self.sender = sender
@@ -107,6 +123,10 @@ class SmtpNotifier:
         self.starttls = starttls
         self.timeout = timeout
         self.local_hostname = local_hostname
+
+    def hide(self, text: str) -> str:
+        """`text` without the password."""
+        return redact(text, self.password)
 
     def send(self, message: Message) -> None:
         """Deliver `message` to the server, or raise TransientError / PermanentError."""
@@ -136,7 +156,8 @@ class SmtpNotifier:
             raise TransientError(f"邮件服务器暂不接收：{replies}") from None
         except (smtplib.SMTPAuthenticationError, smtplib.SMTPNotSupportedError) as exc:
             raise TransientError(
-                f"邮件服务器{where}登录或加密失败，请检查[smtp]配置：{exc}", channel_down=True
+                f"邮件服务器{where}登录或加密失败，请检查[smtp]配置：{self.hide(str(exc))}",
+                channel_down=True,
             ) from None
         except smtplib.SMTPConnectError as exc:
             raise TransientError(
@@ -150,7 +171,8 @@ class SmtpNotifier:
             raise TransientError(f"邮件服务器暂不接收：{reply}") from None
         except (smtplib.SMTPException, OSError) as exc:  # refused, timeout, reset, TLS
             raise TransientError(
-                f"无法连接邮件服务器{where}：{exc or type(exc).__name__}", channel_down=True
+                f"无法连接邮件服务器{where}：{self.hide(str(exc) or type(exc).__name__)}",
+                channel_down=True,
             ) from None
         finally:
             if session is not None:

@@ -1,12 +1,29 @@
 """Group chat bots: WeCom (企业微信), DingTalk (钉钉) and Feishu/Lark (飞书) webhooks.
 
-Every service answers HTTP 200 even when it refuses a message and puts the verdict in the
-JSON body (`errcode` for WeCom and DingTalk, `code` or `StatusCode` for Feishu): anything
-but 0 is a failure. Codes the services document as configuration errors (bad signature,
-missing keyword, IP not allowed, invalid URL or parameters) are permanent; rate limits,
-"system busy" and every code not listed here are transient, so an unknown answer is retried
-rather than lost. HTTP 429 and 5xx are transient, other 4xx permanent; no connection or a
-timeout is transient and marks the bot down for the rest of the run.
+Size. Each service caps something different, and a message over the cap is refused for good,
+so the cap is checked on exactly what the service measures, as it would be sent (UTF-8):
+
+- WeCom (企业微信群机器人): the `content` field, 4096 bytes for `markdown` and 2048 for `text`;
+- DingTalk (钉钉自定义机器人): the request body, 20000 bytes (errcode 460101 "body 大小不合法，
+  请保持大小在 20000bytes 以内");
+- Feishu (飞书自定义机器人): the request body, 20 KB (taken as 20000 bytes).
+
+`fits` answers for a message; the dispatcher packs digests with it, and `send` refuses a
+message that does not fit without posting it.
+
+Verdicts. Every service answers HTTP 200 even when it refuses a message and puts the verdict
+in the JSON body (`errcode` for WeCom and DingTalk, `code` or `StatusCode` for Feishu):
+anything but 0 is a failure. The codes the services document for what will fail again
+however often it is sent (bad signature, missing keyword, IP not allowed, bot deleted or
+disabled, invalid parameters, content too large or refused) are permanent: the message is
+marked failed at once. Rate limits ("发送速度太快", WeCom 45009, DingTalk 410100, Feishu
+11232), "system busy" and every code not listed are transient, so an unknown answer is
+retried rather than lost. HTTP 408, 429 and 5xx are transient, other 4xx permanent unless
+their JSON body carries a code listed as transient; no connection or a timeout is transient
+and marks the bot down for the rest of the run.
+
+Secrets. A bot's address holds its token (WeCom `key`, DingTalk `access_token`, the last part
+of a Feishu hook path) and may be signed with a secret: neither appears in any error text.
 """
 
 from __future__ import annotations
@@ -19,10 +36,15 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 from urllib.parse import urlencode, urlsplit
 
-from notifiers.base import Message, PermanentError, TransientError, truncate_utf8
+from notifiers.base import Message, PermanentError, TransientError, redact
+
+
+def encode(body: dict[str, Any]) -> bytes:
+    """The request body as it is posted: JSON, non-ASCII kept as UTF-8."""
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
 def sign(timestamp: str, secret: str, *, feishu: bool = False) -> str:
@@ -45,7 +67,11 @@ class WebhookNotifier:
     service: ClassVar[str] = ""
     msgtypes: ClassVar[tuple[str, ...]] = ()
     limits: ClassVar[dict[str, int]] = {}
+    """The service's size limit per message type, in bytes (of what `size` measures)."""
     permanent_codes: ClassVar[dict[int, str]] = {}
+    """Result codes that will come again however often the message is sent: failed at once."""
+    transient_codes: ClassVar[dict[int, str]] = {}
+    """Result codes documented as temporary (rate limits, busy); any unlisted code is too."""
 
     def __init__(
         self,
@@ -58,7 +84,7 @@ class WebhookNotifier:
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("https", "http") or not parts.netloc:
-            raise ValueError(f"{self.service}机器人地址“{url}”不是 http(s) 地址")
+            raise ValueError(f"{self.service}机器人地址“{redact(url)}”不是 http(s) 地址")
         msgtype = msgtype or self.msgtypes[0]
         if msgtype not in self.msgtypes:
             raise ValueError(
@@ -69,11 +95,27 @@ class WebhookNotifier:
         self.msgtype = msgtype
         self.timeout = timeout
         self.clock = clock
-        # What the dispatcher may put into one digest: the service's limit, less our framing.
-        self.digest_bytes = self.limits[msgtype] - 200
+
+    @property
+    def limit(self) -> int:
+        """The service's size limit for this bot's message type, in bytes."""
+        return self.limits[self.msgtype]
+
+    def size(self, message: Message) -> int:
+        """The bytes of what the service limits (by default the encoded request body)."""
+        return len(encode(self.request(message)[1]))
+
+    def fits(self, message: Message) -> bool:
+        """Whether `message`, as it would be sent, is within the service's size limit."""
+        return self.size(message) <= self.limit
 
     def send(self, message: Message) -> None:
         """Post `message` to the bot, or raise TransientError / PermanentError."""
+        size = self.size(message)
+        if size > self.limit:
+            raise PermanentError(
+                f"{self.service}机器人消息为{size}字节，超过服务上限{self.limit}字节，未发送"
+            )
         url, body = self.request(message)
         self.check(self.post(url, body))
 
@@ -92,18 +134,26 @@ class WebhookNotifier:
         if code == 0:
             return
         if code is None:
-            raise TransientError(f"{self.service}机器人的应答无法识别：{json.dumps(answer)[:300]}")
+            raise TransientError(
+                self.hide(f"{self.service}机器人的应答无法识别：{json.dumps(answer)[:300]}")
+            )
+        shown = self.hide(f"{code} {text}".strip())
         if code in self.permanent_codes:
             raise PermanentError(
-                f"{self.service}机器人拒绝消息（{code} {text}）：{self.permanent_codes[code]}"
+                f"{self.service}机器人拒绝消息（{shown}）：{self.permanent_codes[code]}，不再重试"
             )
-        raise TransientError(f"{self.service}机器人暂未接收消息（{code} {text}）")
+        why = self.transient_codes.get(code, "原因未列明，稍后重试")
+        raise TransientError(f"{self.service}机器人暂未接收消息（{shown}）：{why}")
+
+    def hide(self, text: str) -> str:
+        """`text` without this bot's address, token or secret."""
+        return redact(text, self.url, self.secret)
 
     def post(self, url: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST `body` as UTF-8 JSON and return the decoded JSON answer."""
         request = urllib.request.Request(
             url,
-            data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+            data=encode(body),
             headers={"Content-Type": "application/json; charset=utf-8"},
             method="POST",
         )
@@ -111,32 +161,38 @@ class WebhookNotifier:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 raw = response.read()
         except urllib.error.HTTPError as exc:
-            detail = exc.read()[:300].decode("utf-8", errors="replace")
-            if exc.code == 429 or exc.code >= 500:
-                raise TransientError(
-                    f"{self.service}机器人暂不可用：HTTP {exc.code} {detail}", channel_down=True
-                ) from None
-            raise PermanentError(
-                f"{self.service}机器人拒绝请求：HTTP {exc.code} {detail}"
-            ) from None
+            self.http_error(exc.code, exc.read()[:300])
         except (urllib.error.URLError, OSError) as exc:  # refused, DNS, timeout, TLS
-            reason = getattr(exc, "reason", exc)
+            reason = self.hide(str(getattr(exc, "reason", exc) or type(exc).__name__))
             raise TransientError(
-                f"无法连接{self.service}机器人：{reason or type(exc).__name__}", channel_down=True
+                f"无法连接{self.service}机器人：{reason}", channel_down=True
             ) from None
         try:
             answer = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
-            raise TransientError(
-                f"{self.service}机器人的应答不是JSON：{raw[:200].decode('utf-8', 'replace')}"
-            ) from None
+            shown = self.hide(raw[:200].decode("utf-8", "replace"))
+            raise TransientError(f"{self.service}机器人的应答不是JSON：{shown}") from None
         if not isinstance(answer, dict):
-            raise TransientError(f"{self.service}机器人的应答无法识别：{str(answer)[:200]}")
+            raise TransientError(self.hide(f"{self.service}机器人的应答无法识别：{answer!s:.200}"))
         return answer
+
+    def http_error(self, status: int, raw: bytes) -> NoReturn:
+        """Classify an HTTP error: 408, 429, 5xx and a body with a transient code are transient."""
+        detail = self.hide(raw.decode("utf-8", errors="replace"))
+        try:
+            answer = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            answer = None
+        code = self.verdict(answer)[0] if isinstance(answer, dict) else None
+        if status in (408, 429) or status >= 500 or code in self.transient_codes:
+            raise TransientError(
+                f"{self.service}机器人暂不可用：HTTP {status} {detail}", channel_down=True
+            )
+        raise PermanentError(f"{self.service}机器人拒绝请求：HTTP {status} {detail}")
 
 
 class WeComNotifier(WebhookNotifier):
-    """企业微信群机器人: `markdown` (4096 bytes) or `text` (2048 bytes); no signing."""
+    """企业微信群机器人: `markdown` (content ≤ 4096 bytes) or `text` (≤ 2048 bytes); no signing."""
 
     service = "企业微信"
     msgtypes = ("markdown", "text")
@@ -144,21 +200,34 @@ class WeComNotifier(WebhookNotifier):
     permanent_codes: ClassVar[dict[int, str]] = {
         93000: "机器人地址无效（key错误或机器人已删除）",
         40008: "消息类型无效",
-        40058: "消息参数无效",
+        40035: "参数无效",
+        40058: "消息参数无效（如内容超过长度上限）",
         44004: "消息内容为空",
+        45002: "消息内容超过大小上限",
+    }
+    transient_codes: ClassVar[dict[int, str]] = {
+        -1: "系统繁忙，稍后重试",
+        45009: "调用频率超过上限（每个机器人每分钟20条），稍后重试",
+        45033: "并发调用超过上限，稍后重试",
     }
 
-    def request(self, message: Message) -> tuple[str, dict[str, Any]]:
-        limit = self.limits[self.msgtype]
+    def size(self, message: Message) -> int:
+        """WeCom caps the `content` field, not the body."""
+        return len(self.content(message).encode("utf-8"))
+
+    def content(self, message: Message) -> str:
+        """The `content` field: the subject (bold in markdown), then the text."""
         if self.msgtype == "markdown":
-            content = truncate_utf8(f"**{message.subject}**\n{message.text}", limit)
-        else:
-            content = truncate_utf8(f"{message.subject}\n{message.text}", limit)
-        return self.url, {"msgtype": self.msgtype, self.msgtype: {"content": content}}
+            return f"**{message.subject}**\n{message.text}"
+        return f"{message.subject}\n{message.text}"
+
+    def request(self, message: Message) -> tuple[str, dict[str, Any]]:
+        return self.url, {"msgtype": self.msgtype, self.msgtype: {"content": self.content(message)}}
 
 
 class DingTalkNotifier(WebhookNotifier):
-    """钉钉自定义机器人: `markdown` or `text`; with a secret, signs `timestamp`+`sign` in the URL."""
+    """钉钉自定义机器人: `markdown` or `text`, body ≤ 20000 bytes; with a secret, signs
+    `timestamp`+`sign` in the URL."""
 
     service = "钉钉"
     msgtypes = ("markdown", "text")
@@ -167,10 +236,24 @@ class DingTalkNotifier(WebhookNotifier):
         310000: "安全设置不符（签名不匹配、缺少关键词或IP不在白名单）",
         300001: "机器人地址无效（access_token不存在）",
         40035: "缺少参数",
+        400013: "群已被解散",
+        400101: "机器人地址无效（access_token不存在）",
+        400102: "机器人已停用",
+        400105: "不支持的消息类型",
+        400106: "机器人不存在",
+        430101: "消息含有不安全的外链",
+        430102: "消息含有不合适的文本",
+        430103: "消息含有不合适的图片",
+        430104: "消息含有不合适的内容",
+        460101: "消息体超过大小上限（20000字节）",
+    }
+    transient_codes: ClassVar[dict[int, str]] = {
+        -1: "系统繁忙，稍后重试",
+        130101: "发送太快（每分钟20条），稍后重试",
+        410100: "发送速度太快而限流，稍后重试",
     }
 
     def request(self, message: Message) -> tuple[str, dict[str, Any]]:
-        limit = self.limits[self.msgtype]
         url = self.url
         if self.secret:
             timestamp = str(int(self.clock() * 1000))
@@ -179,14 +262,13 @@ class DingTalkNotifier(WebhookNotifier):
         if self.msgtype == "markdown":
             text = message.text.replace("\n", "  \n")  # markdown hard line breaks
             body = {"title": message.subject, "text": f"### {message.subject}\n\n{text}"}
-            body["text"] = truncate_utf8(body["text"], limit)
             return url, {"msgtype": "markdown", "markdown": body}
-        content = truncate_utf8(f"{message.subject}\n{message.text}", limit)
-        return url, {"msgtype": "text", "text": {"content": content}}
+        return url, {"msgtype": "text", "text": {"content": f"{message.subject}\n{message.text}"}}
 
 
 class FeishuNotifier(WebhookNotifier):
-    """飞书/Lark 自定义机器人: rich-text `post` or `text`; with a secret, signs in the body."""
+    """飞书/Lark 自定义机器人: rich-text `post` or `text`, body ≤ 20 KB; with a secret, signs in
+    the body."""
 
     service = "飞书"
     msgtypes = ("post", "text")
@@ -194,10 +276,16 @@ class FeishuNotifier(WebhookNotifier):
     permanent_codes: ClassVar[dict[int, str]] = {
         9499: "请求参数错误",
         19001: "请求参数无效",
+        19002: "请求参数无效",
         19007: "机器人不存在或已停用",
         19021: "签名校验失败（密钥错误或时间戳超过1小时）",
         19022: "IP不在白名单",
         19024: "消息中缺少设定的关键词",
+        19036: "消息超过大小上限",
+    }
+    transient_codes: ClassVar[dict[int, str]] = {
+        11232: "服务限流（每个机器人每分钟100次、每秒5次），稍后重试",
+        99991400: "请求频率超过上限，稍后重试",
     }
 
     def verdict(self, answer: dict[str, Any]) -> tuple[int | None, str]:
@@ -208,18 +296,15 @@ class FeishuNotifier(WebhookNotifier):
         return None, ""
 
     def request(self, message: Message) -> tuple[str, dict[str, Any]]:
-        limit = self.limits[self.msgtype]
         body: dict[str, Any]
         if self.msgtype == "post":
-            text = truncate_utf8(message.text, limit - len(message.subject.encode()))
-            lines = [[{"tag": "text", "text": line}] for line in text.split("\n")]
+            lines = [[{"tag": "text", "text": line}] for line in message.text.split("\n")]
             body = {
                 "msg_type": "post",
                 "content": {"post": {"zh_cn": {"title": message.subject, "content": lines}}},
             }
         else:
-            content = truncate_utf8(f"{message.subject}\n{message.text}", limit)
-            body = {"msg_type": "text", "content": {"text": content}}
+            body = {"msg_type": "text", "content": {"text": f"{message.subject}\n{message.text}"}}
         if self.secret:
             timestamp = str(int(self.clock()))
             body["timestamp"] = timestamp

@@ -108,6 +108,7 @@ def test_a_project_goes_from_creation_to_a_flag_through_the_cli(
         "notices_queued": 1,
         "dry_run": False,
         "skipped": [],
+        "deliveries_failed": 0,
     }
     shown = json.loads(ipflow("project", "show", str(project_id), "--json").stdout)
     # judged at the report of 03-31: (2 · 89/180 + 30/305) / 3 = 36.24% planned, 20% done

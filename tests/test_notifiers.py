@@ -120,6 +120,8 @@ class Post:
     kind: str
     query: dict[str, list[str]]
     body: dict[str, Any]
+    raw: bytes = b""
+    """The request body as it arrived."""
 
 
 @dataclass
@@ -142,14 +144,15 @@ class BotServer:
             def do_POST(self) -> None:
                 parts = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length", "0"))
-                body = json.loads(self.rfile.read(length).decode("utf-8"))
-                status, answer = bot.answer(parts.path.strip("/"), parse_qs(parts.query), body)
-                raw = json.dumps(answer).encode("utf-8")
+                raw = self.rfile.read(length)
+                body = json.loads(raw.decode("utf-8"))
+                status, answer = bot.answer(parts.path.strip("/"), parse_qs(parts.query), body, raw)
+                reply = json.dumps(answer).encode("utf-8")
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
+                self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
-                self.wfile.write(raw)
+                self.wfile.write(reply)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -166,10 +169,10 @@ class BotServer:
         return f"http://127.0.0.1:{port}/{kind}{token}"
 
     def answer(
-        self, kind: str, query: dict[str, list[str]], body: dict[str, Any]
+        self, kind: str, query: dict[str, list[str]], body: dict[str, Any], raw: bytes = b""
     ) -> tuple[int, dict[str, Any]]:
         with self.lock:
-            self.posts.append(Post(kind, query, body))
+            self.posts.append(Post(kind, query, body, raw))
             if kind == "dingtalk" and not self.dingtalk_signed(query):
                 return 200, {"errcode": 310000, "errmsg": "sign not match"}
             if kind == "feishu" and not self.feishu_signed(body):

@@ -16,7 +16,9 @@ keeps the risk-point register and writes the periodic reports; it fires no lifec
 Programme staff read the register; a unit reads the points of its own projects, never the
 programme-wide ones. A unit (项目承担单位) acts and
 reads on its own unit's projects only. The scheduler is the process that runs the nightly check
-and delivers the outbox.
+and delivers the outbox. Programme staff may look at the whole outbox (what waits, what failed
+and why), the contractor at the messages about the projects it monitors; putting failed
+messages back in the queue is the admin's and the scheduler's.
 """
 
 from __future__ import annotations
@@ -75,6 +77,8 @@ USE_CASES: dict[str, dict[str, Right]] = {
     "check_run": _row(A, A, D, D, A),
     "scheduler_run": _row(A, D, D, D, A),
     "notify_flush": _row(A, A, D, D, A),
+    "notify_list": _row(A, A, D, M, D),
+    "notify_retry": _row(A, D, D, D, A),
     "letter_list": _row(A, A, U, M, D),
     "letter_show": _row(A, A, U, M, D),
     "letter_review": _row(A, D, D, M, D),

@@ -30,8 +30,10 @@ from states.categories import CATEGORIES, MONITORED, report_name
 from states.definitions import ACTIVE_STATES
 from workflow.check.recommendations import record_many
 from workflow.check.reminders import (
+    LetterNews,
     NoticeSubject,
     notices_for,
+    queue_digests,
     queue_notices,
     report_deadlines,
 )
@@ -45,6 +47,7 @@ from workflow.db.orm import CheckRun, LedgerSnapshot, Letter, Project
 from workflow.letters.actions import WARNING, LetterBook, LetterSubject
 from workflow.letters.rules import OPEN_STATUSES
 from workflow.money.budget import money_findings
+from workflow.outbox.store import count_failed
 from workflow.progress.rules import is_behind
 from workflow.progress.store import (
     ProjectContact,
@@ -83,6 +86,8 @@ class CheckResult(Result):
     skipped: list[Skipped] = field(default_factory=list)
     """Projects whose letter or notices could not be composed from their data (none, as a
     rule: derived text is fitted to its columns); they are retried by the next check."""
+    deliveries_failed: int = 0
+    """Outbox rows given up so far (all days), waiting for `ipflow notify retry`."""
 
 
 @dataclass(frozen=True)
@@ -322,7 +327,14 @@ def run_check(work: Work, day: date, dry_run: bool = False) -> CheckResult:
         book.write()
         record_many(session, recommendations)
         queued = queue_notices(session, ctx.settings, day, ctx.clock(), subjects, contacts, skip)
-        issued = len(letters_due) - sum(s.what == "letter" for s in skipped)
+        unwritten = {s.project_id for s in skipped if s.what == "letter"}
+        issued = len(letters_due) - len(unwritten)
+        news = [
+            LetterNews(p.project_id, episode, _letter_level(assessment), p.standing.lag or 0.0)
+            for p, assessment, episode in letters_due
+            if p.project_id not in unwritten
+        ]
+        queued += queue_digests(session, ctx.settings, day, ctx.clock(), news, subjects, contacts)
         result = CheckResult(
             date_=day,
             checked=len(statuses),
@@ -331,6 +343,7 @@ def run_check(work: Work, day: date, dry_run: bool = False) -> CheckResult:
             notices_queued=issued + queued,
             dry_run=dry_run,
             skipped=skipped,
+            deliveries_failed=count_failed(session),
         )
         if dry_run:
             session.rollback()

@@ -9,6 +9,12 @@ carries the contingency plan (风险预案) of the project's level.
 
 Each notice is identified by (project, kind, due date, offset); its outbox rows are keyed by
 that and the recipient, so a repeat or a re-run of the check queues nothing twice.
+
+The chat bots ([[webhooks]]) get, after each check, one digest of its warning letters and red
+notices, as each bot's routing keys choose (`BotRoute`, default: all of them). The check
+queues one outbox row per bot and item, in its transaction, keyed by the check's date, the
+bot and the item (`digest/<date>/<bot>/letter/<project>/<episode>`, `…/red/<project>`); the
+dispatcher packs a bot's rows of one check into as few messages as the service accepts.
 """
 
 from __future__ import annotations
@@ -24,12 +30,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from workflow.check.rules import AMBER, FLAG_LABELS, GREEN, RED
-from workflow.core.config import Settings
+from workflow.core.config import BotRoute, Settings
 from workflow.core.text import one_line
-from workflow.db.orm import OutboxMessage, Project, ReportDue
+from workflow.db.orm import Letter, OutboxMessage, Project, ReportDue
 from workflow.db.widths import require_fit
 from workflow.documents.render import chinese_date, render
+from workflow.letters.actions import WARNING
 from workflow.outbox import fitting
+from workflow.outbox.delivery import digest_key
 from workflow.progress.store import ProjectContact, days_between, period_reported
 
 REMINDER, OVERDUE, RED_NOTICE = "reminder", "overdue", "red"
@@ -221,4 +229,130 @@ def queue_notices(
             if problems is None:
                 raise
             problems(s.project_id, "notices", exc)
+    return _insert_outbox(session, rows)
+
+
+@dataclass(frozen=True)
+class LetterNews:
+    """A warning letter the check issues, as a bot's digest tells it."""
+
+    project_id: int
+    episode: int
+    level: str
+    lag: float
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One line of news for the bots: what it is about and what it says."""
+
+    kind: str
+    level: str
+    project_id: int
+    item: str
+    """The item's part of the outbox key: letter/<project>/<episode> or red/<project>."""
+    subject: str
+    text: str
+    letter_id: int | None = None
+
+
+def _letter_items(
+    session: Session,
+    settings: Settings,
+    day: date,
+    letters: Sequence[LetterNews],
+    contacts: Mapping[int, ProjectContact],
+) -> list[DigestItem]:
+    issued = {
+        (project_id, episode): (letter_id, number)
+        for letter_id, project_id, episode, number in session.execute(
+            select(Letter.id, Letter.project_id, Letter.episode, Letter.number).where(
+                Letter.kind == WARNING, Letter.issued_on == day
+            )
+        ).tuples()
+    }
+    due = chinese_date(day + timedelta(days=settings.check.rectification_days))
+    items = []
+    for news in letters:
+        c = contacts[news.project_id]
+        letter_id, number = issued.get((news.project_id, news.episode), (None, ""))
+        items.append(
+            DigestItem(
+                "letter",
+                news.level,
+                news.project_id,
+                f"letter/{news.project_id}/{news.episode}",
+                f"{FLAG_LABELS[news.level]}色预警告知书 {number}".strip(),
+                f"项目#{news.project_id}“{c.title}”（{c.unit}）进度滞后{news.lag:g}个百分点，"
+                f"已发出预警告知书，请于{due}前报送整改方案。",
+                letter_id,
+            )
+        )
+    return items
+
+
+def _red_items(
+    subjects: Sequence[NoticeSubject], contacts: Mapping[int, ProjectContact]
+) -> list[DigestItem]:
+    return [
+        DigestItem(
+            "red",
+            RED,
+            s.project_id,
+            f"red/{s.project_id}",
+            f"红色预警 项目#{s.project_id}",
+            f"“{contacts[s.project_id].title}”（{contacts[s.project_id].unit}）："
+            f"{'；'.join(s.reasons)}。已提出风险处置建议。",
+        )
+        for s in subjects
+        if any(n.kind == RED_NOTICE for n in s.notices)
+    ]
+
+
+def _digest_row(route: BotRoute, day: date, now: datetime, item: DigestItem) -> dict[str, Any]:
+    return {
+        "key": digest_key(day, route.channel, item.item),
+        "channel": route.channel,
+        "recipient": route.channel,
+        "subject": item.subject,
+        "body_text": item.text,
+        "body_html": None,
+        "project_id": item.project_id,
+        "letter_id": item.letter_id,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": None,
+        "created_at": now,
+        "sent_at": None,
+    }
+
+
+def queue_digests(
+    session: Session,
+    settings: Settings,
+    day: date,
+    now: datetime,
+    letters: Sequence[LetterNews],
+    subjects: Sequence[NoticeSubject],
+    contacts: Mapping[int, ProjectContact],
+) -> int:
+    """Queue, for each configured bot, a row per warning letter and red notice of the day's
+    check that its routing takes; return the number of rows newly queued.
+
+    Letters come first, then red notices, each in project order; a repeat of the day queues
+    nothing twice (the rows are keyed).
+    """
+    routes = settings.bot_routes()
+    if not routes or not (letters or subjects):
+        return 0
+    items = _letter_items(session, settings, day, letters, contacts) + _red_items(
+        subjects, contacts
+    )
+    rows = [
+        _digest_row(route, day, now, item)
+        for route in routes
+        for item in items
+        if route.takes(item.kind, item.level, contacts[item.project_id].category)
+    ]
     return _insert_outbox(session, rows)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,8 @@ class SmtpSettings:
     username: str = ""
     password_env: str = ""
     starttls: bool = False
+    allow_plain_auth: bool = False
+    """Allow a login (`username`) without STARTTLS: the password then crosses in clear."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,85 @@ class RulesSettings:
             )
 
 
+DIGEST_KINDS = ("letter", "red")
+"""What a nightly check reports to the bots: warning letters issued, projects turned red."""
+DIGEST_LEVELS = ("amber", "red")
+CHANNEL_NAME_CHARS = 20
+"""A channel's name is stored with each outbox row (outbox.channel is 20 characters)."""
+WEBHOOK_CHANNEL_KEYS = ("kind", "url", "secret", "name", "msgtype", "timeout")
+WEBHOOK_ROUTING_KEYS = ("kinds", "levels", "categories")
+
+
+@dataclass(frozen=True)
+class BotRoute:
+    """Which of a nightly check's news a bot (one [[webhooks]] entry) receives in its digest.
+
+    A bot with no routing keys gets every warning letter and red notice of each check
+    (CLI.md). `kinds` narrows to "letter" and/or "red", `levels` to the level ("amber" or
+    "red"; a red notice is red), `categories` to projects of the listed category codes.
+    """
+
+    channel: str
+    kinds: frozenset[str] = frozenset(DIGEST_KINDS)
+    levels: frozenset[str] = frozenset(DIGEST_LEVELS)
+    categories: frozenset[str] | None = None
+    """None: every category."""
+
+    def takes(self, kind: str, level: str, category: str) -> bool:
+        """Whether news of `kind` at `level` about a project of `category` goes to this bot."""
+        return (
+            kind in self.kinds
+            and level in self.levels
+            and (self.categories is None or category in self.categories)
+        )
+
+
+def _route_values(entry: dict[str, Any], key: str, allowed: Any, bot: str) -> frozenset[str]:
+    """The list under `key` of a [[webhooks]] entry, each value one of `allowed`."""
+    values = entry[key]
+    if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+        raise ConfigError(
+            _("配置项[[webhooks]]（{bot}）的{key}应为非空的字符串列表").format(bot=bot, key=key)
+        )
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise ConfigError(
+            _("配置项[[webhooks]]（{bot}）的{key}中有无效的值：{values}；可选：{choices}").format(
+                bot=bot, key=key, values=", ".join(unknown), choices=", ".join(allowed)
+            )
+        )
+    return frozenset(values)
+
+
+def bot_route(entry: dict[str, Any]) -> BotRoute:
+    """The routing of one [[webhooks]] entry; its channel is named by `name`, else `kind`."""
+    from states.categories import CATEGORIES
+
+    name = entry.get("name", entry.get("kind"))
+    if not isinstance(name, str) or not name or len(name) > CHANNEL_NAME_CHARS:
+        raise ConfigError(
+            _("配置项[[webhooks]]的name（或kind）“{name}”应为1到{n}个字符").format(
+                name=name, n=CHANNEL_NAME_CHARS
+            )
+        )
+    unknown = set(entry) - {*WEBHOOK_CHANNEL_KEYS, *WEBHOOK_ROUTING_KEYS}
+    if unknown:
+        raise ConfigError(
+            _("配置项[[webhooks]]（{bot}）中有未知的键：{keys}").format(
+                bot=name, keys=", ".join(sorted(unknown))
+            )
+        )
+    route = BotRoute(name)
+    if "kinds" in entry:
+        route = replace(route, kinds=_route_values(entry, "kinds", DIGEST_KINDS, name))
+    if "levels" in entry:
+        route = replace(route, levels=_route_values(entry, "levels", DIGEST_LEVELS, name))
+    if "categories" in entry:
+        categories = _route_values(entry, "categories", tuple(CATEGORIES), name)
+        route = replace(route, categories=categories)
+    return route
+
+
 def _default_classes() -> dict[str, tuple[str, ...]]:
     from states.categories import PERFORMANCE_CLASSES
 
@@ -245,7 +326,17 @@ class Settings:
     rules: RulesSettings = field(default_factory=RulesSettings)
     contingency: ContingencySettings = field(default_factory=ContingencySettings)
     performance: PerformanceSettings = field(default_factory=PerformanceSettings)
-    webhooks: tuple[dict[str, str], ...] = ()
+    webhooks: tuple[dict[str, Any], ...] = ()
+
+    def bot_routes(self) -> list[BotRoute]:
+        """The routing of each configured bot, in the order of [[webhooks]]."""
+        routes = [bot_route(entry) for entry in self.webhooks]
+        names = [route.channel for route in routes]
+        if len(set(names)) != len(names):
+            raise ConfigError(
+                _("配置项[[webhooks]]中的机器人名称重复：同类的多个机器人请用 name 键区分")
+            )
+        return routes
 
 
 def _section(cls: type[Any], raw: dict[str, Any], name: str) -> Any:
@@ -317,4 +408,6 @@ def load_settings(path: str | None) -> Settings:
     webhooks = raw.get("webhooks", [])
     if not isinstance(webhooks, list) or not all(isinstance(w, dict) for w in webhooks):
         raise ConfigError(_("配置项[[webhooks]]应为表的数组"))
-    return Settings(**sections, webhooks=tuple(webhooks))
+    settings = Settings(**sections, webhooks=tuple(webhooks))
+    settings.bot_routes()  # a wrong routing key is refused now, not at the night's check
+    return settings

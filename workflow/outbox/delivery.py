@@ -37,10 +37,13 @@ Chat bots: a digest per run
 ---------------------------
 WeCom and DingTalk bots accept 20 messages a minute. Rather than pacing sends (which would
 make a flush sleep and needs a shared counter across processes), the dispatcher groups the
-claimed rows of a bot channel (a DigestNotifier) by recipient into digests: one message
-listing every notice, split only where the service's size limit (`digest_bytes`) requires.
-A nightly run therefore posts one or two messages per bot, whatever the number of notices;
-the outcome of a digest is recorded on all of its rows. As a guard, a run posts at most
+claimed rows of a bot channel (a DigestNotifier) by recipient, and by the nightly check that
+queued them, into digests: one message listing every warning letter and red notice, split
+only where the service's size limit requires (`fits`, measured on the request body or field
+the service limits) and never inside a row. A nightly run therefore posts one or two
+messages per bot, whatever the number of notices; the outcome of a digest is recorded on all
+of its rows, so a size or configuration error (permanent) fails them at once, and a rate
+limit or an outage (transient) makes them wait with backoff. As a guard, a run posts at most
 BOT_SENDS_PER_RUN (20) messages to one bot; rows beyond that are released unattempted and go
 out in the next run. If a bot still answers "too fast", that is a TransientError and the
 rows wait with backoff like any other failure.
@@ -60,9 +63,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, select, update
@@ -74,7 +77,6 @@ from notifiers.base import (
     Notifier,
     PermanentError,
     TransientError,
-    truncate_utf8,
 )
 from workflow.core.boundary import orchestration
 from workflow.core.context import AppContext
@@ -91,6 +93,8 @@ MAX_ATTEMPTS = 12
 BOT_SENDS_PER_RUN = 20
 WAITING = ("pending", "sending")
 ERROR_CHARS = 2000
+CUT_MARK = "……（过长，已截断；全文见 ipflow）"
+"""Ends a bot message too large for its service even alone, once cut to fit."""
 LETTER_CHANNELS = ("email", "file")
 """The channels that carry a letter's PDF along with its message."""
 
@@ -290,53 +294,84 @@ def release(ctx: AppContext, rows: Sequence[Claimed], note: str) -> None:
         )
 
 
-def _digest_entry(index: int, row: Claimed, limit: int) -> str:
-    return truncate_utf8(f"{index}. 【{row.subject}】\n{row.body_text.strip()}", limit)
+DIGEST_PREFIX = "digest/"
+"""Keys of the rows a nightly check queues for the bots: `digest/<date>/<bot>/…`."""
 
 
-def make_digests(rows: Sequence[Claimed], limit: int) -> list[tuple[Message, list[Claimed]]]:
-    """Group bot rows by recipient into as few messages of at most `limit` bytes as possible.
+def digest_key(day: date, channel: str, item: str) -> str:
+    """The key of a bot's digest row about `item` (e.g. "red/12") from the check of `day`."""
+    return f"{DIGEST_PREFIX}{day.isoformat()}/{channel}/{item}"
 
-    A lone row goes out as itself (its own key, subject and text). Several rows become one
-    message titled "ipflow 通知汇总（N条）" listing each subject and text; a row too long on
-    its own is cut to fit. The digest's key is derived from its rows' keys.
+
+def _run_of(row: Claimed) -> str | None:
+    """The date of the check whose digest `row` belongs to, or None for any other row."""
+    if not row.key.startswith(DIGEST_PREFIX):
+        return None
+    return row.key[len(DIGEST_PREFIX) :].split("/", 1)[0]
+
+
+def _digest_entry(index: int, row: Claimed) -> str:
+    return f"{index}. 【{row.subject}】\n{row.body_text.strip()}"
+
+
+def make_digests(
+    rows: Sequence[Claimed], fits: Callable[[Message], bool]
+) -> list[tuple[Message, list[Claimed]]]:
+    """Group bot rows into as few messages as the service accepts (`fits`), rows kept whole.
+
+    Rows go together by recipient and, for the rows a nightly check queued, by the check's
+    date: one digest per check, split where the size limit requires, never inside a row.
+    A lone row goes out as itself (its own key, subject and text); one too large even alone
+    is shortened, visibly, to fit. Several rows become one message titled "ipflow 通知汇总
+    （N条）" (for a check's rows, "ipflow <date>夜间检查预警汇总（N条）") listing each subject
+    and text; its key is derived from its rows' keys.
     """
-    by_recipient: dict[str, list[Claimed]] = {}
+    groups: dict[tuple[str, str | None], list[Claimed]] = {}
     for row in rows:
-        by_recipient.setdefault(row.recipient, []).append(row)
+        groups.setdefault((row.recipient, _run_of(row)), []).append(row)
     digests: list[tuple[Message, list[Claimed]]] = []
-    for recipient, items in by_recipient.items():
-        chunks: list[list[Claimed]] = [[]]
-        size = 0
+    for (recipient, run), items in groups.items():
+        chunk: list[Claimed] = []
         for row in items:
-            entry = len(_digest_entry(len(chunks[-1]) + 1, row, limit).encode("utf-8")) + 2
-            if chunks[-1] and size + entry > limit:
-                chunks.append([])
-                size = 0
-                entry = len(_digest_entry(1, row, limit).encode("utf-8")) + 2
-            chunks[-1].append(row)
-            size += entry
-        for chunk in chunks:
-            digests.append((_digest_message(recipient, chunk, limit), chunk))
+            if chunk and not fits(_digest_message(recipient, run, [*chunk, row])):
+                digests.append((_fitted(_digest_message(recipient, run, chunk), fits), chunk))
+                chunk = []
+            chunk.append(row)
+        digests.append((_fitted(_digest_message(recipient, run, chunk), fits), chunk))
     return digests
 
 
-def _digest_message(recipient: str, chunk: list[Claimed], limit: int) -> Message:
+def _fitted(message: Message, fits: Callable[[Message], bool]) -> Message:
+    """`message`, or, when even a lone row is too large, its text cut (marked) to fit."""
+    if fits(message):
+        return message
+    low, high = 0, len(message.text)  # the longest prefix that fits, by bisection
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(replace(message, text=message.text[:middle] + CUT_MARK)):
+            low = middle
+        else:
+            high = middle - 1
+    return replace(message, text=message.text[:low] + CUT_MARK)
+
+
+def _digest_message(recipient: str, run: str | None, chunk: list[Claimed]) -> Message:
     if len(chunk) == 1:
         row = chunk[0]
         return Message(
             key=row.key,
             recipient=recipient,
             subject=row.subject,
-            text=truncate_utf8(row.body_text, limit),
+            text=row.body_text,
             date=row.created_at,
         )
     keys = "\n".join(row.key for row in chunk)
+    title = f"ipflow {run}夜间检查预警汇总" if run else "ipflow 通知汇总"
     return Message(
         key=f"digest/{hashlib.sha1(keys.encode('utf-8')).hexdigest()}",
         recipient=recipient,
-        subject=f"ipflow 通知汇总（{len(chunk)}条）",
-        text="\n\n".join(_digest_entry(i, row, limit) for i, row in enumerate(chunk, 1)),
+        subject=f"{title}（{len(chunk)}条）",
+        text="\n\n".join(_digest_entry(i, row) for i, row in enumerate(chunk, 1)),
         date=max(row.created_at for row in chunk),
     )
 
@@ -404,7 +439,7 @@ class _Run:
         for channel, rows in by_channel.items():
             notifier = self.channels[channel]
             if isinstance(notifier, DigestNotifier):
-                units = make_digests(rows, notifier.digest_bytes)
+                units = make_digests(rows, notifier.fits)
             else:
                 units = [(row.message(), [row]) for row in rows]
             for index, (message, unit) in enumerate(units):
