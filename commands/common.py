@@ -71,10 +71,34 @@ class DateType(click.ParamType[date, Any]):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
+        from workflow.core.limits import day_problem
+
         try:
-            return date.fromisoformat(str(value))
+            day = date.fromisoformat(str(value))
         except ValueError:
             self.fail(_("“{value}”不是YYYY-MM-DD格式的日期").format(value=value), param, ctx)
+        problem = day_problem(day)
+        if problem:
+            self.fail(problem, param, ctx)
+        return day
+
+
+class YearType(click.ParamType[int, Any]):
+    """A programme year (2027), within the years ipflow takes (workflow.core.limits)."""
+
+    name = "YEAR"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        from workflow.core.limits import year_problem
+
+        try:
+            year = int(str(value).strip())
+        except ValueError:
+            self.fail(_("“{value}”不是年份").format(value=value), param, ctx)
+        problem = year_problem(year)
+        if problem:
+            self.fail(problem, param, ctx)
+        return year
 
 
 class YuanType(click.ParamType[int, Any]):
@@ -92,6 +116,7 @@ class YuanType(click.ParamType[int, Any]):
 
 
 DATE = DateType()
+YEAR = YearType()
 YUAN = YuanType()
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 

@@ -21,6 +21,7 @@ from workflow.core.boundary import Work, use_case
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
+from workflow.core.limits import day_problem
 from workflow.core.results import Result
 from workflow.db.orm import (
     CreditRecord,
@@ -174,6 +175,9 @@ def validate(p: NewProject) -> None:
         raise Refused(_("项目名称不能为空"))
     if not p.unit.strip():
         raise Refused(_("承担单位名称不能为空"))
+    problem = day_problem(p.start) or day_problem(p.end)
+    if problem:
+        raise Refused(_("项目实施期有误：{problem}").format(problem=problem))
     if p.end <= p.start:
         raise Refused(_("项目结束日期{end}须晚于开始日期{start}").format(end=p.end, start=p.start))
     if category.term_years is not None and term_years(p.start, p.end) != category.term_years:
