@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from workflow.core.context import AppContext
+    from workflow.corrections.log import CorrectionView
     from workflow.money.figures import MoneyFigures
 
 
@@ -197,3 +198,15 @@ def money_lines(m: MoneyFigures) -> list[str]:
             recovered=f"{m.recovered:,}",
         ),
     ]
+
+
+def correction_line(c: CorrectionView) -> str:
+    """A correction on one line: when, who, what (before → after) and why."""
+    from workflow.corrections.log import KINDS
+
+    changes = _("；").join(
+        f"{key}: {c.before.get(key, '—')} → {value}" for key, value in c.after.items()
+    )
+    subject = f"#{c.subject_id}" if c.subject_id is not None else ""
+    note = f"  {c.note}" if c.note else ""
+    return f"{local_time(c.at)} {c.actor}: {_(KINDS[c.kind])}{subject}（{changes}）{note}"

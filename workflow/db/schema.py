@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workflow.db import (
+    orm_corrections,
     orm_eligibility,
     orm_money,
     orm_notices,
@@ -15,6 +16,7 @@ from workflow.db.orm import Base
 
 metadata = Base.metadata
 MODULES = (
+    orm_corrections,
     orm_eligibility,
     orm_money,
     orm_notices,
