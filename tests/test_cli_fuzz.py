@@ -111,7 +111,8 @@ def _files(root: Path) -> list[str]:
 def _leaves(
     group: click.Group, prefix: tuple[str, ...] = ()
 ) -> Iterator[tuple[tuple[str, ...], click.Command]]:
-    """Every command the group reaches, with the words that call it."""
+    """Every command the group reaches, with the words that call it; a group that also runs
+    a command of its own when no subcommand is named (`disburse ID …`) gives that one too."""
     ctx = click.Context(group)
     for name in group.list_commands(ctx):
         command = group.get_command(ctx, name)
@@ -119,6 +120,7 @@ def _leaves(
         path = (*prefix, name)
         if isinstance(command, click.Group):
             yield from _leaves(command, path)
+            command = getattr(command, "payment", command)
         if path not in SKIPPED and (not isinstance(command, click.Group) or command.params):
             yield path, command
 
