@@ -15,13 +15,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import Result
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import DatabaseError
 
 from tests.conftest import Cli, database_dump, without_clock_notice
 from tests.factories import enrol, enrol_university
 from tests.racing import race
-from workflow.db.engine import transaction
+from workflow.db.engine import make_engine, transaction
 from workflow.db.orm import ReportDue, Unit
 
 UNIVERSITY = "贵州大学"
@@ -40,13 +42,14 @@ def as_json(result: Result) -> Any:
     return json.loads(ok(result))
 
 
-def refused(ipflow: Cli, engine: Engine, *args: str) -> str:
-    """A refusal by the rules: exit 1, one paragraph, no traceback, the database unchanged."""
+def refused(ipflow: Cli, engine: Engine, *args: str, lines: int = 1) -> str:
+    """A refusal by the rules: exit 1, one paragraph (an import's: a line per bad row), no
+    traceback, the database unchanged."""
     before = database_dump(engine)
     result = ipflow(*args)
     assert result.exit_code == 1, result.output
     message = without_clock_notice(result.stderr)
-    assert len(message.splitlines()) == 1 and "Traceback" not in result.output
+    assert len(message.splitlines()) == lines and "Traceback" not in result.output
     assert database_dump(engine) == before
     return message
 
@@ -139,6 +142,27 @@ def test_eight_concurrent_creates_naming_one_new_unit_all_succeed(
     with transaction(engine) as session:
         units = session.scalars(select(Unit.name).where(Unit.name.like("黔东南%"))).all()
     assert units == ["黔东南某新材料有限公司"]
+
+
+def test_the_same_file_imported_twice_is_refused_row_by_row_naming_the_first(
+    ipflow: Cli, engine: Engine, tmp_path: Path
+) -> None:
+    enrol_university(ipflow)
+    enrol(ipflow, "贵阳某大数据科技有限公司", "enterprise")
+    batch = tmp_path / "2027申报.csv"
+    batch.write_text(
+        "category,title,unit,start,end,budget,contact_email,ref\n"
+        f"high_value_patent,{TITLE},贵州大学,2027-01-01,2027-12-31,500000,,\n"
+        "data_ip_chain,磷化工产业链数据知识产权强链,贵阳某大数据科技有限公司,"
+        "2027-01-01,2027-12-31,300000,,2027-SJ-001\n",
+        encoding="utf-8",
+    )
+    assert as_json(ipflow("project", "import", str(batch), "--json"))["ids"] == [1, 2]
+
+    again = refused(ipflow, engine, "project", "import", str(batch), lines=3)
+
+    assert f"第2行：单位“贵州大学”已申报同名项目#1“{TITLE}”" in again
+    assert "第3行：申报编号“2027-SJ-001”已被项目#2“磷化工产业链数据知识产权强链”使用" in again
 
 
 # --- the same payment twice, and its reversal --------------------------------------------
@@ -452,3 +476,33 @@ def _as(ipflow: Cli, user: str, *args: str) -> Result:
 
     env = {"IPFLOW_TODAY": "2027-04-15", "IPFLOW_LANG": "zh"}
     return CliRunner().invoke(cli, ["--db", ipflow.db_url, "--as", user, *args], env=env)
+
+
+def _corrected_unit(ipflow: Cli) -> None:
+    ok(ipflow("unit", "add", "贵州师范大学", "--kind", "enterprise"))
+    ok(ipflow("unit", "set", "贵州师范大学", "--kind", "university", "--note", "类型选错"))
+
+
+def _refused_by_the_database(engine: Engine, statement: str) -> None:
+    before = database_dump(engine)
+    with pytest.raises(DatabaseError, match="correction is append-only"):  # noqa: SIM117
+        with engine.begin() as conn:
+            conn.execute(text(statement))
+    assert database_dump(engine) == before
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE correction SET note = 'rewritten'", "DELETE FROM correction"]
+)
+def test_the_corrections_cannot_be_rewritten(ipflow: Cli, engine: Engine, statement: str) -> None:
+    _corrected_unit(ipflow)
+    _refused_by_the_database(engine, statement)
+
+
+def test_the_corrections_cannot_be_truncated_on_postgresql(pg_url: str) -> None:
+    _corrected_unit(Cli(pg_url))
+    engine = make_engine(pg_url)
+    try:
+        _refused_by_the_database(engine, "TRUNCATE correction")
+    finally:
+        engine.dispose()
