@@ -384,6 +384,33 @@ def test_a_plan_and_a_term_are_corrected_before_the_start_only(
     assert periods == [date(2027, 3, 31), date(2027, 6, 30), date(2027, 9, 30), date(2027, 11, 30)]
 
 
+def test_a_corrected_term_keeps_to_the_category_s_years(ipflow: Cli, engine: Engine) -> None:
+    enrol(ipflow, "贵州省茶叶协会", "association", "provincial_gi_holder=yes")
+    gi = created_as(
+        ipflow, "gi_brand", "都匀毛尖地理标志品牌培育", "贵州省茶叶协会", "--tier", "provincial",
+        "--start", "2027-01-01", "--end", "2028-12-31",
+    )  # fmt: skip
+
+    one_year = refused(ipflow, engine, "project", "amend", gi, "--end", "2027-12-31", "--note", "x")
+    moved = as_json(
+        ipflow(
+            "project", "amend", gi, "--start", "2027-02-01", "--end", "2029-01-31",
+            "--note", "按批复更正", "--json",
+        )
+    )  # fmt: skip
+
+    assert "知识产权品牌培育项目的实施期为2年，而2027-01-01至2027-12-31为1年" in one_year
+    assert (moved["start"], moved["end"]) == ("2027-02-01", "2029-01-31")
+    assert moved["plan"] == [
+        {"task": "项目实施", "start": "2027-02-01", "due": "2029-01-31", "weight": 1.0}
+    ]  # the default plan follows the term
+
+
+def created_as(ipflow: Cli, category: str, title: str, unit: str, *extra: str) -> str:
+    args = ("project", "create", "--category", category, "--title", title, "--unit", unit)
+    return str(as_json(ipflow(*args, "--budget", "500000", *extra, "--json"))["id"])
+
+
 # --- a report ----------------------------------------------------------------------------
 
 

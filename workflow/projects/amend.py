@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -138,11 +138,10 @@ def amend(
     project = lock_project(session, project_id)
     _refuse(project)
     new_start, new_end = start or project.start, end or project.end
-    validate(
-        NewProject(
-            project.category, project.title, project.unit.name, new_start, new_end, project.budget
-        )
+    application = NewProject(
+        project.category, project.title, project.unit.name, new_start, new_end, project.budget
     )
+    validate(replace(application, tier=project.tier))
     if project.state == "approved" and new_start.year != project.start.year:
         raise Refused(
             _("项目#{id}已按{year}年度立项，更正后的开始日期{start}须仍在{year}年内").format(
