@@ -123,14 +123,14 @@ class IpflowGroup(click.Group):
         from workflow.core.config import ConfigError
         from workflow.core.errors import Refused
         from workflow.core.i18n import _
-        from workflow.db.engine import DatabaseError
+        from workflow.db.engine import DatabaseError, first_line
 
         try:
             return super().invoke(ctx)
         except (Refused, ConfigError, DatabaseError) as exc:
             fail(str(exc))
         except SQLAlchemyError as exc:
-            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            detail = first_line(getattr(exc, "orig", None) or exc)
             fail(_("数据库操作失败，未做任何修改：{detail}").format(detail=detail))
         except BrokenPipeError:
             # The reader went away (`ipflow … | head -1`): nothing more to tell it, and

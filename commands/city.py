@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from commands.common import JSON_OPTION, Invocation, _, emit_json, pass_invocation
+from commands.common import JSON_OPTION, YEAR, Invocation, _, emit_json, pass_invocation
 
 
 @click.group()
@@ -15,7 +15,7 @@ def city() -> None:
 
 
 @city.command("rank")
-@click.option("--year", type=int, required=True, help="Programme year of the applications.")
+@click.option("--year", type=YEAR, required=True, help="Programme year of the applications.")
 @click.option(
     "--scores",
     "scores_path",

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from workflow.core.context import AppContext
     from workflow.core.files import OutputFile
+    from workflow.corrections.log import CorrectionView
     from workflow.money.figures import MoneyFigures
 
 
@@ -82,10 +83,34 @@ class DateType(click.ParamType[date, Any]):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
+        from workflow.core.limits import day_problem
+
         try:
-            return date.fromisoformat(str(value))
+            day = date.fromisoformat(str(value))
         except ValueError:
             self.fail(_("“{value}”不是YYYY-MM-DD格式的日期").format(value=value), param, ctx)
+        problem = day_problem(day)
+        if problem:
+            self.fail(problem, param, ctx)
+        return day
+
+
+class YearType(click.ParamType[int, Any]):
+    """A programme year (2027), within the years ipflow takes (workflow.core.limits)."""
+
+    name = "YEAR"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        from workflow.core.limits import year_problem
+
+        try:
+            year = int(str(value).strip())
+        except ValueError:
+            self.fail(_("“{value}”不是年份").format(value=value), param, ctx)
+        problem = year_problem(year)
+        if problem:
+            self.fail(problem, param, ctx)
+        return year
 
 
 class YuanType(click.ParamType[int, Any]):
@@ -103,6 +128,7 @@ class YuanType(click.ParamType[int, Any]):
 
 
 DATE = DateType()
+YEAR = YearType()
 YUAN = YuanType()
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 FORCE_OPTION = click.option(
@@ -186,3 +212,15 @@ def money_lines(m: MoneyFigures) -> list[str]:
             recovered=f"{m.recovered:,}",
         ),
     ]
+
+
+def correction_line(c: CorrectionView) -> str:
+    """A correction on one line: when, who, what (before → after) and why."""
+    from workflow.corrections.log import KINDS
+
+    changes = _("；").join(
+        f"{key}: {c.before.get(key, '—')} → {value}" for key, value in c.after.items()
+    )
+    subject = f"#{c.subject_id}" if c.subject_id is not None else ""
+    note = f"  {c.note}" if c.note else ""
+    return f"{local_time(c.at)} {c.actor}: {_(KINDS[c.kind])}{subject}（{changes}）{note}"

@@ -29,11 +29,10 @@ def db_upgrade(invocation: Invocation) -> None:
         revision = upgrade(engine)
     except Exception as exc:
         if type(exc).__module__.startswith(("sqlalchemy", "psycopg", "sqlite3")):
-            from workflow.db.engine import DatabaseError
+            from workflow.db.engine import DatabaseError, first_line, hide_secrets
 
-            raise DatabaseError(
-                _("无法迁移数据库：{error}").format(error=str(exc).splitlines()[0])
-            ) from None
+            error = hide_secrets(first_line(exc), invocation.db_url)
+            raise DatabaseError(_("无法迁移数据库：{error}").format(error=error)) from None
         raise
     if before == revision:
         click.echo(_("数据库结构已是最新版本（{revision}）").format(revision=revision))

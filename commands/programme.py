@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from commands.common import JSON_OPTION, YUAN, Invocation, _, emit_json, pass_invocation
+from commands.common import JSON_OPTION, YEAR, YUAN, Invocation, _, emit_json, pass_invocation
 
 
 @click.group()
@@ -13,7 +13,7 @@ def programme() -> None:
 
 
 @programme.command("status")
-@click.option("--year", type=int, help="Programme year (default: this year).")
+@click.option("--year", type=YEAR, help="Programme year (default: this year).")
 @JSON_OPTION
 @pass_invocation
 def programme_status(invocation: Invocation, year: int | None, as_json: bool) -> None:
@@ -43,7 +43,7 @@ def programme_status(invocation: Invocation, year: int | None, as_json: bool) ->
 
 
 @programme.command("budget")
-@click.option("--year", type=int, required=True, help="Programme year.")
+@click.option("--year", type=YEAR, required=True, help="Programme year.")
 @click.option("--category", required=True, help="Category code.")
 @click.option("--amount", type=YUAN, required=True, help="The year's budget in yuan.")
 @JSON_OPTION

@@ -30,20 +30,26 @@ def project() -> None:
     """Create, import, list, show and advance projects."""
 
 
-def _read_plan(path: str | None, start: date, end: date) -> list[Any]:
+def _plan_text(path: str) -> str:
     from workflow.core.errors import Refused
-    from workflow.projects.plans import PlanError, parse_plan
 
-    if path is None:
-        return []
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        return Path(path).read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise Refused(
             _("无法读取计划文件{path}：{reason}").format(path=path, reason=exc.strerror)
         ) from None
     except UnicodeDecodeError:
         raise Refused(_("计划文件{path}不是UTF-8编码的CSV").format(path=path)) from None
+
+
+def _read_plan(path: str | None, start: date, end: date) -> list[Any]:
+    from workflow.core.errors import Refused
+    from workflow.projects.plans import PlanError, parse_plan
+
+    if path is None:
+        return []
+    text = _plan_text(path)
     try:
         return parse_plan(text, start, end, source=path)
     except PlanError as exc:
@@ -307,6 +313,48 @@ def _grade_text(grade: str) -> str:
     from states.rules import ACCEPTANCE_GRADES
 
     return f"{_(ACCEPTANCE_GRADES[grade])}（{grade}）"
+
+
+@project.command("amend")
+@click.argument("project_id", type=int, metavar="ID")
+@click.option("--start", type=DATE, help="The first day the term should have.")
+@click.option("--end", type=DATE, help="The last day the term should have.")
+@click.option("--plan", "plan_path", metavar="FILE.csv", help="The plan it should have.")
+@click.option("--note", required=True, help="Why it is corrected (kept in the history).")
+@JSON_OPTION
+@pass_invocation
+def project_amend(
+    invocation: Invocation,
+    project_id: int,
+    start: date | None,
+    end: date | None,
+    plan_path: str | None,
+    note: str,
+    as_json: bool,
+) -> None:
+    """Correct a project's term or plan before it starts; the history keeps what they were.
+
+    Possible while the project is applied, screened or approved (an approved project keeps
+    its start year). A plan that no longer fits a corrected term must be given anew with
+    --plan; the default one-task plan follows the term.
+
+    \b
+    Example:
+      ipflow project amend 7 --plan plan.csv --note 申报书附件计划录入有误
+      ipflow project amend 7 --start 2027-03-01 --end 2028-02-29 --note 实施期按批复更正
+    """
+    from workflow.projects.amend import amend
+
+    text = _plan_text(plan_path) if plan_path is not None else None
+    result = amend(invocation.app(), project_id, start, end, text, note, plan_path or "")
+    if as_json:
+        emit_json(result.as_json())
+        return
+    click.echo(
+        _("已更正项目#{id}：实施期{start}至{end}，计划任务{count}项").format(
+            id=result.id, start=result.start, end=result.end, count=len(result.plan)
+        )
+    )
 
 
 def _data_pairs(pairs: tuple[str, ...]) -> dict[str, str]:

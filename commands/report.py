@@ -137,3 +137,47 @@ def report_periodic(
         summary_table(console, _("报告已生成"), rows)
         return
     click.echo(_("已写入{path}").format(path=output))
+
+
+@report.command("correct")
+@click.argument("project_id", type=int, metavar="ID")
+@click.option("--date", "report_date", type=DATE, required=True, help="The date of the report.")
+@click.option(
+    "--progress",
+    "pairs",
+    multiple=True,
+    metavar="TASK=PCT",
+    help="The completion (0-100) the report should have given a task; repeat per task.",
+)
+@click.option("--new-date", type=DATE, help="The date the report should have had.")
+@click.option("--note", required=True, help="Why the report is corrected (kept).")
+@JSON_OPTION
+@pass_invocation
+def report_correct(
+    invocation: Invocation,
+    project_id: int,
+    report_date: date,
+    pairs: tuple[str, ...],
+    new_date: date | None,
+    note: str,
+    as_json: bool,
+) -> None:
+    """Correct a report typed wrong; the original is kept in the project's history.
+
+    The completions given (and --new-date) supersede the report's; the tasks left out keep
+    what it states. Later reports that carried a task forward from it carry the corrected
+    value; what they state themselves stays.
+
+    \b
+    Example:
+      ipflow report correct 7 --date 2027-03-31 --progress 专利布局=25 --note 误填为52
+    """
+    from workflow.projects.reports import correct
+
+    result = correct(
+        invocation.app(), project_id, report_date, _progress_pairs(pairs), note, new_date
+    )
+    if as_json:
+        emit_json(result.as_json())
+    else:
+        click.echo(_("已更正项目#{id}的{day}报告").format(id=project_id, day=result.date_))

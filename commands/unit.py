@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from commands.common import DATE, JSON_OPTION, Invocation, _, emit_json, pass_invocation
+from commands.common import (
+    DATE,
+    JSON_OPTION,
+    Invocation,
+    _,
+    correction_line,
+    emit_json,
+    pass_invocation,
+)
 
 if TYPE_CHECKING:
     from workflow.units.actions import UnitView
@@ -79,28 +87,35 @@ def unit_add(
 @unit.command("set")
 @click.argument("name")
 @click.option("--kind", help="Correct the unit's kind: " + KIND_HELP)
+@click.option(
+    "--contact-email", metavar="EMAIL", help="Correct where letters go (empty: no address)."
+)
 @FACT_OPTION
-@click.option("--note", default="", help="Source of the facts (recorded with them).")
+@click.option("--note", default="", help="Source of the facts, or why it is corrected (kept).")
 @JSON_OPTION
 @pass_invocation
 def unit_set(
     invocation: Invocation,
     name: str,
     kind: str | None,
+    contact_email: str | None,
     fact_pairs: tuple[str, ...],
     note: str,
     as_json: bool,
 ) -> None:
-    """Record a unit's facts (or correct its kind); applications and approvals read them.
+    """Record a unit's facts, or correct its kind or contact; applications and approvals read them.
+
+    A corrected kind or contact is kept in the unit's corrections (`unit show`) with what it
+    was before, who corrected it, when and the note.
 
     \b
     Example:
       ipflow unit set 某科技公司 --fact chain_leader=yes --note 省工信厅链主企业名单
-      ipflow unit set 贵州大学 --fact valid_patents=1260
+      ipflow unit set 贵州大学 --kind university --contact-email kjc@gzu.edu.cn --note 登记有误
     """
     from workflow.units.actions import set_unit
 
-    view = set_unit(invocation.app(), name, kind, _facts(fact_pairs), note)
+    view = set_unit(invocation.app(), name, kind, _facts(fact_pairs), note, contact_email)
     if as_json:
         emit_json(view.as_json())
         return
@@ -135,9 +150,15 @@ def _echo_unit(view: UnitView) -> None:
             id=view.id, name=view.name, kind=view.kind, label=_(UNIT_KINDS[view.kind])
         )
     )
+    if view.contact_email:
+        click.echo(_("  联系邮箱：{email}").format(email=view.contact_email))
     for name, value in view.facts.items():
         click.echo(f"  {_(FACTS[name].label)}：{show_fact(name, value)}（{name}）")
     click.echo(_("  有效信用记录{count}条").format(count=view.active_records))
+    if view.corrections:
+        click.echo(_("  更正记录（北京时间）："))
+    for c in view.corrections:
+        click.echo(f"    {correction_line(c)}")
 
 
 @unit.command("list")
@@ -217,5 +238,28 @@ def unit_record_list(invocation: Invocation, unit_name: str, as_json: bool) -> N
         click.echo(_("{unit}没有信用记录").format(unit=unit_name))
     for r in records:
         state = _("有效") if r.active else _("已失效")
+        if r.revoked_at is not None:
+            state = _("已撤销（{note}）").format(note=r.revoke_note)
         period = _("{start}至{end}").format(start=r.start, end=r.end or _("长期"))
         click.echo(f"#{r.id} {_(RECORD_KINDS[r.kind])} {period} {state} {r.note}")
+
+
+@unit_record.command("revoke")
+@click.argument("record_id", type=int, metavar="ID")
+@click.option("--note", required=True, help="Why the record was entered in error (kept).")
+@JSON_OPTION
+@pass_invocation
+def unit_record_revoke(invocation: Invocation, record_id: int, note: str, as_json: bool) -> None:
+    """Revoke a credit record entered in error: it is kept, marked revoked, and never in force.
+
+    \b
+    Example:
+      ipflow unit record revoke 12 --note 误录：处罚对象为同名的另一家公司
+    """
+    from workflow.units.actions import revoke_record
+
+    record = revoke_record(invocation.app(), record_id, note)
+    if as_json:
+        emit_json(record.as_json())
+        return
+    click.echo(_("已撤销单位“{unit}”的信用记录#{id}").format(unit=record.unit, id=record.id))

@@ -58,7 +58,7 @@ def test_insert_many_stores_what_a_plain_insert_stores(engine: Engine) -> None:
 def test_upsert_of_many_rows_binds_dates_and_json_and_overwrites_on_a_clash(
     ctx: AppContext, engine: Engine
 ) -> None:
-    ids = [make_project(ctx) for _ in range(3)]
+    ids = [make_project(ctx, title=f"测试项目{i}") for i in range(3)]
     reasons = [{"level": "amber", "code": "lag", "text": "进度滞后12个百分点，超过10"}]
 
     def snapshot(pid: int, flag: str) -> dict[str, Any]:

@@ -171,7 +171,10 @@ def test_letters_written_in_batches_are_numbered_in_order_and_linked_to_their_ma
     ctx: AppContext, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(LetterBook, "BATCH", 2)  # five letters: batches of 2, 2 and 1
-    ids = [_project_reporting(ctx, 20, contact_email=f"u{i}@example.cn") for i in range(5)]
+    ids = [
+        _project_reporting(ctx, 20, title=f"测试项目{i}", contact_email=f"u{i}@example.cn")
+        for i in range(5)
+    ]
     assert run_check(ctx, DAY).letters_issued == 5
     with Session(engine) as session:
         letters = session.scalars(select(Letter).order_by(Letter.seq)).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -322,7 +323,7 @@ def test_every_module_of_commands_is_in_the_command_list() -> None:
 def test_a_refused_transition_leaves_the_database_unchanged(
     ipflow: Cli, engine: Engine, triggers: list[str]
 ) -> None:
-    project_id = _created(ipflow)
+    project_id = _created(ipflow, "--ref", uuid.uuid4().hex)  # one application per example
     for trigger in triggers:
         before = database_dump(engine)
         result = ipflow("project", "advance", str(project_id), trigger)

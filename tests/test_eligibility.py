@@ -386,7 +386,16 @@ def test_a_provincial_gi_right_holder_applies_alone_or_with_a_gi_service_institu
     assert "合作单位须为知识产权服务机构" in county
     assert created(ipflow, "gi_brand", "贵州省茶叶协会", *provincial) == 1
     assert (
-        created(ipflow, "gi_brand", "贵州省茶叶协会", *provincial, "--partner", "某地标服务公司")
+        created(
+            ipflow,
+            "gi_brand",
+            "贵州省茶叶协会",
+            *provincial,
+            "--partner",
+            "某地标服务公司",
+            "--ref",  # a second application of the same title: a number of its own
+            "2027-DB-002",
+        )
         == 2
     )
 

@@ -30,7 +30,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
-from workflow.core.i18n import _
+from workflow.core.i18n import N_, _
+from workflow.core.limits import is_key
 from workflow.core.text import screen
 from workflow.db.engine import transaction
 
@@ -102,6 +103,29 @@ def orchestration(
     return decorate
 
 
+NOT_FOUND = {
+    "project_id": N_("没有编号为{project_id}的项目"),
+    "letter_id": N_("没有编号为{letter_id}的预警告知书"),
+    "expense_id": N_("没有编号为{expense_id}的支出"),
+    "risk_id": N_("没有编号为{id}的风险点：请用 ipflow risk list 查看风险点台账"),
+    "recommendation_id": N_(
+        "没有编号为{id}的风险处置建议：请用 ipflow recommendations list 查看待处置的建议"
+    ),
+    "disbursement_id": N_("没有编号为{id}的拨付"),
+    "record_id": N_("没有编号为{id}的信用记录"),
+}
+"""How each use case says that the record its number names (a parameter `…_id`) is not there."""
+NO_RECORD = N_("没有编号为{id}的记录")
+
+
+def _refuse_beyond_keys(arguments: dict[str, Any]) -> None:
+    """Refuse a record number no database key can hold (≥ 2^31, say) before a query overflows."""
+    for name, value in arguments.items():
+        if name.endswith("_id") and isinstance(value, int) and not is_key(value):
+            message = _(NOT_FOUND.get(name, NO_RECORD))
+            raise Refused(message.format(id=value, **{name: value}))
+
+
 def _stale(subject: tuple[SubjectKind, str] | None, value: object) -> str:
     if subject is not None and subject[0] == "project":
         return _(
@@ -134,6 +158,7 @@ def use_case(
         def run(ctx: AppContext, /, *args: P.args, **kwargs: P.kwargs) -> R:
             bound = signature.bind(None, *args, **kwargs)
             bound.apply_defaults()
+            _refuse_beyond_keys(bound.arguments)
             acting = action_of(bound.arguments) if action_of else action
             subject_value = bound.arguments[subject[1]] if subject else None
             from workflow.access.store import Denied, authorize, log_refusal

@@ -35,12 +35,18 @@ def pinned_day() -> date | None:
     pinned = os.environ.get("IPFLOW_TODAY", "").strip()
     if not pinned:
         return None
+    from workflow.core.limits import day_problem
+
     try:
-        return date.fromisoformat(pinned)
+        day = date.fromisoformat(pinned)
     except ValueError:
         raise Refused(
             _("环境变量IPFLOW_TODAY的值“{value}”不是日期（应为YYYY-MM-DD）").format(value=pinned)
         ) from None
+    problem = day_problem(day)
+    if problem:
+        raise Refused(_("环境变量IPFLOW_TODAY：{problem}").format(problem=problem))
+    return day
 
 
 def clock_from_env() -> Clock:

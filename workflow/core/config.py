@@ -39,6 +39,18 @@ class ScheduleSettings:
     time: str = "02:00"
     timezone: str = "Asia/Shanghai"
 
+    def __post_init__(self) -> None:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(self.timezone)
+        except (ValueError, LookupError, OSError):
+            raise ConfigError(
+                _("配置项[schedule].timezone“{timezone}”不是已知的时区，例如 Asia/Shanghai").format(
+                    timezone=self.timezone
+                )
+            ) from None
+
 
 @dataclass(frozen=True)
 class SmtpSettings:
@@ -377,11 +389,14 @@ def load_settings(path: str | None) -> Settings:
     import tomllib  # only when there is a file to read
 
     try:
-        raw = tomllib.loads(Path(chosen).read_text(encoding="utf-8"))
+        # utf-8-sig: Notepad and other Windows editors save UTF-8 with a byte-order mark.
+        raw = tomllib.loads(Path(chosen).read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise ConfigError(
             _("无法读取配置文件{chosen}：{strerror}").format(chosen=chosen, strerror=exc.strerror)
         ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(_("配置文件{chosen}不是UTF-8编码的文本").format(chosen=chosen)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             _("配置文件{chosen}不是有效的TOML：{exc}").format(chosen=chosen, exc=exc)

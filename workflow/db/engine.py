@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -55,15 +56,76 @@ def _json_dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+DRIVER_PACKAGES = {
+    "psycopg2": "psycopg2-binary",
+    "psycopg": "psycopg[binary]",
+    "MySQLdb": "mysqlclient",
+    "pymysql": "PyMySQL",
+    "mysql": "mysql-connector-python",
+    "oracledb": "oracledb",
+    "cx_Oracle": "cx_Oracle",
+    "pyodbc": "pyodbc",
+    "pymssql": "pymssql",
+    "asyncpg": "asyncpg",
+    "pg8000": "pg8000",
+}
+"""The package to install (pip) for each database driver module SQLAlchemy may ask for."""
+
+
+def masked(url: str) -> str:
+    """`url` as it may be shown: its password, if any, replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return re.sub(r":[^:/@]*@", ":***@", url)
+
+
+def hide_secrets(text: str, url: str) -> str:
+    """`text` (a driver's message, say) with the URL and its password masked."""
+    try:
+        password = make_url(url).password
+    except (ArgumentError, ValueError):
+        password = None
+    text = text.replace(url, masked(url))
+    return text.replace(str(password), "***") if password else text
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message, or its type's name when it has none."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _missing_driver(url: str, exc: ImportError) -> DatabaseError:
+    module = (exc.name or str(exc)).split(".")[0]
+    hint = (
+        _("；PostgreSQL 可用 ipflow 自带的驱动：postgresql+psycopg://用户@主机:端口/数据库")
+        if url.startswith("postgresql") and module != "psycopg"
+        else ""
+    )
+    return DatabaseError(
+        _("数据库地址“{url}”需要数据库驱动 {module}，但它没有安装：请安装 {package}{hint}").format(
+            url=masked(url), module=module, package=DRIVER_PACKAGES.get(module, module), hint=hint
+        )
+    )
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets foreign keys and a busy timeout.
 
-    JSON columns keep Chinese text as it is (UTF-8), not as \\uXXXX escapes twice its size.
+    JSON columns keep Chinese text as it is (UTF-8), not as \\uXXXX escapes twice its size. A
+    URL whose driver is not installed is refused naming the package to install; no message
+    shows the URL's password.
     """
     try:
         engine = create_engine(url, json_serializer=_json_dumps)
+    except ImportError as exc:
+        raise _missing_driver(url, exc) from None
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-        raise DatabaseError(_("数据库地址“{url}”无效：{exc}").format(url=url, exc=exc)) from None
+        raise DatabaseError(
+            _("数据库地址“{url}”无效：{exc}").format(
+                url=masked(url), exc=hide_secrets(str(exc), url)
+            )
+        ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -141,7 +203,7 @@ def require_schema(engine: Engine) -> None:
     try:
         current = current_revision(engine)
     except Exception as exc:  # driver errors differ per backend: report them all the same way
-        reason = str(exc).splitlines()[0]
+        reason = hide_secrets(first_line(exc), engine.url.render_as_string(False))
         raise DatabaseError(_("无法连接数据库：{reason}").format(reason=reason)) from None
     if current is None:
         raise DatabaseError(_("数据库尚未初始化：请先运行 ipflow db upgrade"))

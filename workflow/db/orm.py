@@ -81,6 +81,10 @@ class CreditRecord(Base):
     source_project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
     actor: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    """When the record was revoked as entered in error (it is then never in force); kept."""
+    revoked_by: Mapped[str | None] = mapped_column(String(100))
+    revoke_note: Mapped[str | None] = mapped_column(Text)
 
 
 class Project(Base):

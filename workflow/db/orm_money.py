@@ -54,7 +54,8 @@ class BudgetLine(Base):
 
 
 class Disbursement(Base):
-    """Money paid to a project (拨付), at one stage, on one day."""
+    """Money paid to a project (拨付), at one stage, on one day; or the reversal (冲正) of such a
+    payment: a negative entry naming the one it reverses, which stays as it was."""
 
     __tablename__ = "disbursement"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,6 +65,11 @@ class Disbursement(Base):
     stage: Mapped[str] = mapped_column(String(100))
     actor: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]
+    voucher: Mapped[str | None] = mapped_column(String(100))
+    """The payment voucher's reference (凭证号), unique among a project's unreversed payments."""
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("disbursement.id"), unique=True)
+    """The payment this entry reverses (its amount is that payment's, negated); at most one."""
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Expenditure(Base):

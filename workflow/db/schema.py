@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from workflow.db import (
     orm_claims,
+    orm_corrections,
     orm_eligibility,
     orm_money,
     orm_notices,
@@ -17,6 +18,7 @@ from workflow.db.orm import Base
 metadata = Base.metadata
 MODULES = (
     orm_claims,
+    orm_corrections,
     orm_eligibility,
     orm_money,
     orm_notices,

@@ -155,15 +155,72 @@ def set_budget_lines(work: Work, project_id: int, lines: dict[str, int]) -> Budg
     return BudgetLines(project.id, lines, total)
 
 
+MAX_VOUCHER = 100
+"""The longest voucher reference the schema stores."""
+
+
+def _voucher(text: str | None) -> str | None:
+    voucher = (text or "").strip() or None
+    if voucher is not None and len(voucher) > MAX_VOUCHER:
+        raise Refused(_("凭证号长度超过{limit}个字符").format(limit=MAX_VOUCHER))
+    return voucher
+
+
+def _refuse_duplicate(
+    session: Session, project: Project, day: date, amount: int, stage: str, voucher: str | None
+) -> None:
+    """Refuse a payment recorded twice: the same voucher reference again, or, without one, the
+    same day, amount and stage again. A reversed payment (冲正) may be recorded anew."""
+    reversed_ids = select(Disbursement.reverses_id).where(Disbursement.reverses_id.is_not(None))
+    same = (
+        [Disbursement.voucher == voucher]
+        if voucher is not None
+        else [Disbursement.day == day, Disbursement.amount == amount, Disbursement.stage == stage]
+    )
+    first = session.scalars(
+        select(Disbursement)
+        .where(Disbursement.project_id == project.id, Disbursement.reverses_id.is_(None), *same)
+        .where(Disbursement.id.not_in(reversed_ids))
+        .order_by(Disbursement.id)
+        .limit(1)
+    ).first()
+    if first is None:
+        return
+    what = (
+        _("凭证号“{voucher}”已用于").format(voucher=voucher)
+        if voucher is not None
+        else _("已有同日、同额、同阶段的")
+    )
+    hint = "" if voucher is not None else _("；如确为另一笔拨付，请用 --voucher 注明其凭证号")
+    raise Refused(
+        _(
+            "项目#{project_id}{what}拨付#{id}（{day}，{amount}元，{stage}，{actor}登记）：同一笔拨付不能重复登记{hint}"
+        ).format(
+            project_id=project.id,
+            what=what,
+            id=first.id,
+            day=first.day,
+            amount=first.amount,
+            stage=first.stage,
+            actor=first.actor,
+            hint=hint,
+        )
+    )
+
+
 @use_case("disburse", write=True, subject=("project", "project_id"))
-def disburse(work: Work, project_id: int, day: date, amount: int, stage: str) -> Disbursed:
-    """Pay a stage of a project's funding (拨付), never above what the rules committed."""
+def disburse(
+    work: Work, project_id: int, day: date, amount: int, stage: str, voucher: str | None = None
+) -> Disbursed:
+    """Pay a stage of a project's funding (拨付), never above what the rules committed, and
+    never twice (`_refuse_duplicate`)."""
     ctx, session = work.ctx, work.session
     from workflow.money.funding import PAID_BY_TRANSITION, paying_triggers
 
     _check_amount(amount, _("拨付金额"))
     if not stage.strip():
         raise Refused(_("须注明拨付阶段（--stage）"))
+    voucher = _voucher(voucher)
     if day > ctx.today():
         raise Refused(_("拨付日期{day}晚于今天{today}").format(day=day, today=ctx.today()))
     # disbursed ≤ committed: lock the project's row, as `project advance` does, so that the
@@ -184,6 +241,7 @@ def disburse(work: Work, project_id: int, day: date, amount: int, stage: str) ->
             ).format(id=project.id, state=project.state)
         )
     committed = _committed(session, project, _("不能拨付"))
+    _refuse_duplicate(session, project, day, amount, stage.strip(), voucher)
     paid = disbursed_total(session, project.id)
     if paid + amount > committed:
         raise Refused(
@@ -198,6 +256,7 @@ def disburse(work: Work, project_id: int, day: date, amount: int, stage: str) ->
         stage=stage.strip(),
         actor=ctx.actor,
         created_at=ctx.clock(),
+        voucher=voucher,
     )
     session.add(row)
     session.flush()

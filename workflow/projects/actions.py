@@ -18,11 +18,15 @@ from states.rules import GI_YEARS
 from workflow.access.rules import TRIGGERS
 from workflow.access.store import visible_projects
 from workflow.core.boundary import Work, use_case
+from workflow.core.clock import SHANGHAI
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
+from workflow.core.limits import day_problem
 from workflow.core.results import Result
 from workflow.core.text import entry_email, entry_text
+from workflow.corrections.log import CORRECTION_TRIGGERS, project_corrections
+from workflow.db.locks import lock_key
 from workflow.db.orm import (
     LedgerSnapshot,
     PlanTask,
@@ -32,6 +36,7 @@ from workflow.db.orm import (
     ReportDue,
     Unit,
 )
+from workflow.db.orm_corrections import Correction
 from workflow.db.widths import width
 from workflow.money.figures import MoneyFigures, money_figures
 from workflow.performance.store import EvaluationView, evaluations, unit_evaluations
@@ -199,6 +204,9 @@ def validate(p: NewProject) -> NewProject:
         raise Refused(_("项目名称不能为空"))
     if not p.unit:
         raise Refused(_("承担单位名称不能为空"))
+    problem = day_problem(p.start) or day_problem(p.end)
+    if problem:
+        raise Refused(_("项目实施期有误：{problem}").format(problem=problem))
     if p.end <= p.start:
         raise Refused(_("项目结束日期{end}须晚于开始日期{start}").format(end=p.end, start=p.start))
     if category.term_years is not None and term_years(p.start, p.end) != category.term_years:
@@ -236,6 +244,7 @@ def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
             _("单位“{name}”不能申报该项目：{conflict}").format(name=unit.name, conflict=conflict)
         )
     ref, tier = clean_ref(p.ref), resolved_tier(p.category, p.tier)
+    _refuse_duplicate(session, unit, p.title.strip(), p.start, ref)
     partners = check_application(
         session, ctx, p.category, p.title.strip(), tier, ref, unit, p.partners
     )
@@ -292,6 +301,47 @@ def add_project(session: Session, ctx: AppContext, p: NewProject) -> Project:
         )
     )
     return project
+
+
+DUPLICATE_STATES = ("rejected", "withdrawn")
+"""States of an application that a new one with the same unit, title and start may follow."""
+
+
+def _refuse_duplicate(
+    session: Session, unit: Unit, title: str, start: date, ref: str | None
+) -> None:
+    """Refuse an application filed twice: the same application number (`--ref`), or, without
+    one, the same unit, title and start as a live application (a rejected or withdrawn one may
+    be filed again). Two applications with different numbers are two, whatever their titles.
+
+    The unit's applications (and the number) are locked first, so two identical creates at the
+    same moment cannot both pass.
+    """
+    lock_key(session, f"application:{unit.id}")
+    if ref is not None:
+        lock_key(session, f"application-ref:{ref}")
+        return  # the number decides (check_application refuses one already used)
+    first = session.scalars(
+        select(Project)
+        .where(Project.unit_id == unit.id, Project.title == title, Project.start == start)
+        .where(Project.state.not_in(DUPLICATE_STATES))
+        .order_by(Project.id)
+        .limit(1)
+    ).first()
+    if first is not None:
+        raise Refused(
+            _(
+                "单位“{unit}”已申报同名项目#{id}“{title}”（{category}，开始日期{start}，状态{state}，{day}创建）：同一申报不能重复创建；如确为另一项申报，请用 --ref 注明其申报编号"
+            ).format(
+                unit=unit.name,
+                id=first.id,
+                title=first.title,
+                category=first.category,
+                start=first.start,
+                state=first.state,
+                day=first.created_at.astimezone(SHANGHAI).date(),
+            )
+        )
 
 
 @use_case("project_create", write=True)
@@ -586,6 +636,14 @@ def latest_snapshots(
     return {s.project_id: s for s in rows}
 
 
+def _corrected(c: Correction) -> HistoryEvent:
+    """A correction of the project as its history lists it: its state kept, the change as data."""
+    data = {"correction": c.id, "subject": c.subject_id, "before": c.before, "after": c.after}
+    return HistoryEvent(
+        c.state, c.state or "", CORRECTION_TRIGGERS[c.kind], c.actor, c.at, c.note, data
+    )
+
+
 @use_case("project_show", write=False, subject=("project", "project_id"))
 def show(work: Work, project_id: int) -> ProjectView:
     """One project: its state, possible triggers, progress today, the flag of the latest check
@@ -605,7 +663,8 @@ def show(work: Work, project_id: int) -> ProjectView:
     history = [
         HistoryEvent(e.from_state, e.to_state, e.trigger, e.actor, e.at, e.note, e.data)
         for e in events
-    ]
+    ] + [_corrected(c) for c in project_corrections(session, project_id)]
+    history.sort(key=lambda e: e.at)  # stable: a transition before a correction of its instant
     money = money_figures(session, day, [Project.id == project_id])[project_id]
     partners = [u.name for u in partners_of(session, project_id)]
     summary = replace(

@@ -14,6 +14,7 @@ from workflow.core.boundary import Work, use_case
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
 from workflow.core.results import Result
+from workflow.corrections.log import record_correction
 from workflow.db.orm import PlanTask, Project, Report, ReportDue, ReportItem
 from workflow.progress.rules import Period, period_of
 from workflow.projects.actions import get_project
@@ -200,4 +201,127 @@ def submit(
         project.id,
         report_date,
         {name: on_date.get(t.id, 0.0) for name, t in tasks.items()},
+    )
+
+
+def _stated(report: Report, names: dict[int, str]) -> dict[str, float]:
+    """The completions a report states, by task name (the carried ones left out)."""
+    return {names[i.task_id]: i.completion for i in report.items if i.stated}
+
+
+def _report_on(reports: Sequence[Report], project: Project, report_date: date) -> Report:
+    found = next((r for r in reports if r.report_date == report_date), None)
+    if found is None:
+        dates = "、".join(r.report_date.isoformat() for r in reports) or _("无")
+        raise Refused(
+            _("项目#{id}没有{report_date}的报告；已有报告的日期：{dates}").format(
+                id=project.id, report_date=report_date, dates=dates
+            )
+        )
+    return found
+
+
+def _move(
+    work: Work, project: Project, report: Report, reports: Sequence[Report], new_date: date
+) -> None:
+    """Give the report a corrected date (in its project's reporting window, not taken)."""
+    ctx, session = work.ctx, work.session
+    _refuse_date(project, new_date, ctx.today(), ctx.settings.check.report_grace_days)
+    if any(r.report_date == new_date and r is not report for r in reports):
+        raise Refused(
+            _("项目#{id}已有{report_date}的报告").format(id=project.id, report_date=new_date)
+        )
+    periods = [
+        Period(d.seq, d.opens, d.due)
+        for d in session.scalars(
+            select(ReportDue).where(ReportDue.project_id == project.id).order_by(ReportDue.seq)
+        )
+    ]
+    period = period_of(periods, new_date)
+    report.report_date, report.period = new_date, period.seq if period else None
+
+
+@use_case("report_correct", write=True, subject=("project", "project_id"))
+def correct(
+    work: Work,
+    project_id: int,
+    report_date: date,
+    completions: dict[str, float],
+    note: str,
+    new_date: date | None = None,
+) -> Submitted:
+    """Correct a report typed wrong: the completions given (and the date, with `new_date`)
+    supersede the report's; the tasks not given keep what it states.
+
+    The original (its date, what it stated, who submitted it and when) is kept in the
+    corrections log with the reason, and shown in the project's history. What the other
+    reports carry forward from it is recomputed, as when an earlier report is entered later;
+    what they state themselves never changes.
+    """
+    ctx, session = work.ctx, work.session
+    if not note.strip():
+        raise Refused(_("更正报告须写明理由（--note）"))
+    if not completions and new_date is None:
+        raise Refused(_("没有要更正的内容：请给出 --progress 任务=百分比 或 --new-date"))
+    project = get_project(session, project_id)
+    if project.state not in ACTIVE_STATES:
+        raise Refused(
+            _("项目#{id}当前状态为{label}（{state}），不在实施期内，不能更正报告").format(
+                id=project.id, label=_(STATE_LABELS[project.state]), state=project.state
+            )
+        )
+    tasks = {
+        t.name: t.id
+        for t in session.scalars(
+            select(PlanTask).where(PlanTask.project_id == project.id).order_by(PlanTask.seq)
+        )
+    }
+    unknown = sorted(set(completions) - set(tasks))
+    if unknown:
+        raise Refused(
+            _("项目#{id}的计划中没有任务：{unknown}；计划任务为：{tasks}").format(
+                id=project.id, unknown="、".join(unknown), tasks="、".join(tasks)
+            )
+        )
+    reports = list(
+        session.scalars(
+            select(Report)
+            .options(selectinload(Report.items))
+            .where(Report.project_id == project.id)
+            .order_by(Report.report_date)
+        )
+    )
+    report = _report_on(reports, project, report_date)
+    names = {task_id: name for name, task_id in tasks.items()}
+    before = {"date": report.report_date.isoformat(), "progress": _stated(report, names)}
+    before |= {"note": report.note, "actor": report.actor}
+    if new_date is not None:
+        _move(work, project, report, reports, new_date)
+    items = {i.task_id: i for i in report.items}
+    for name, value in completions.items():
+        item = items.get(tasks[name])
+        if item is None:
+            report.items.append(ReportItem(task_id=tasks[name], completion=value, stated=True))
+        else:
+            item.completion, item.stated = value, True
+    session.flush()
+    reports.sort(key=lambda r: r.report_date)
+    carry_forward(reports, list(tasks.values()))
+    after = {"date": report.report_date.isoformat(), "progress": _stated(report, names)}
+    if after == {k: before[k] for k in after}:
+        raise Refused(
+            _("项目#{id}{report_date}的报告已是这些内容，没有要更正的").format(
+                id=project.id, report_date=report_date
+            )
+        )
+    record_correction(
+        session, ctx, "report", before, after, note.strip(), project=project, subject_id=report.id
+    )
+    session.flush()
+    on_date = completions_on(reports, report.report_date)
+    return Submitted(
+        report.id,
+        project.id,
+        report.report_date,
+        {name: on_date.get(task_id, 0.0) for name, task_id in tasks.items()},
     )

@@ -24,6 +24,7 @@ from workflow.core.boundary import Work, use_case
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import N_, _
+from workflow.core.limits import year_problem
 from workflow.core.results import Result
 from workflow.db.orm import LedgerSnapshot, Letter, PlanTask, Project, Report, ReportDue, Unit
 from workflow.db.orm_money import Expenditure, FinalAccount
@@ -71,6 +72,9 @@ def parse_period(text: str) -> Period:
             _("无法识别的报告期“{text}”：应为 2027Q3、2027H1 或 2027 这样的写法").format(text=text)
         )
     year, unit, n = int(m[1]), (m[2] or "Y").upper(), int(m[3] or 1)
+    problem = year_problem(year)
+    if problem:
+        raise Refused(_("报告期“{text}”：{problem}").format(text=text, problem=problem))
     if unit == "H" and n > 2:
         raise Refused(_("无法识别的报告期“{text}”：半年只有H1和H2").format(text=text))
     months = {"Q": 3, "H": 6, "Y": 12}[unit]

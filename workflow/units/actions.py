@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 
 from sqlalchemy import or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from states.categories import CONTRACTOR_CATEGORY
 from states.eligibility import UNIT_KINDS
 from workflow.core.boundary import Work, use_case
+from workflow.core.clock import SHANGHAI
 from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import N_, _
 from workflow.core.results import Result
 from workflow.core.text import entry_email, entry_text
+from workflow.corrections.log import CorrectionView, record_correction, unit_corrections
 from workflow.db.orm import CreditRecord, Project, Unit
 from workflow.db.orm_eligibility import ProjectPartner
 from workflow.db.widths import width
@@ -43,6 +47,9 @@ class RecordView(Result):
     end: date | None
     note: str
     active: bool
+    revoked_at: datetime | None = None
+    """When the record was revoked as entered in error (it is then never in force)."""
+    revoke_note: str | None = None
 
 
 def describe(record: CreditRecord) -> str:
@@ -59,8 +66,9 @@ def describe(record: CreditRecord) -> str:
 
 
 def is_active(record: CreditRecord, day: date) -> bool:
-    """Whether a record is in force on `day`."""
-    return record.start <= day and (record.end is None or record.end >= day)
+    """Whether a record is in force on `day`: not revoked, and `day` in its date range."""
+    in_range = record.start <= day and (record.end is None or record.end >= day)
+    return in_range and record.revoked_at is None
 
 
 def active_records(session: Session, unit_id: int, day: date) -> list[CreditRecord]:
@@ -69,6 +77,7 @@ def active_records(session: Session, unit_id: int, day: date) -> list[CreditReco
         session.scalars(
             select(CreditRecord)
             .where(CreditRecord.unit_id == unit_id, CreditRecord.start <= day)
+            .where(CreditRecord.revoked_at.is_(None))
             .where(or_(CreditRecord.end.is_(None), CreditRecord.end >= day))
             .order_by(CreditRecord.id)
         )
@@ -117,15 +126,30 @@ def find_unit(session: Session, name: str) -> Unit:
 def ensure_unit(
     session: Session, ctx: AppContext, name: str, contact_email: str | None = None
 ) -> Unit:
-    """The unit called `name`, created (as an enterprise) when it is new."""
+    """The unit called `name`, created (as an enterprise) when it is new.
+
+    Safe when concurrent commands name the same new unit: the row is inserted with ON CONFLICT
+    DO NOTHING, so a second insert waits for the first transaction and then finds its unit
+    (PostgreSQL reads it in the next statement's snapshot; SQLite runs writers one at a time).
+    """
     unit = session.scalar(select(Unit).where(Unit.name == name))
-    if unit is None:
-        unit = Unit(
-            name=name, kind="enterprise", contact_email=contact_email, created_at=ctx.clock()
+    if unit is not None:
+        return unit
+    values = {
+        "name": name,
+        "kind": "enterprise",
+        "contact_email": contact_email,
+        "created_at": ctx.clock(),
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            pg_insert(Unit).values(values).on_conflict_do_nothing(index_elements=["name"])
         )
-        session.add(unit)
-        session.flush()
-    return unit
+    else:
+        session.execute(
+            sqlite_insert(Unit).values(values).on_conflict_do_nothing(index_elements=["name"])
+        )
+    return session.scalars(select(Unit).where(Unit.name == name)).one()
 
 
 def check_kind(kind: str) -> None:
@@ -175,6 +199,8 @@ class UnitView(Result):
     """Credit records in force today."""
     facts: dict[str, str]
     """The unit's facts (states.eligibility.FACTS): those recorded, and the defaults of others."""
+    corrections: list[CorrectionView] = field(default_factory=list)
+    """`unit show`: corrections of its kind and contact, and its credit records revoked."""
 
 
 def _views(session: Session, units: list[Unit], day: date) -> list[UnitView]:
@@ -205,21 +231,43 @@ def list_units(work: Work) -> list[UnitView]:
 def show_unit(work: Work, unit_name: str) -> UnitView:
     """One unit: its kind, contact, facts and number of records in force today."""
     unit = find_unit(work.session, unit_name)
-    return _views(work.session, [unit], work.ctx.today())[0]
+    view = _views(work.session, [unit], work.ctx.today())[0]
+    return replace(view, corrections=unit_corrections(work.session, unit.id))
+
+
+def _contact(email: str | None) -> str | None:
+    """A contact address as stored: stripped, None when empty; refused when it is no address."""
+    email = (email or "").strip() or None
+    return entry_email(email, _("联系邮箱")) if email is not None else None
 
 
 @use_case("unit_set", write=True, subject=("unit", "unit_name"))
 def set_unit(
-    work: Work, unit_name: str, kind: str | None, facts: dict[str, str], note: str
+    work: Work,
+    unit_name: str,
+    kind: str | None,
+    facts: dict[str, str],
+    note: str,
+    contact_email: str | None = None,
 ) -> UnitView:
-    """Correct a unit's kind and record (or clear, with an empty value) its facts."""
+    """Correct a unit's kind or contact (an empty contact clears it) and record (or clear, with
+    an empty value) its facts. A change of kind or contact is logged as a correction, with
+    what it was before; facts keep who recorded them and when."""
     ctx, session = work.ctx, work.session
     unit = find_unit(session, unit_name)
-    if kind is None and not facts:
-        raise Refused(_("没有要登记的内容：请给出 --kind 或 --fact KEY=VALUE"))
+    if kind is None and contact_email is None and not facts:
+        raise Refused(_("没有要登记的内容：请给出 --kind、--contact-email 或 --fact KEY=VALUE"))
+    before = {"kind": unit.kind, "contact_email": unit.contact_email}
     if kind is not None:
         check_kind(kind)
         unit.kind = kind
+    if contact_email is not None:
+        unit.contact_email = _contact(contact_email)
+    after = {"kind": unit.kind, "contact_email": unit.contact_email}
+    changed = {key: value for key, value in before.items() if after[key] != value}
+    if changed:
+        after = {key: after[key] for key in changed}
+        record_correction(session, ctx, "unit", changed, after, note.strip(), unit_id=unit.id)
     record_facts(session, ctx, unit, facts, note)
     return _views(session, [unit], ctx.today())[0]
 
@@ -259,7 +307,62 @@ def list_records(work: Work, unit_name: str) -> list[RecordView]:
     ctx, session = work.ctx, work.session
     day = ctx.today()
     unit = find_unit(session, unit_name)
-    return [
-        RecordView(r.id, unit.name, r.kind, r.start, r.end, r.note, is_active(r, day))
-        for r in unit.records
-    ]
+    return [_record_view(r, unit, day) for r in unit.records]
+
+
+def _record_view(record: CreditRecord, unit: Unit, day: date) -> RecordView:
+    return RecordView(
+        record.id,
+        unit.name,
+        record.kind,
+        record.start,
+        record.end,
+        record.note,
+        is_active(record, day),
+        record.revoked_at,
+        record.revoke_note,
+    )
+
+
+@use_case("credit_record_revoke", write=True)
+def revoke_record(work: Work, record_id: int, note: str) -> RecordView:
+    """Revoke a credit record entered in error: kept, with who, when and why, never in force
+    again (for any day); logged as a correction of its unit. A restriction that a double
+    acceptance failure imposed is the rules' decision, not an entry, and is not revoked here."""
+    ctx, session = work.ctx, work.session
+    if not note.strip():
+        raise Refused(_("撤销信用记录须写明理由（--note）"))
+    record = session.get(CreditRecord, record_id, with_for_update=True)
+    if record is None:
+        raise Refused(_("没有编号为{id}的信用记录").format(id=record_id))
+    unit = session.get_one(Unit, record.unit_id)
+    if record.revoked_at is not None:
+        raise Refused(
+            _("单位“{unit}”的信用记录#{id}已于{at}由{actor}撤销：{note}").format(
+                unit=unit.name,
+                id=record.id,
+                at=record.revoked_at.astimezone(SHANGHAI).date(),
+                actor=record.revoked_by,
+                note=record.revoke_note,
+            )
+        )
+    if record.source_project_id is not None:
+        raise Refused(
+            _(
+                "单位“{unit}”的信用记录#{id}是项目#{project_id}两次验收不通过后依规则作出的限制申报，不是录入的记录，不能作为误录撤销"
+            ).format(unit=unit.name, id=record.id, project_id=record.source_project_id)
+        )
+    record.revoked_at, record.revoked_by, record.revoke_note = ctx.clock(), ctx.actor, note.strip()
+    before = {"kind": record.kind, "start": record.start.isoformat(), "note": record.note}
+    after = {"revoked": True}
+    record_correction(
+        session,
+        ctx,
+        "credit_record",
+        before,
+        after,
+        note.strip(),
+        unit_id=unit.id,
+        subject_id=record.id,
+    )
+    return _record_view(record, unit, ctx.today())

@@ -1,0 +1,1 @@
+"""Corrections of what users typed wrong: logged with what was there before, never erased."""
