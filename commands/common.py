@@ -64,21 +64,23 @@ pass_invocation = click.make_pass_decorator(Invocation)
 
 
 class DateType(click.ParamType[date, Any]):
-    """A YYYY-MM-DD calendar date."""
+    """A calendar date: 2027-03-01, 2027/3/1, 2027.3.1 or 2027年3月1日."""
 
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        from workflow.core.dates import parse_date
+
         if isinstance(value, date):
             return value
         try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(_("“{value}”不是YYYY-MM-DD格式的日期").format(value=value), param, ctx)
+            return parse_date(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 class YuanType(click.ParamType[int, Any]):
-    """An amount in whole yuan (500000 = 50万)."""
+    """An amount in whole yuan: 500000, 500,000, 50万, 3.8万元, ¥500,000.00."""
 
     name = "YUAN"
 

@@ -30,26 +30,14 @@ def project() -> None:
     """Create, import, list, show and advance projects."""
 
 
-def _read_plan(path: str | None, start: date, end: date) -> list[Any]:
-    from workflow.core.errors import Refused
-    from workflow.projects.plans import PlanError, parse_plan
+def _read_plan(invocation: Invocation, path: str | None, start: date, end: date) -> list[Any]:
+    from workflow.core.config import load_settings
+    from workflow.projects.importing.rows import read_plan_file
 
     if path is None:
         return []
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise Refused(
-            _("无法读取计划文件{path}：{reason}").format(path=path, reason=exc.strerror)
-        ) from None
-    except UnicodeDecodeError:
-        raise Refused(_("计划文件{path}不是UTF-8编码的CSV").format(path=path)) from None
-    try:
-        return parse_plan(text, start, end, source=path)
-    except PlanError as exc:
-        raise Refused(
-            _("计划文件有误：{problems}").format(problems=_("；").join(exc.problems))
-        ) from None
+    limits = load_settings(invocation.config_path).imports
+    return read_plan_file(Path(path), start, end, limits)
 
 
 @project.command("create")
@@ -59,7 +47,12 @@ def _read_plan(path: str | None, start: date, end: date) -> list[Any]:
 @click.option("--start", type=DATE, required=True, help="First day of the term.")
 @click.option("--end", type=DATE, required=True, help="Last day of the term.")
 @click.option("--budget", type=YUAN, required=True, help="Budget in yuan (500000 = 50万).")
-@click.option("--plan", "plan_path", metavar="FILE.csv", help="Plan CSV: task,start,due[,weight].")
+@click.option(
+    "--plan",
+    "plan_path",
+    metavar="FILE",
+    help="Plan: CSV (UTF-8 or GBK) or xlsx with task,start,due[,weight] (or 任务,开始,截止,权重).",
+)
 @click.option("--contact-email", metavar="EMAIL", help="Where this project's letters go.")
 @click.option("--ref", metavar="TEXT", help="The application number (申报编号), unique.")
 @click.option(
@@ -117,7 +110,7 @@ def project_create(
             start,
             end,
             budget,
-            _read_plan(plan_path, start, end),
+            _read_plan(invocation, plan_path, start, end),
             contact_email,
             ref,
             tier,

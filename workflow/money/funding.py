@@ -46,6 +46,7 @@ from states.rules import (
     wan,
 )
 from workflow.core.context import AppContext
+from workflow.core.dates import parse_date
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
 from workflow.core.money import parse_yuan
@@ -174,7 +175,7 @@ def _securitization_terms(data: dict[str, str]) -> tuple[int, int, int, date]:
             )
         )
     try:
-        ends = date.fromisoformat(data.get("ends", ""))
+        ends = parse_date(data.get("ends", ""))
     except ValueError:
         raise Refused(_("须提供证券化产品到期日（--data ends=YYYY-MM-DD）")) from None
     return issuance, financing, size, ends
