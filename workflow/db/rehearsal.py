@@ -114,7 +114,9 @@ def _tables(connection: sqlite3.Connection) -> list[str]:
 
 def _watch(copy: sqlite3.Connection) -> None:
     """Temporary triggers that note the rowid of every row written in the copy."""
-    copy.execute(f"CREATE TEMP TABLE {LOG} (tbl TEXT NOT NULL, rid INTEGER NOT NULL, op TEXT NOT NULL)")
+    copy.execute(
+        f"CREATE TEMP TABLE {LOG} (tbl TEXT NOT NULL, rid INTEGER NOT NULL, op TEXT NOT NULL)"
+    )
     for name in _tables(copy):
         for op, event, row in (
             ("i", "INSERT", "NEW"),
