@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -93,8 +93,46 @@ class YuanType(click.ParamType[int, Any]):
             self.fail(str(exc), param, ctx)
 
 
+class CodeType(click.ParamType[str, Any]):
+    """A code of a list of choices, given as the code or as its Chinese label
+    (`高价值专利培育项目` → high_value_patent); an unknown value is left for the use case to
+    refuse with its list of choices."""
+
+    name = "CODE"
+
+    def __init__(self, labels: Callable[[], Mapping[str, str]]) -> None:
+        self.labels = labels
+        """Code → Chinese label, loaded only when a value is converted."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from workflow.core.codes import code_for
+
+        return code_for(str(value), self.labels())
+
+
+def _categories() -> dict[str, str]:
+    from states.categories import CATEGORIES
+
+    return {code: category.name for code, category in CATEGORIES.items()}
+
+
+def _unit_kinds() -> dict[str, str]:
+    from states.eligibility import UNIT_KINDS
+
+    return UNIT_KINDS
+
+
+def _record_kinds() -> dict[str, str]:
+    from workflow.units.actions import RECORD_KINDS
+
+    return RECORD_KINDS
+
+
 DATE = DateType()
 YUAN = YuanType()
+CATEGORY = CodeType(_categories)
+UNIT_KIND = CodeType(_unit_kinds)
+RECORD_KIND = CodeType(_record_kinds)
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from commands.common import (
+    CATEGORY,
     DATE,
     JSON_OPTION,
     YUAN,
@@ -41,7 +42,12 @@ def _read_plan(invocation: Invocation, path: str | None, start: date, end: date)
 
 
 @project.command("create")
-@click.option("--category", required=True, help="Category code, e.g. high_value_patent.")
+@click.option(
+    "--category",
+    type=CATEGORY,
+    required=True,
+    help="Category code or name, e.g. high_value_patent or 高价值专利培育项目.",
+)
 @click.option("--title", required=True, help="Project title.")
 @click.option("--unit", "unit_name", required=True, help="Applicant unit (registered if new).")
 @click.option("--start", type=DATE, required=True, help="First day of the term.")
@@ -66,7 +72,7 @@ def _read_plan(invocation: Invocation, path: str | None, start: date, end: date)
     "--tier",
     metavar="TIER",
     help="strong_enterprise: basic (基础培育, the default) or special (专项培育); gi_brand: "
-    "the GI right holder's level, provincial, prefecture or county.",
+    "the GI right holder's level, provincial, prefecture or county (code or Chinese name).",
 )
 @JSON_OPTION
 @pass_invocation
@@ -99,8 +105,12 @@ def project_create(
           --unit 贵州师范大学 --partner 贵州省工业和信息化厅 --start 2027-01-01 \\
           --end 2027-12-31 --budget 200000
     """
+    from states.eligibility import TIERS
+    from workflow.core.codes import code_for
     from workflow.projects.actions import NewProject, create
 
+    if tier is not None:
+        tier = code_for(tier, TIERS.get(category, {}))
     result = create(
         invocation.app(),
         NewProject(

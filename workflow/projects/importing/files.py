@@ -37,8 +37,6 @@ class Columns:
     """Columns of amounts: a header ending in （万元） makes a bare number there 万 yuan."""
     dates: tuple[str, ...] = ()
     """Columns of dates: a number there is an Excel day number (a sheet's date cell)."""
-    open_ended: bool = False
-    """Whether columns beyond the known ones are data too (the dimensions of a scores file)."""
 
     def code(self, header: str) -> str | None:
         """The column `header` names (its code, or one of its names, case and width aside)."""
@@ -96,10 +94,8 @@ TASK_COLUMNS = Columns(
     dates=PLAN_COLUMNS.dates,
 )
 """A plan file of one project (`project create --plan`): the plan columns without `project`."""
-SCORE_COLUMNS = Columns(
-    required=("unit",), names={"unit": ("单位", "申报单位", "单位名称")}, open_ended=True
-)
-"""A scores file (`city rank --scores`): the unit, then one column per scoring dimension."""
+SCORE_COLUMNS = Columns(required=("unit",), names={"unit": ("单位", "申报单位", "单位名称")})
+"""The first column of a scores file (`city rank --scores`); one per scoring dimension follows."""
 
 _UNIT_SUFFIX = re.compile(r"\((万元|元)\)$")
 _HAS_UNIT = re.compile(r"[元万亿¥￥]|rmb", re.IGNORECASE)
@@ -125,8 +121,6 @@ class Table:
     source: str
     """How problems name it: the file, or the workbook and its sheet."""
     records: list[Record] | None
-    extra: tuple[str, ...] = ()
-    """The headers of the columns beyond the known ones (`Columns.open_ended`), in order."""
 
 
 @dataclass
@@ -221,11 +215,16 @@ def decode(data: bytes, path: Path, what: str) -> str:
     )
 
 
+def read_text(path: Path, what: str, limits: ImportSettings) -> str:
+    """The text of the CSV file `path` (`read_bytes`, then `decode`)."""
+    return decode(read_bytes(path, what, limits), path, what)
+
+
 def csv_table(
     path: Path, what: str, columns: Columns, limits: ImportSettings, problems: Problems
 ) -> Table:
     """The rows of a CSV file with `columns`; header and width problems go to `problems`."""
-    text = decode(read_bytes(path, what, limits), path, what)
+    text = read_text(path, what, limits)
     source = str(path)
     reader = csv.reader(io.StringIO(text))
     try:
@@ -295,8 +294,7 @@ def table(
         records.append(
             (line, {code: _scaled(padded[i], i in scaled) for i, code in enumerate(codes)})
         )
-    known = columns.required + columns.optional
-    return Table(source, records, tuple(code for code in codes if code not in known))
+    return Table(source, records)
 
 
 def _scaled(text: str, in_wan: bool) -> str:
@@ -335,10 +333,8 @@ def _header_codes(
         if c is None
     ]
     repeated = sorted({c for c in codes if c is not None and codes.count(c) > 1}, key=known.index)
-    if columns.open_ended:
-        unknown = []
     if not missing and not unknown and not repeated:
-        return [c if c is not None else h for h, c in zip(header, codes, strict=True)]
+        return [c for c in codes if c is not None]
     detail = _("；").join(
         part
         for part in (

@@ -155,7 +155,10 @@ def _opened(path: Path, what: str, limits: ImportSettings) -> Iterator[tuple[Wor
 def _unreadable(path: Path, what: str, exc: Exception) -> Refused:
     from defusedxml import DefusedXmlException
 
-    if isinstance(exc, DefusedXmlException):
+    causes: list[BaseException] = [exc]
+    while (cause := causes[-1].__cause__ or causes[-1].__context__) and len(causes) < 10:
+        causes.append(cause)  # openpyxl wraps what the parser raised in a ValueError
+    if any(isinstance(c, DefusedXmlException) for c in causes):
         return Refused(
             _(
                 "{what}{path}含有XML实体或外部引用（Excel和WPS不会这样保存），出于安全考虑拒绝读取"
