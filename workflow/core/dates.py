@@ -62,5 +62,7 @@ def parse_date(text: str, *, what: str = "", serials: bool = False) -> date:
         if found is not None:
             return found
     raise ValueError(
-        _("{what}“{text}”不是日期（可写作{forms}）").format(what=what, text=text, forms=FORMS)
+        _("{what}“{text}”不是日期（可写作{forms}）")
+        .format(what=what, text=text, forms=FORMS)
+        .strip()
     )
