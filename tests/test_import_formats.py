@@ -730,6 +730,23 @@ def test_rows_without_a_ref_are_the_same_application_by_unit_title_and_start(
     assert ipflow("project", "import", str(renumbered)).exit_code == 0
 
 
+def test_a_refusal_lists_a_hundred_problems_and_counts_the_rest(
+    ctx: AppContext, engine: Engine, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "p.csv", many_rows(150))
+    import_projects(ctx, path, None)
+
+    with pytest.raises(Refused) as caught:
+        import_projects(ctx, path, None)
+
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "导入未执行，数据库未作任何修改；共发现150处问题："
+    assert len(lines) == 1 + 100 + 1 and lines[-1] == "……另有50处问题未列出"
+    assert lines[100].endswith(
+        "已被项目#100“批量项目00099”使用：该申请此前已导入或创建，不能重复导入"
+    )
+
+
 # ---------------------------------------------------------------------------- the lock
 
 
