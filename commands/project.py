@@ -192,7 +192,7 @@ def _pct(value: float | None) -> str:
 
 
 @project.command("list")
-@click.option("--category", help="Only this category.")
+@click.option("--category", type=CATEGORY, help="Only this category (code or name).")
 @click.option("--state", help="Only projects in this state.")
 @click.option("--flag", type=click.Choice(["green", "amber", "red"]), help="Only this flag.")
 @JSON_OPTION

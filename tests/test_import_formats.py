@@ -398,6 +398,8 @@ def test_the_command_line_reads_the_same_dates_money_and_chinese_codes(
         ("strong_enterprise", "黔茶品牌强企培育", "贵州湄潭某茶业有限公司", date(2027, 3, 1),
          date(2028, 2, 29), 38000, None, "basic"),
     ]  # fmt: skip
+    listed = ipflow("project", "list", "--category", "知识产权强企培育", "--json")
+    assert [p["id"] for p in json.loads(listed.stdout)] == [1]
     bad = ipflow("project", "advance", "1", "screen", "--amount", "3.00001万")
     assert bad.exit_code == 2 and "不能有不足一元的零头" in bad.stderr
 
