@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import Engine, select
 
 from states.categories import CATEGORIES
@@ -479,6 +479,22 @@ def test_a_plan_sheet_is_found_by_its_name(
 
     assert result.exit_code == 0, result.output
     assert [t[0] for t in tasks(engine)["黔茶品牌强企培育"]] == ["商标布局", "贯标认证"]
+
+
+def test_a_hidden_sheet_of_drop_down_choices_is_not_read(
+    ipflow: Cli, engine: Engine, tmp_path: Path
+) -> None:
+    path = workbook(
+        tmp_path / "p.xlsx", {"项目": [HEADER, *ROWS], "选项": [["高价值专利培育项目"]]}
+    )
+    book = load_workbook(path)
+    book["选项"].sheet_state = "hidden"
+    book.save(path)
+
+    result = ipflow("project", "import", str(path))
+
+    assert result.exit_code == 0, result.output
+    assert len(stored(engine)) == 3
 
 
 def test_a_sheet_beside_the_projects_and_the_plan_is_refused(ipflow: Cli, tmp_path: Path) -> None:

@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 PROJECT_SHEETS = ("projects", "项目", "项目清单", "项目列表", "申报项目", "申报清单")
 PLAN_SHEETS = ("plan", "计划", "任务清单", "实施计划", "计划任务", "进度计划", "项目计划", "任务")
 NOTE_SHEETS = ("说明", "填表说明", "填报说明", "readme", "instructions")
-"""Sheets of explanations that a template may carry: never read."""
+"""Sheets of explanations that a template may carry: never read (nor are hidden sheets, such
+as the lists a template's drop-down cells choose from)."""
 
 
 def read_workbook(
@@ -60,7 +61,7 @@ def read_workbook(
         names = list(workbook.sheetnames)
         plan_name = _named(names, PLAN_SHEETS)
         projects_name = _named(names, PROJECT_SHEETS) or next(
-            (n for n in names if n != plan_name and _named([n], NOTE_SHEETS) is None), None
+            (n for n in names if n != plan_name and not _ignored(workbook, n)), None
         )
         if projects_name is None:
             raise Refused(
@@ -87,9 +88,7 @@ def read_plan_workbook(
         names = list(workbook.sheetnames)
         plan_name = _named(names, PLAN_SHEETS)
         if plan_name is None:
-            filled = [
-                n for n in names if _named([n], NOTE_SHEETS) is None and _has_data(workbook[n])
-            ]
+            filled = [n for n in names if not _ignored(workbook, n) and _has_data(workbook[n])]
             if len(filled) != 1:
                 raise Refused(
                     _(
@@ -109,9 +108,7 @@ def _refuse_other_sheets(
 ) -> None:
     """Refuse a workbook with a sheet of data that is neither its projects nor its plan."""
     others = [
-        n
-        for n in names
-        if n not in read and _named([n], NOTE_SHEETS) is None and _has_data(workbook[n])
+        n for n in names if n not in read and not _ignored(workbook, n) and _has_data(workbook[n])
     ]
     if not others:
         return
@@ -200,6 +197,11 @@ def _check_zip(data: bytes, path: Path, what: str, limits: ImportSettings) -> No
 def _named(names: Sequence[str], wanted: tuple[str, ...]) -> str | None:
     """The first sheet whose name, folded as headers are, is one of `wanted`."""
     return next((n for n in names if fold_header(n) in wanted), None)
+
+
+def _ignored(workbook: Workbook, name: str) -> bool:
+    """Whether the sheet `name` is a note sheet or hidden: never read unless named as data."""
+    return _named([name], NOTE_SHEETS) is not None or workbook[name].sheet_state != "visible"
 
 
 def _has_data(sheet: ReadOnlyWorksheet) -> bool:
