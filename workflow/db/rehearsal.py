@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflow.core.context import AppContext
@@ -59,9 +60,18 @@ class TableChanges:
 def rehearse(ctx: AppContext, body: Callable[[Session, AppContext], R]) -> R:
     """`body(session, ctx)` with the effect of one write transaction, holding SQLite's write
     lock only to write its outcome. A Refused from the body leaves the database unchanged."""
-    if ctx.engine.dialect.name != "sqlite":
-        with transaction(ctx.engine, immediate=True) as session:
-            return body(session, ctx)
+    try:
+        if ctx.engine.dialect.name != "sqlite":
+            with transaction(ctx.engine, immediate=True) as session:
+                return body(session, ctx)
+        return _rehearsed(ctx, body)
+    except IntegrityError as exc:  # a concurrent writer took a unique value first
+        detail = str(exc.orig).strip().splitlines()[0]
+        raise Refused(_("与已有数据冲突，本次操作未生效：{detail}").format(detail=detail)) from None
+
+
+def _rehearsed(ctx: AppContext, body: Callable[[Session, AppContext], R]) -> R:
+    """`rehearse` on SQLite: on a copy, then on the live database if nothing changed meanwhile."""
     live = ctx.engine.raw_connection()
     try:
         connection: sqlite3.Connection = live.driver_connection  # type: ignore[assignment]
