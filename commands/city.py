@@ -21,7 +21,7 @@ def city() -> None:
     "scores_path",
     required=True,
     metavar="FILE.csv",
-    help="CSV: unit, then one column per scoring dimension.",
+    help="CSV (UTF-8 or GBK): unit (or 单位), then one column per scoring dimension.",
 )
 @click.option("--approve", is_flag=True, help="Approve all ranked applicants in one transaction.")
 @JSON_OPTION
@@ -39,18 +39,13 @@ def city_rank(
       ipflow city rank --year 2027 --scores scores-2027.csv --json
       ipflow city rank --year 2027 --scores scores-2027.csv --approve
     """
-    from workflow.core.errors import Refused
+    from workflow.core.config import load_settings
     from workflow.core.results import to_json
     from workflow.projects.city_rank import city_rank as rank_cities
+    from workflow.projects.importing.files import read_text
 
-    try:
-        text = Path(scores_path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise Refused(
-            _("无法读取评分文件{path}：{reason}").format(path=scores_path, reason=exc.strerror)
-        ) from None
-    except UnicodeDecodeError:
-        raise Refused(_("评分文件{path}不是UTF-8编码的CSV").format(path=scores_path)) from None
+    limits = load_settings(invocation.config_path).imports
+    text = read_text(Path(scores_path), _("评分文件"), limits)
     rows = rank_cities(invocation.app(), year, text, approve)
     if as_json:
         emit_json(to_json(rows))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -76,19 +76,21 @@ pass_invocation = click.make_pass_decorator(Invocation)
 
 
 class DateType(click.ParamType[date, Any]):
-    """A YYYY-MM-DD calendar date."""
+    """A calendar date: 2027-03-01, 2027/3/1, 2027.3.1 or 2027年3月1日."""
 
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        from workflow.core.dates import parse_date
+
         if isinstance(value, date):
             return value
         from workflow.core.limits import day_problem
 
         try:
-            day = date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(_("“{value}”不是YYYY-MM-DD格式的日期").format(value=value), param, ctx)
+            day = parse_date(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
         problem = day_problem(day)
         if problem:
             self.fail(problem, param, ctx)
@@ -114,7 +116,7 @@ class YearType(click.ParamType[int, Any]):
 
 
 class YuanType(click.ParamType[int, Any]):
-    """An amount in whole yuan (500000 = 50万)."""
+    """An amount in whole yuan: 500000, 500,000, 50万, 3.8万元, ¥500,000.00."""
 
     name = "YUAN"
 
@@ -127,9 +129,47 @@ class YuanType(click.ParamType[int, Any]):
             self.fail(str(exc), param, ctx)
 
 
+class CodeType(click.ParamType[str, Any]):
+    """A code of a list of choices, given as the code or as its Chinese label
+    (`高价值专利培育项目` → high_value_patent); an unknown value is left for the use case to
+    refuse with its list of choices."""
+
+    name = "CODE"
+
+    def __init__(self, labels: Callable[[], Mapping[str, str]]) -> None:
+        self.labels = labels
+        """Code → Chinese label, loaded only when a value is converted."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from workflow.core.codes import code_for
+
+        return code_for(str(value), self.labels())
+
+
+def _categories() -> dict[str, str]:
+    from states.categories import CATEGORIES
+
+    return {code: category.name for code, category in CATEGORIES.items()}
+
+
+def _unit_kinds() -> dict[str, str]:
+    from states.eligibility import UNIT_KINDS
+
+    return UNIT_KINDS
+
+
+def _record_kinds() -> dict[str, str]:
+    from workflow.units.actions import RECORD_KINDS
+
+    return RECORD_KINDS
+
+
 DATE = DateType()
 YEAR = YearType()
 YUAN = YuanType()
+CATEGORY = CodeType(_categories)
+UNIT_KIND = CodeType(_unit_kinds)
+RECORD_KIND = CodeType(_record_kinds)
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 FORCE_OPTION = click.option(
     "--force", is_flag=True, help="Overwrite FILE when it exists (never a link or the database)."

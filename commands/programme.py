@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import click
 
-from commands.common import JSON_OPTION, YEAR, YUAN, Invocation, _, emit_json, pass_invocation
+from commands.common import (
+    CATEGORY,
+    JSON_OPTION,
+    YEAR,
+    YUAN,
+    Invocation,
+    _,
+    emit_json,
+    pass_invocation,
+)
 
 
 @click.group()
@@ -44,7 +53,7 @@ def programme_status(invocation: Invocation, year: int | None, as_json: bool) ->
 
 @programme.command("budget")
 @click.option("--year", type=YEAR, required=True, help="Programme year.")
-@click.option("--category", required=True, help="Category code.")
+@click.option("--category", type=CATEGORY, required=True, help="Category code or name.")
 @click.option("--amount", type=YUAN, required=True, help="The year's budget in yuan.")
 @JSON_OPTION
 @pass_invocation

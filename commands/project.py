@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from commands.common import (
+    CATEGORY,
     DATE,
     JSON_OPTION,
     YUAN,
@@ -30,42 +31,34 @@ def project() -> None:
     """Create, import, list, show and advance projects."""
 
 
-def _plan_text(path: str) -> str:
-    from workflow.core.errors import Refused
-
-    try:
-        return Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise Refused(
-            _("无法读取计划文件{path}：{reason}").format(path=path, reason=exc.strerror)
-        ) from None
-    except UnicodeDecodeError:
-        raise Refused(_("计划文件{path}不是UTF-8编码的CSV").format(path=path)) from None
-
-
-def _read_plan(path: str | None, start: date, end: date) -> list[Any]:
-    from workflow.core.errors import Refused
-    from workflow.projects.plans import PlanError, parse_plan
+def _read_plan(invocation: Invocation, path: str | None, start: date, end: date) -> list[Any]:
+    from workflow.core.config import load_settings
+    from workflow.projects.importing.rows import read_plan_file
 
     if path is None:
         return []
-    text = _plan_text(path)
-    try:
-        return parse_plan(text, start, end, source=path)
-    except PlanError as exc:
-        raise Refused(
-            _("计划文件有误：{problems}").format(problems=_("；").join(exc.problems))
-        ) from None
+    limits = load_settings(invocation.config_path).imports
+    return read_plan_file(Path(path), start, end, limits)
 
 
 @project.command("create")
-@click.option("--category", required=True, help="Category code, e.g. high_value_patent.")
+@click.option(
+    "--category",
+    type=CATEGORY,
+    required=True,
+    help="Category code or name, e.g. high_value_patent or 高价值专利培育项目.",
+)
 @click.option("--title", required=True, help="Project title.")
 @click.option("--unit", "unit_name", required=True, help="Applicant unit (registered if new).")
 @click.option("--start", type=DATE, required=True, help="First day of the term.")
 @click.option("--end", type=DATE, required=True, help="Last day of the term.")
 @click.option("--budget", type=YUAN, required=True, help="Budget in yuan (500000 = 50万).")
-@click.option("--plan", "plan_path", metavar="FILE.csv", help="Plan CSV: task,start,due[,weight].")
+@click.option(
+    "--plan",
+    "plan_path",
+    metavar="FILE",
+    help="Plan: CSV (UTF-8 or GBK) or xlsx with task,start,due[,weight] (or 任务,开始,截止,权重).",
+)
 @click.option("--contact-email", metavar="EMAIL", help="Where this project's letters go.")
 @click.option("--ref", metavar="TEXT", help="The application number (申报编号), unique.")
 @click.option(
@@ -79,7 +72,7 @@ def _read_plan(path: str | None, start: date, end: date) -> list[Any]:
     "--tier",
     metavar="TIER",
     help="strong_enterprise: basic (基础培育, the default) or special (专项培育); gi_brand: "
-    "the GI right holder's level, provincial, prefecture or county.",
+    "the GI right holder's level, provincial, prefecture or county (code or Chinese name).",
 )
 @click.option(
     "--data",
@@ -127,8 +120,12 @@ def project_create(
           --budget 1200000 --data issuance=100000000 --data financing=30000000 \\
           --data issued=2026-06-30 --data ends=2027-06-30
     """
+    from states.eligibility import TIERS
+    from workflow.core.codes import code_for
     from workflow.projects.actions import NewProject, create
 
+    if tier is not None:
+        tier = code_for(tier, TIERS.get(category, {}))
     result = create(
         invocation.app(),
         NewProject(
@@ -138,7 +135,7 @@ def project_create(
             start,
             end,
             budget,
-            _read_plan(plan_path, start, end),
+            _read_plan(invocation, plan_path, start, end),
             contact_email,
             ref,
             tier,
@@ -211,7 +208,7 @@ def _pct(value: float | None) -> str:
 
 
 @project.command("list")
-@click.option("--category", help="Only this category.")
+@click.option("--category", type=CATEGORY, help="Only this category (code or name).")
 @click.option("--state", help="Only projects in this state.")
 @click.option("--flag", type=click.Choice(["green", "amber", "red"]), help="Only this flag.")
 @JSON_OPTION
@@ -345,8 +342,7 @@ def project_amend(
     """
     from workflow.projects.amend import amend
 
-    text = _plan_text(plan_path) if plan_path is not None else None
-    result = amend(invocation.app(), project_id, start, end, text, note, plan_path or "")
+    result = amend(invocation.app(), project_id, start, end, plan_path, note)
     if as_json:
         emit_json(result.as_json())
         return

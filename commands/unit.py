@@ -10,6 +10,8 @@ import click
 from commands.common import (
     DATE,
     JSON_OPTION,
+    RECORD_KIND,
+    UNIT_KIND,
     Invocation,
     _,
     correction_line,
@@ -30,7 +32,7 @@ KIND_HELP = (
     "enterprise, university, institute, association, service_org, accounting_firm, "
     "consultancy, city_ip_office (a prefecture's or 贵安新区's IP office), county_ip_office, "
     "zone_authority (the IP authority of a national IP-service demonstration zone) or "
-    "industry_authority."
+    "industry_authority (or the Chinese name: 企业, 高校, 科研院所, …)."
 )
 FACT_OPTION = click.option(
     "--fact",
@@ -58,7 +60,7 @@ def _facts(pairs: tuple[str, ...]) -> dict[str, str]:
 
 @unit.command("add")
 @click.argument("name")
-@click.option("--kind", default="enterprise", show_default=True, help=KIND_HELP)
+@click.option("--kind", type=UNIT_KIND, default="enterprise", show_default=True, help=KIND_HELP)
 @click.option("--contact-email", metavar="EMAIL", help="Where letters and notices go.")
 @FACT_OPTION
 @click.option("--note", default="", help="Source of the facts (recorded with them).")
@@ -86,7 +88,7 @@ def unit_add(
 
 @unit.command("set")
 @click.argument("name")
-@click.option("--kind", help="Correct the unit's kind: " + KIND_HELP)
+@click.option("--kind", type=UNIT_KIND, help="Correct the unit's kind: " + KIND_HELP)
 @click.option(
     "--contact-email", metavar="EMAIL", help="Correct where letters go (empty: no address)."
 )
@@ -193,8 +195,10 @@ def unit_record() -> None:
 @click.argument("unit_name", metavar="UNIT")
 @click.option(
     "--kind",
+    type=RECORD_KIND,
     required=True,
-    help="penalty, abnormal_operation, serious_dishonesty, blacklist or restricted.",
+    help="penalty, abnormal_operation, serious_dishonesty, blacklist or restricted "
+    "(or the Chinese name: 行政处罚, 经营异常, 严重失信, …).",
 )
 @click.option("--start", type=DATE, required=True, help="First day the record is in force.")
 @click.option("--end", type=DATE, help="Last day in force (open-ended when left out).")

@@ -133,7 +133,7 @@ def test_three_bad_rows_are_all_reported_and_the_database_is_unchanged(
         ("high_value_patent,甲,贵州大学,2027-13-01,2028-12-31,500000,", "2027-13-01"),
         ("high_value_patent,甲,贵州大学,2027-06-01,2027-01-01,500000,", "须晚于开始日期"),
         ("gi_brand,甲,某协会,2027-01-01,2027-12-31,500000,", "实施期为2年"),
-        ("high_value_patent,甲,贵州大学,2027-01-01,2028-12-31,50万,", "不是整数元"),
+        ("high_value_patent,甲,贵州大学,2027-01-01,2028-12-31,五十万,", "不是整数元"),
         ("high_value_patent,甲,贵州大学,2027-01-01,2028-12-31,500000.5,", "不是整数元"),
         ("high_value_patent,甲,贵州大学,2027-01-01,2028-12-31,-1,", "不小于0"),
         ("high_value_patent,甲,贵州大学,2027-01-01,2028-12-31,500000,not-an-email", "联系邮箱"),
@@ -233,7 +233,7 @@ def test_a_wrong_header_is_reported_once(ctx: AppContext, tmp_path: Path) -> Non
     message = refusal(ctx, projects)
 
     assert "p.csv第1行" in message
-    assert "缺少 end" in message and "无法识别的列 finish" in message
+    assert "缺少 end" in message and "无法识别的列 “finish”" in message
 
 
 def test_a_missing_xlsx_file_is_refused_in_one_sentence(ctx: AppContext, tmp_path: Path) -> None:

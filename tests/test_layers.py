@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = [
     *sorted(p.relative_to(ROOT).as_posix() for p in ROOT.glob("workflow/**/rules.py")),
     "workflow/core/money.py",
+    "workflow/core/dates.py",
+    "workflow/core/codes.py",
     "workflow/projects/plans.py",
     "workflow/core/clock.py",
     "workflow/core/errors.py",

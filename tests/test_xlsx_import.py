@@ -212,8 +212,8 @@ def test_every_bad_row_of_both_sheets_is_reported_by_sheet_and_row_and_nothing_i
     ] + [f"{sheet}“plan”第{n}行" for n in (2, 3, 4)]
     assert "多于表头的7列" in lines[0]
     assert "no_such_category" in lines[1]
-    assert "预算“200000.5”不是整数元" in lines[2]
-    assert "开始日期“2027-01-01 09:30:00”不是YYYY-MM-DD格式的日期" in lines[3]
+    assert "预算：金额“200000.5”不是整数元" in lines[2]
+    assert "开始日期“2027-01-01 09:30:00”不是日期" in lines[3]
     assert "超出项目期限" in lines[4]
     assert "权重须大于0" in lines[5]
     assert "“99”不是" in lines[6]
@@ -227,7 +227,7 @@ def test_a_wrong_header_names_the_sheet_and_its_first_row(ctx: AppContext, tmp_p
     message = refusal(ctx, path)
 
     assert f"{path}工作表“项目”第1行" in message
-    assert "缺少 end" in message and "无法识别的列 finish" in message
+    assert "缺少 end" in message and "无法识别的列 “finish”" in message
 
 
 def test_the_database_rules_are_checked_for_sheet_rows_too(

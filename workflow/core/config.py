@@ -246,6 +246,28 @@ def bot_route(entry: dict[str, Any]) -> BotRoute:
     return route
 
 
+@dataclass(frozen=True)
+class ImportSettings:
+    """Limits on the files `project import`, `project create --plan` and `city rank --scores`
+    read, so that no file can take the memory or the time of the machine."""
+
+    max_bytes: int = 64 * 1024 * 1024
+    """The largest file read (CSV or xlsx as stored)."""
+    max_rows: int = 100_000
+    """The most data rows read from one file or sheet."""
+    max_unpacked_bytes: int = 256 * 1024 * 1024
+    """The most an xlsx workbook may inflate to (its zip entries' sizes added up)."""
+
+    def __post_init__(self) -> None:
+        for name in ("max_bytes", "max_rows", "max_unpacked_bytes"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(
+                    _("配置项[imports].{key}须为正整数，得到{value}").format(
+                        key=name, value=getattr(self, name)
+                    )
+                )
+
+
 def _default_classes() -> dict[str, tuple[str, ...]]:
     from states.categories import PERFORMANCE_CLASSES
 
@@ -338,6 +360,7 @@ class Settings:
     rules: RulesSettings = field(default_factory=RulesSettings)
     contingency: ContingencySettings = field(default_factory=ContingencySettings)
     performance: PerformanceSettings = field(default_factory=PerformanceSettings)
+    imports: ImportSettings = field(default_factory=ImportSettings)
     webhooks: tuple[dict[str, Any], ...] = ()
 
     def bot_routes(self) -> list[BotRoute]:
@@ -411,6 +434,7 @@ def load_settings(path: str | None) -> Settings:
         "rules": RulesSettings,
         "contingency": ContingencySettings,
         "performance": PerformanceSettings,
+        "imports": ImportSettings,
     }
     unknown = set(raw) - set(tables) - {"webhooks"}
     if unknown:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 from workflow.core.i18n import _
 
@@ -129,6 +131,17 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def engine_on(connection: sqlite3.Connection) -> Engine:
+    """An engine whose one connection is `connection` (an in-memory SQLite copy, say), set up
+    as `make_engine` sets up SQLite: foreign keys, JSON, BEGIN and BEGIN IMMEDIATE."""
+    engine = create_engine(
+        "sqlite://", creator=lambda: connection, poolclass=StaticPool, json_serializer=_json_dumps
+    )
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from states.categories import CATEGORIES
 from states.definitions import STATE_LABELS
 from workflow.core.boundary import Work, use_case
+from workflow.core.config import ImportSettings
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
 from workflow.core.results import Result
@@ -19,7 +21,7 @@ from workflow.corrections.log import record_correction
 from workflow.db.orm import PlanTask, Project, Report, ReportDue
 from workflow.progress.rules import report_periods
 from workflow.projects.actions import NewProject, lock_project, validate
-from workflow.projects.plans import PlanError, PlanRow, default_plan, parse_plan
+from workflow.projects.plans import PlanRow, default_plan
 
 BEFORE_START = ("applied", "screened", "approved")
 """The states in which a project's term and plan may still be corrected: it has not started."""
@@ -67,18 +69,15 @@ def _new_plan(
     old: list[PlanRow],
     start: date,
     end: date,
-    plan_text: str | None,
-    source: str,
+    plan_path: str | None,
+    limits: ImportSettings,
 ) -> list[PlanRow]:
-    """The plan after the correction: the file given, else the old one if it fits the term
-    (the default one-task plan follows the term)."""
-    if plan_text is not None:
-        try:
-            return parse_plan(plan_text, start, end, source=source)
-        except PlanError as exc:
-            raise Refused(
-                _("计划文件有误：{problems}").format(problems=_("；").join(exc.problems))
-            ) from None
+    """The plan after the correction: the file given (read as `project create --plan` reads
+    it), else the old one if it fits the term (the default one-task plan follows the term)."""
+    if plan_path is not None:
+        from workflow.projects.importing.rows import read_plan_file
+
+        return read_plan_file(Path(plan_path), start, end, limits)
     if old == default_plan(project.start, project.end):
         return default_plan(start, end)
     outside = [r.task for r in old if r.start < start or r.due > end]
@@ -121,9 +120,8 @@ def amend(
     project_id: int,
     start: date | None,
     end: date | None,
-    plan_text: str | None,
+    plan_path: str | None,
     note: str,
-    plan_source: str = "",
 ) -> Amended:
     """Correct the term or the plan of a project that has not started, as the application
     should have given them; logged as corrections with what they were before.
@@ -151,7 +149,7 @@ def amend(
     if session.scalar(select(Report.id).where(Report.project_id == project.id).limit(1)):
         raise Refused(_("项目#{id}已有进度报告，实施计划不能再更正").format(id=project.id))
     old = _plan_rows(session, project.id)
-    plan = _new_plan(project, old, new_start, new_end, plan_text, plan_source or _("计划文件"))
+    plan = _new_plan(project, old, new_start, new_end, plan_path, ctx.settings.imports)
     term_changed = (new_start, new_end) != (project.start, project.end)
     if not term_changed and plan == old:
         raise Refused(_("项目#{id}的实施期和计划没有变化，没有要更正的").format(id=project.id))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
@@ -31,6 +32,7 @@ from workflow.db.orm import Project, Unit
 from workflow.money.funding import city_grant
 from workflow.projects.actions import advance_in
 from workflow.projects.eligibility import project_problems
+from workflow.projects.importing.files import SCORE_COLUMNS
 
 CATEGORY = "capability_city"
 
@@ -59,8 +61,8 @@ def parse_scores(text: str, weights: dict[str, float]) -> tuple[list[str], list[
     """The dimensions and each unit's scores; every bad cell is reported at once."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     rows = [r for r in reader if any(cell.strip() for cell in r)]
-    if not rows or rows[0][0].strip() != "unit" or len(rows[0]) < 2:
-        raise Refused(_("评分文件的表头须为 unit,维度1,维度2,…（至少一个评分维度）"))
+    if not rows or SCORE_COLUMNS.code(rows[0][0]) != "unit" or len(rows[0]) < 2:
+        raise Refused(_("评分文件的表头须为 unit（或“单位”）,维度1,维度2,…（至少一个评分维度）"))
     dimensions = [d.strip() for d in rows[0][1:]]
     if len(set(dimensions)) != len(dimensions) or not all(dimensions):
         raise Refused(_("评分文件的维度名称不能为空或重复"))
@@ -85,7 +87,7 @@ def parse_scores(text: str, weights: dict[str, float]) -> tuple[list[str], list[
         values: list[Decimal] = []
         for dimension, cell in zip(dimensions, row[1:], strict=True):
             try:
-                value = Decimal(cell.strip())
+                value = Decimal(unicodedata.normalize("NFKC", cell).strip())
             except InvalidOperation:
                 value = Decimal(-1)
             if not value.is_finite() or value < 0:

@@ -2,68 +2,46 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from workflow.core.boundary import Work, use_case
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from states.categories import CATEGORIES
+from states.eligibility import TIERS
+from workflow.core.boundary import orchestration
+from workflow.core.codes import code_for
+from workflow.core.config import ImportSettings
+from workflow.core.context import AppContext
+from workflow.core.dates import parse_date
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
 from workflow.core.money import parse_yuan
+from workflow.db.orm import Project, Unit
+from workflow.db.rehearsal import rehearse
 from workflow.projects.actions import NewProject, add_project, validate
-from workflow.projects.plans import PlanRow, parse_date, plan_row
+from workflow.projects.importing.files import (
+    PLAN_COLUMNS,
+    PROJECT_COLUMNS,
+    TASK_COLUMNS,
+    Columns,
+    Problems,
+    Table,
+    csv_table,
+)
+from workflow.projects.plans import PlanRow, plan_row
 
-PROJECT_COLUMNS = ("category", "title", "unit", "start", "end", "budget")
-OPTIONAL_PROJECT_COLUMNS = ("contact_email", "ref", "tier", "partners", "data")
-"""`data`: what the application states beyond the columns, as KEY=VALUE pairs separated by
-semicolons (data_ip_securitization's product: issuance=…;financing=…;issued=…;ends=…)."""
-PLAN_COLUMNS = ("project", "task", "start", "due")
-OPTIONAL_PLAN_COLUMNS = ("weight",)
 MAX_LENGTHS = {"title": 300, "unit": 200, "contact_email": 200, "ref": 100}
 """Column widths of the schema, checked here so a long value is a reported row, not a crash."""
-MAX_BUDGET = 2**63 - 1
-"""The largest amount the budget column can store."""
+CHUNK = 1000
+"""Values per IN (...) when looking up what a file's rows may already have put in."""
 
 T = TypeVar("T")
-
-
-Record = tuple[int, dict[str, str]]
-"""A data row: its line (CSV) or row (sheet) number, and its stripped cells by column."""
-
-
-@dataclass(frozen=True)
-class Table:
-    """The rows of one CSV file or worksheet; `records` is None when its header is wrong."""
-
-    source: str
-    """How problems name it: the file, or the workbook and its sheet."""
-    records: list[Record] | None
-
-
-@dataclass
-class Problems:
-    """Every bad row found so far, one line each, naming the file (or sheet) and line."""
-
-    lines: list[str] = field(default_factory=list)
-
-    def add(self, source: str, line: int, reason: str) -> None:
-        """Record one problem of `source` at `line`."""
-        self.lines.append(
-            _("{source}第{line}行：{reason}").format(source=source, line=line, reason=reason)
-        )
-
-    def refusal(self) -> Refused:
-        """One refusal listing every problem, one per line."""
-        return Refused(
-            _("导入未执行，数据库未作任何修改；共发现{count}处问题：\n").format(
-                count=len(self.lines)
-            )
-            + "\n".join(self.lines)
-        )
 
 
 @dataclass
@@ -93,19 +71,37 @@ class ProjectsFile:
         return row or self.by_title.get(ref)
 
 
-@use_case("project_import", write=True)
-def import_projects(work: Work, path: Path, plan_path: Path | None) -> list[int]:
+@orchestration("project_import", write=True)
+def import_projects(ctx: AppContext, path: Path, plan_path: Path | None) -> list[int]:
     """Import every project of `path` with the plans of `plan_path`, or none of them.
 
     `path` is a CSV file (plans in `plan_path`, by default NAME.plan.csv beside it) or an
-    xlsx workbook (plans in its plan sheet; see workflow.projects.importing.xlsx). All rows are checked
-    first, and every problem is reported in one refusal naming file (and sheet), line and
-    reason; the database rules (restricted units, the risk-control contractor's conflict of
-    interest) are checked by inserting in one transaction that is rolled back when anything
-    is wrong. Returns the new projects' ids in file order.
+    xlsx workbook (plans in its plan sheet; see workflow.projects.importing.xlsx). The files
+    are read and every row checked first, with no transaction open; then the rows are added
+    as `project create` adds one, with every rule it applies, in a rehearsal on a copy of
+    the database (workflow.db.rehearsal): SQLite's write lock is held only while the outcome
+    is written. A row whose application number (ref) is already used, or without one whose
+    unit, title and start date a project already has, was imported before and is refused,
+    naming that project. Every problem is reported in one refusal naming file (and sheet),
+    line and reason, and the database is unchanged. Returns the new projects' ids in file order.
     """
     problems = Problems()
-    if path.suffix.lower() == ".xlsx":
+    projects_table, plans_table = read_tables(path, plan_path, ctx.settings.imports, problems)
+    projects = _read_projects(projects_table, problems)
+    if projects.readable and plans_table is not None:
+        _read_plans(plans_table, projects, problems)
+    source = projects_table.source
+    return rehearse(
+        ctx,
+        lambda session, work_ctx: _insert_rows(session, work_ctx, source, projects, problems),
+    )
+
+
+def read_tables(
+    path: Path, plan_path: Path | None, limits: ImportSettings, problems: Problems
+) -> tuple[Table, Table | None]:
+    """The projects table of `path` and its plan table (None when there is none)."""
+    if _is_workbook(path):
         from workflow.projects.importing.xlsx import read_workbook
 
         if plan_path is not None:
@@ -114,131 +110,109 @@ def import_projects(work: Work, path: Path, plan_path: Path | None) -> list[int]
                     "xlsx工作簿{path}的计划应放在其“plan”（或“计划”）工作表中，不能另用 --plan 指定"
                 ).format(path=path)
             )
-        projects_table, plans_table = read_workbook(path, problems)
-    else:
-        projects_table = _csv_table(
-            path, _("项目文件"), PROJECT_COLUMNS, OPTIONAL_PROJECT_COLUMNS, problems
-        )
-        plan_file = plan_path or default_plan_path(path)
-        plans_table = None
-        if projects_table.records is not None and (plan_path is not None or plan_file.exists()):
-            plans_table = _csv_table(
-                plan_file, _("计划文件"), PLAN_COLUMNS, OPTIONAL_PLAN_COLUMNS, problems
-            )
-    return _import_rows(work, projects_table, plans_table, problems)
+        return read_workbook(path, limits, problems)
+    projects = csv_table(path, _("项目文件"), PROJECT_COLUMNS, limits, problems)
+    plan_file = plan_path or default_plan_path(path)
+    if projects.records is None or (plan_path is None and not plan_file.exists()):
+        return projects, None
+    return projects, _plan_table(plan_file, PLAN_COLUMNS, limits, problems)
 
 
-def _import_rows(
-    work: Work, projects_table: Table, plans_table: Table | None, problems: Problems
+def _is_workbook(path: Path) -> bool:
+    return path.suffix.lower() in (".xlsx", ".xlsm")
+
+
+def _plan_table(path: Path, columns: Columns, limits: ImportSettings, problems: Problems) -> Table:
+    if _is_workbook(path):
+        from workflow.projects.importing.xlsx import read_plan_workbook
+
+        return read_plan_workbook(path, columns, limits, problems)
+    return csv_table(path, _("计划文件"), columns, limits, problems)
+
+
+def read_plan_file(path: Path, start: date, end: date, limits: ImportSettings) -> list[PlanRow]:
+    """The plan of one project (`project create --plan`): a CSV file or a workbook's plan
+    sheet with task,start,due[,weight] (or 任务,开始,截止,权重); every bad row refused at once."""
+    problems = Problems()
+    found = _plan_table(path, TASK_COLUMNS, limits, problems)
+    rows: list[PlanRow] = []
+    seen: set[str] = set()
+    for line, record in found.records or []:
+        try:
+            rows.append(plan_row(record, start, end, seen))
+        except ValueError as exc:
+            problems.add(found.source, line, str(exc))
+    if found.records is not None and not rows and not problems.lines:
+        problems.add(found.source, 2, _("没有任何任务"))
+    if problems.lines:
+        raise Refused(_("计划文件有误：{problems}").format(problems=_("；").join(problems.lines)))
+    return rows
+
+
+def _insert_rows(
+    session: Session, ctx: AppContext, source: str, projects: ProjectsFile, found: Problems
 ) -> list[int]:
-    """Check the rows of both tables, then insert them all in one transaction, or none."""
-    projects = _read_projects(projects_table, problems)
-    if projects.readable and plans_table is not None:
-        _read_plans(plans_table, projects, problems)
+    """Add every readable row as `project create` would, after refusing those imported before."""
+    problems = Problems(list(found.lines))
+    earlier = imported_before(session, projects.rows)
     ids: list[int] = []
     for row in projects.rows:
+        if row.line in earlier:
+            problems.add(source, row.line, earlier[row.line])
+            continue
         try:
-            ids.append(add_project(work.session, work.ctx, replace(row.project, plan=row.plan)).id)
+            ids.append(add_project(session, ctx, replace(row.project, plan=row.plan)).id)
         except Refused as exc:
-            problems.add(projects_table.source, row.line, str(exc))
+            problems.add(source, row.line, str(exc))
     if problems.lines:
         raise problems.refusal()
     return ids
+
+
+def _chunks(items: list[T]) -> Iterable[list[T]]:
+    return (items[i : i + CHUNK] for i in range(0, len(items), CHUNK))
+
+
+def imported_before(session: Session, rows: list[Row]) -> dict[int, str]:
+    """Why a row's application already stands in the database, by line, for those that do.
+
+    With an application number (ref), the number is the application: a project holding it
+    is the same one. Without one, the same unit, title and start date are: a second
+    application of one unit under one title for one term is the same file imported again,
+    and one that truly differs can say so with its own ref.
+    """
+    found: dict[int, str] = {}
+    by_ref = {row.project.ref.strip(): row for row in rows if row.project.ref}
+    for refs in _chunks(list(by_ref)):
+        for ref, project_id, title in session.execute(
+            select(Project.ref, Project.id, Project.title).where(Project.ref.in_(refs))
+        ):
+            found[by_ref[ref].line] = _(
+                "申报编号“{ref}”已被项目#{id}“{title}”使用：该申请此前已导入或创建，不能重复导入"
+            ).format(ref=ref, id=project_id, title=title)
+    plain = {
+        (row.project.unit.strip(), row.project.title.strip(), row.project.start): row
+        for row in rows
+        if not row.project.ref
+    }
+    for titles in _chunks(sorted({title for _unit, title, _start in plain})):
+        for unit, title, start, project_id in session.execute(
+            select(Unit.name, Project.title, Project.start, Project.id)
+            .join(Unit, Unit.id == Project.unit_id)
+            .where(Project.title.in_(titles))
+        ):
+            row = plain.get((unit, title, start))
+            if row is not None:
+                found[row.line] = _(
+                    "单位“{unit}”开始日期为{start}的项目“{title}”已有项目#{id}：该申请此前已导入或创建，不能重复导入（确为另一申请的，请在ref（申报编号）列填写其编号）"
+                ).format(unit=unit, start=start, title=title, id=project_id)
+    return found
 
 
 def default_plan_path(path: Path) -> Path:
     """The plan file beside a projects file: projects.csv → projects.plan.csv."""
     stem = path.name[: -len(".csv")] if path.name.lower().endswith(".csv") else path.name
     return path.with_name(f"{stem}.plan.csv")
-
-
-def _read_text(path: Path, what: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise Refused(_("找不到{what}{path}").format(what=what, path=path)) from None
-    except OSError as exc:
-        raise Refused(
-            _("无法读取{what}{path}：{strerror}").format(
-                what=what, path=path, strerror=exc.strerror
-            )
-        ) from None
-    except UnicodeDecodeError:
-        raise Refused(
-            _("{what}{path}不是UTF-8编码的CSV文件").format(what=what, path=path)
-        ) from None
-
-
-def _csv_table(
-    path: Path,
-    what: str,
-    required: tuple[str, ...],
-    optional: tuple[str, ...],
-    problems: Problems,
-) -> Table:
-    """The rows of a CSV file with the columns `required` (and perhaps `optional`)."""
-    source = str(path)
-    return Table(source, _records(_read_text(path, what), source, required, optional, problems))
-
-
-def _records(
-    text: str,
-    source: str,
-    required: tuple[str, ...],
-    optional: tuple[str, ...],
-    problems: Problems,
-) -> list[Record] | None:
-    """(line number, stripped row) of each data row; None when the header is wrong."""
-    reader = csv.reader(io.StringIO(text))
-    records: list[Record] = []
-    try:
-        header = [h.strip() for h in next(reader, [])]
-        if not header_ok(header, source, required, optional, problems):
-            return None
-        for values in reader:
-            if not any(v.strip() for v in values):
-                continue
-            if any(v.strip() for v in values[len(header) :]):
-                problems.add(
-                    source,
-                    reader.line_num,
-                    _("有{count}列，多于表头的{columns}列").format(
-                        count=len(values), columns=len(header)
-                    ),
-                )
-                continue
-            padded = values + [""] * (len(header) - len(values))
-            records.append((reader.line_num, {h: padded[i].strip() for i, h in enumerate(header)}))
-    except csv.Error as exc:
-        problems.add(source, max(reader.line_num, 1), _("CSV格式错误：{exc}").format(exc=exc))
-    return records
-
-
-def header_ok(
-    header: list[str],
-    source: str,
-    required: tuple[str, ...],
-    optional: tuple[str, ...],
-    problems: Problems,
-) -> bool:
-    """Whether `header` has every required column and no unknown one; a problem if not."""
-    missing = [c for c in required if c not in header]
-    unknown = [h for h in header if h not in required + optional]
-    if not missing and not unknown:
-        return True
-    expected = ",".join(required) + "".join(f"[,{c}]" for c in optional)
-    detail = _("；").join(
-        part
-        for part in (
-            _("缺少 {columns}").format(columns=", ".join(missing)) if missing else "",
-            _("无法识别的列 {columns}").format(columns=", ".join(unknown)) if unknown else "",
-        )
-        if part
-    )
-    problems.add(
-        source, 1, _("表头须为 {expected}：{detail}").format(expected=expected, detail=detail)
-    )
-    return False
 
 
 def _read_projects(table: Table, problems: Problems) -> ProjectsFile:
@@ -284,14 +258,16 @@ def _project(record: dict[str, str]) -> NewProject:
         for column, limit in MAX_LENGTHS.items()
         if len(record.get(column, "")) > limit
     ]
-    start = _field(lambda: parse_date(record["start"], _("开始日期")), reasons)
-    end = _field(lambda: parse_date(record["end"], _("结束日期")), reasons)
+    start = _field(lambda: parse_date(record["start"], what=_("开始日期"), serials=True), reasons)
+    end = _field(lambda: parse_date(record["end"], what=_("结束日期"), serials=True), reasons)
     budget = _field(lambda: _budget(record["budget"]), reasons)
     data = _field(lambda: _data(record.get("data", "")), reasons)
     if reasons or start is None or end is None or budget is None or data is None:
         raise ValueError(_("；").join(reasons))
+    category = code_for(record["category"], {c: k.name for c, k in CATEGORIES.items()})
+    tier = record.get("tier") or None
     return NewProject(
-        category=record["category"],
+        category=category,
         title=record["title"],
         unit=record["unit"],
         start=start,
@@ -299,7 +275,7 @@ def _project(record: dict[str, str]) -> NewProject:
         budget=budget,
         contact_email=record.get("contact_email") or None,
         ref=record.get("ref") or None,
-        tier=record.get("tier") or None,
+        tier=code_for(tier, TIERS.get(category, {})) if tier else None,
         partners=split_partners(record.get("partners", "")),
         data=data,
     )
@@ -345,12 +321,9 @@ def _budget(text: str) -> int:
     if not text:
         raise ValueError(_("预算为空"))
     try:
-        budget = parse_yuan(text)
-    except ValueError:
-        raise ValueError(_("预算“{text}”不是整数元").format(text=text)) from None
-    if budget > MAX_BUDGET:
-        raise ValueError(_("预算“{text}”超出可记录的范围").format(text=text))
-    return budget
+        return parse_yuan(text)
+    except ValueError as exc:
+        raise ValueError(_("预算：{reason}").format(reason=exc)) from None
 
 
 def _read_plans(table: Table, projects: ProjectsFile, problems: Problems) -> None:
