@@ -304,7 +304,7 @@ def test_a_period_or_date_beyond_the_calendar_is_refused_plainly(ipflow: Cli) ->
 
 @pytest.mark.parametrize(
     ("amount", "words"),
-    [("1e309", "超出可接受的范围"), ("万", "不是整数元"), ("9" * 30, "超出可接受的范围")],
+    [("1e309", "不是整数元"), ("万", "不是整数元"), ("9" * 30, "超出可接受的范围")],
 )
 def test_money_that_is_no_amount_is_a_usage_error(ipflow: Cli, amount: str, words: str) -> None:
     result = ipflow(

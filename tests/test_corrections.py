@@ -161,7 +161,7 @@ def test_the_same_file_imported_twice_is_refused_row_by_row_naming_the_first(
 
     again = refused(ipflow, engine, "project", "import", str(batch), lines=3)
 
-    assert f"第2行：单位“贵州大学”已申报同名项目#1“{TITLE}”" in again
+    assert f"第2行：单位“贵州大学”开始日期为2027-01-01的项目“{TITLE}”已有项目#1" in again
     assert "第3行：申报编号“2027-SJ-001”已被项目#2“磷化工产业链数据知识产权强链”使用" in again
 
 

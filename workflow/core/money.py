@@ -40,7 +40,11 @@ def parse_yuan(text: str) -> int:
     whole, _point, fraction = match["number"].replace(",", "").partition(".")
     fraction = fraction.rstrip("0")
     if len(whole) > len(str(MAX_YUAN)):
-        raise ValueError(_("金额“{text}”超出可记录的范围").format(text=text))
+        raise ValueError(
+            _("金额“{text}”超出可接受的范围（绝对值不超过{limit}元）").format(
+                text=text, limit=MAX_YUAN
+            )
+        )
     if len(fraction) > len(str(UNITS["亿"])):
         raise ValueError(_("金额“{text}”不是整数元：不能有不足一元的零头").format(text=text))
     scaled: int = int(whole + fraction) * UNITS[match["unit"]]
