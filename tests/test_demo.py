@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import date
 
@@ -166,3 +167,11 @@ def test_the_demo_runs_to_any_later_day_with_no_report_after_a_project_ended(
         ).all()
         checked = session.scalar(select(func.max(LedgerSnapshot.day)))
     assert ended and checked == date.fromisoformat(day)
+
+
+def test_the_demo_shows_a_handled_recommendation(ipflow: Cli) -> None:
+    built = ipflow("demo")
+    assert built.exit_code == 0, built.output
+    assert "演示风险处置：省局已处理项目#" in built.stdout
+    handled = json.loads(ipflow("recommendations", "list", "--status", "handled", "--json").stdout)
+    assert len(handled) == 1 and handled[0]["decision"].startswith("约谈项目承担单位")

@@ -13,6 +13,7 @@ from states.categories import CATEGORIES
 from states.definitions import ACTIVE_STATES
 from states.rules import LEADER_UNIT_CAP, NAVIGATION_GRANTS
 from workflow.check.actions import run_check
+from workflow.check.recommendations import handle_recommendation, list_recommendations
 from workflow.core.boundary import orchestration
 from workflow.core.clock import SHANGHAI, fixed_clock
 from workflow.core.context import AppContext
@@ -924,7 +925,27 @@ def build_demo(ctx: AppContext, today: date) -> str:
     _money(ctx, today)
     _oversight(ctx, today)
     run_check(at(ctx, today), today)
-    return summary(ctx, today, [_joint_applications(ctx), *refused])
+    handled = _handled_recommendation(at(ctx, today))
+    return summary(ctx, today, [_joint_applications(ctx), *handled, *refused])
+
+
+def _handled_recommendation(ctx: AppContext) -> list[str]:
+    """The office handles the oldest open risk-disposal recommendation of the check, as it
+    would the morning after (`recommendations handle`)."""
+    waiting = list_recommendations(ctx, "open")
+    if not waiting:
+        return []
+    done = handle_recommendation(
+        ctx,
+        waiting[-1].id,
+        "约谈项目承担单位，限期30日内整改，整改到位前暂停后续拨付",
+        "省局已电话通知",
+    )
+    return [
+        _("演示风险处置：省局已处理项目#{project}的风险处置建议：{decision}").format(
+            project=done.project_id, decision=done.decision
+        )
+    ]
 
 
 def _refused_city_applicant(ctx: AppContext) -> str:
