@@ -23,6 +23,7 @@ from workflow.db.orm import Project
 
 YEAR = ("--start", "2027-01-01", "--end", "2027-12-31")
 TWO_YEARS = ("--start", "2027-01-01", "--end", "2028-12-31")
+THREE_YEARS = ("--start", "2027-01-01", "--end", "2029-12-31")
 ENTERPRISE = "贵阳某大数据科技有限公司"
 PARTNER = "黔南某磷化工有限责任公司"
 DIMENSIONS = (
@@ -53,7 +54,7 @@ def unit(ipflow: Cli, name: str, kind: str, *facts: str) -> None:
 
 def application(category: str, name: str, *extra: str) -> tuple[str, ...]:
     """The `project create` arguments of a `category` application by `name`."""
-    term = TWO_YEARS if category == "gi_brand" else YEAR
+    term = {"gi_brand": TWO_YEARS, "data_ip_leader": THREE_YEARS}.get(category, YEAR)
     return (
         "project", "create", "--category", category, "--title", f"{name}的{category}项目",
         "--unit", name, *term, "--budget", "500000", *extra,
@@ -620,3 +621,33 @@ def test_the_migration_maps_the_former_authority_kind_and_files_strong_enterpris
 
     assert kinds == ["city_ip_office", "enterprise"] and tier == "basic"
     assert before == ["authority", "enterprise"]
+
+
+@pytest.mark.parametrize(
+    ("category", "refused_kind", "refused_facts", "accepted_kind", "accepted_facts"),
+    [
+        # seed line 177: an IP service institution with independent legal personality
+        ("service_brand", "enterprise", (), "service_org", ()),
+        # seed line 191: an enterprise with independent legal personality
+        ("data_ip_leader", "university", (), "enterprise", ()),
+        # seed lines 131 and 144: independent legal persons only (a branch office is not one)
+        ("data_ip_chain", "enterprise", ("legal_person=no",), "association", ()),
+        ("data_ip_scenario", "enterprise", ("legal_person=no",), "institute", ()),
+    ],
+)
+def test_who_may_lead_the_remaining_categories(
+    ipflow: Cli,
+    engine: Engine,
+    category: str,
+    refused_kind: str,
+    refused_facts: tuple[str, ...],
+    accepted_kind: str,
+    accepted_facts: tuple[str, ...],
+) -> None:
+    unit(ipflow, "不合格申报单位", refused_kind, *refused_facts)
+    unit(ipflow, "合格申报单位", accepted_kind, *accepted_facts)
+
+    message = refused(ipflow, engine, *application(category, "不合格申报单位"))
+
+    assert "“不合格申报单位”" in message
+    assert created(ipflow, category, "合格申报单位") == 1
