@@ -358,7 +358,7 @@ def test_the_money_forms_offices_write_are_exact_whole_yuan(text: str, yuan: int
         ("5,00,000", "不是整数元"),
         ("五十万", "不是整数元"),
         ("1e5", "不是整数元"),
-        ("9" * 30, "超出可记录的范围"),
+        ("9" * 30, "超出可接受的范围"),
     ],
 )
 def test_fractions_of_a_yuan_and_other_amounts_are_refused(text: str, reason: str) -> None:
