@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from workflow.db.orm import LedgerSnapshot, PlanTask, Project, Report, ReportDue, ReportItem, Unit
-from workflow.progress.rules import Standing, standing_from_sums
+from workflow.progress.rules import Period, Standing, standing_from_sums
 
 DateColumn = ColumnElement[date] | InstrumentedAttribute[date]
 
@@ -144,6 +144,14 @@ def _overdue(day: date, grace_days: int) -> tuple[Any, Any]:
         .subquery()
     )
     return due, reported
+
+
+def stored_periods(session: Session, project_id: int) -> list[Period]:
+    """A project's reporting periods as stored at its creation (report_due), in order."""
+    rows = session.scalars(
+        select(ReportDue).where(ReportDue.project_id == project_id).order_by(ReportDue.seq)
+    )
+    return [Period(d.seq, d.opens, d.due) for d in rows]
 
 
 class ProjectStatus(NamedTuple):

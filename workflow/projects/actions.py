@@ -41,14 +41,13 @@ from workflow.db.widths import width
 from workflow.money.figures import MoneyFigures, money_figures
 from workflow.performance.store import EvaluationView, evaluations, unit_evaluations
 from workflow.progress.rules import (
-    Period,
     Standing,
     add_months,
     period_of,
     report_periods,
     term_years,
 )
-from workflow.progress.store import progress_by_project
+from workflow.progress.store import progress_by_project, stored_periods
 from workflow.projects.eligibility import (
     add_partners,
     check_application,
@@ -392,12 +391,7 @@ def term_end(project: Project) -> date:
 
 def _periods_reported(session: Session, project: Project) -> tuple[int, int]:
     """The term's reporting periods and how many of them have a report (SPEC.md §4)."""
-    periods = [
-        Period(d.seq, d.opens, d.due)
-        for d in session.scalars(
-            select(ReportDue).where(ReportDue.project_id == project.id).order_by(ReportDue.seq)
-        )
-    ]
+    periods = stored_periods(session, project.id)
     dates = session.scalars(select(Report.report_date).where(Report.project_id == project.id))
     reported = {p.seq for d in dates if (p := period_of(periods, d))}
     return len(periods), len(reported)

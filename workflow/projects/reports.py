@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from states.definitions import ACTIVE_STATES, STATE_LABELS
 from workflow.core.boundary import Work, use_case
@@ -15,8 +15,9 @@ from workflow.core.errors import Refused
 from workflow.core.i18n import _
 from workflow.core.results import Result
 from workflow.corrections.log import record_correction
-from workflow.db.orm import PlanTask, Project, Report, ReportDue, ReportItem
-from workflow.progress.rules import Period, period_of
+from workflow.db.orm import PlanTask, Project, Report, ReportItem
+from workflow.progress.rules import period_of
+from workflow.progress.store import stored_periods
 from workflow.projects.actions import get_project
 
 
@@ -121,6 +122,38 @@ def carry_forward(reports: Sequence[Report], task_ids: Sequence[int]) -> None:
                 item.completion = current[task_id]
 
 
+def _plan_tasks(
+    session: Session, project: Project, completions: dict[str, float]
+) -> list[PlanTask]:
+    """The project's plan tasks in order; a refusal naming the tasks `completions` gives that
+    the plan does not have."""
+    tasks = list(
+        session.scalars(
+            select(PlanTask).where(PlanTask.project_id == project.id).order_by(PlanTask.seq)
+        )
+    )
+    unknown = sorted(set(completions) - {t.name for t in tasks})
+    if unknown:
+        raise Refused(
+            _("项目#{id}的计划中没有任务：{unknown}；计划任务为：{tasks}").format(
+                id=project.id, unknown="、".join(unknown), tasks="、".join(t.name for t in tasks)
+            )
+        )
+    return tasks
+
+
+def _reports(session: Session, project_id: int) -> list[Report]:
+    """The project's reports with their items, in date order."""
+    return list(
+        session.scalars(
+            select(Report)
+            .options(selectinload(Report.items))
+            .where(Report.project_id == project_id)
+            .order_by(Report.report_date)
+        )
+    )
+
+
 @use_case("report_submit", write=True, subject=("project", "project_id"))
 def submit(
     work: Work, project_id: int, report_date: date, completions: dict[str, float], note: str = ""
@@ -142,27 +175,8 @@ def submit(
             )
         )
     _refuse_date(project, report_date, ctx.today(), ctx.settings.check.report_grace_days)
-    tasks = {
-        t.name: t
-        for t in session.scalars(
-            select(PlanTask).where(PlanTask.project_id == project.id).order_by(PlanTask.seq)
-        )
-    }
-    unknown = sorted(set(completions) - set(tasks))
-    if unknown:
-        raise Refused(
-            _("项目#{id}的计划中没有任务：{unknown}；计划任务为：{tasks}").format(
-                id=project.id, unknown="、".join(unknown), tasks="、".join(tasks)
-            )
-        )
-    reports = list(
-        session.scalars(
-            select(Report)
-            .options(selectinload(Report.items))
-            .where(Report.project_id == project.id)
-            .order_by(Report.report_date)
-        )
-    )
+    tasks = {t.name: t for t in _plan_tasks(session, project, completions)}
+    reports = _reports(session, project.id)
     if any(r.report_date == report_date for r in reports):
         raise Refused(
             _("项目#{id}已有{report_date}的报告").format(id=project.id, report_date=report_date)
@@ -173,11 +187,7 @@ def submit(
         raise Refused(
             _("完成度下降须说明原因（--note）：{tasks}").format(tasks="、".join(decreases))
         )
-    periods = [
-        Period(d.seq, d.opens, d.due)
-        for d in session.scalars(select(ReportDue).where(ReportDue.project_id == project.id))
-    ]
-    period = period_of(sorted(periods, key=lambda p: p.seq), report_date)
+    period = period_of(stored_periods(session, project.id), report_date)
     report = Report(
         project_id=project.id,
         report_date=report_date,
@@ -231,12 +241,7 @@ def _move(
         raise Refused(
             _("项目#{id}已有{report_date}的报告").format(id=project.id, report_date=new_date)
         )
-    periods = [
-        Period(d.seq, d.opens, d.due)
-        for d in session.scalars(
-            select(ReportDue).where(ReportDue.project_id == project.id).order_by(ReportDue.seq)
-        )
-    ]
+    periods = stored_periods(session, project.id)
     period = period_of(periods, new_date)
     report.report_date, report.period = new_date, period.seq if period else None
 
@@ -270,27 +275,8 @@ def correct(
                 id=project.id, label=_(STATE_LABELS[project.state]), state=project.state
             )
         )
-    tasks = {
-        t.name: t.id
-        for t in session.scalars(
-            select(PlanTask).where(PlanTask.project_id == project.id).order_by(PlanTask.seq)
-        )
-    }
-    unknown = sorted(set(completions) - set(tasks))
-    if unknown:
-        raise Refused(
-            _("项目#{id}的计划中没有任务：{unknown}；计划任务为：{tasks}").format(
-                id=project.id, unknown="、".join(unknown), tasks="、".join(tasks)
-            )
-        )
-    reports = list(
-        session.scalars(
-            select(Report)
-            .options(selectinload(Report.items))
-            .where(Report.project_id == project.id)
-            .order_by(Report.report_date)
-        )
-    )
+    tasks = {t.name: t.id for t in _plan_tasks(session, project, completions)}
+    reports = _reports(session, project.id)
     report = _report_on(reports, project, report_date)
     names = {task_id: name for name, task_id in tasks.items()}
     before = {"date": report.report_date.isoformat(), "progress": _stated(report, names)}
