@@ -25,10 +25,21 @@ def user() -> None:
     "scheduler 定时任务 (the nightly check's process).",
 )
 @click.option("--unit", "unit_name", metavar="UNIT", help="The registered unit of a unit user.")
+@click.option(
+    "--password-stdin",
+    "password_stdin",
+    is_flag=True,
+    help="Read the web sign-in password from standard input (its first line).",
+)
 @JSON_OPTION
 @pass_invocation
 def user_add(
-    invocation: Invocation, name: str, role: str, unit_name: str | None, as_json: bool
+    invocation: Invocation,
+    name: str,
+    role: str,
+    unit_name: str | None,
+    password_stdin: bool,
+    as_json: bool,
 ) -> None:
     """Register a user with a role. The first user must be an admin; from then on roles apply.
 
@@ -36,10 +47,12 @@ def user_add(
     Example:
       ipflow user add 王处长 --role admin
       ipflow --as 王处长 user add 贵州大学科技处 --role unit --unit 贵州大学
+      printf '%s\n' "$PASSWORD" | ipflow --as 王处长 user add 张三 --role manager --password-stdin
     """
     from workflow.access.actions import add_user
 
-    result = add_user(invocation.app(), name, role, unit_name)
+    password = read_password() if password_stdin else None
+    result = add_user(invocation.app(), name, role, unit_name, password)
     if as_json:
         emit_json(result.as_json())
     else:
@@ -48,6 +61,166 @@ def user_add(
             _("已登记用户“{name}”，角色：{role}").format(name=result.name, role=result.role)
             + unit_text
         )
+
+
+def read_password(from_stdin: bool = True) -> str:
+    """The password on standard input's first line, or else asked for twice."""
+    import sys
+
+    if not from_stdin:
+        return str(click.prompt(_("密码"), hide_input=True, confirmation_prompt=True))
+    line = sys.stdin.readline()
+    password = line.rstrip("\r\n")
+    if not password:
+        raise click.UsageError(_("标准输入中没有密码：请在第一行给出密码"))
+    return password
+
+
+@user.command("password")
+@click.argument("name")
+@click.option(
+    "--password-stdin",
+    "password_stdin",
+    is_flag=True,
+    help="Read the new password from standard input instead of asking for it.",
+)
+@click.option(
+    "--reset-2fa",
+    "reset_2fa",
+    is_flag=True,
+    help="Also forget the user's authenticator: they set up a new one at the next sign-in.",
+)
+@JSON_OPTION
+@pass_invocation
+def user_password(
+    invocation: Invocation, name: str, password_stdin: bool, reset_2fa: bool, as_json: bool
+) -> None:
+    """Set or reset a user's web sign-in password (the admin); unlocks a locked account.
+
+    \b
+    Example:
+      ipflow --as 王处长 user password 贵州大学科技处
+      printf '%s\n' "$PASSWORD" | ipflow --as 王处长 user password 张三 --password-stdin --reset-2fa
+    """
+    from workflow.auth.actions import reset_authenticator, set_password
+
+    password = read_password(password_stdin)
+    app = invocation.app()
+    result = set_password(app, name, password)
+    if reset_2fa:
+        reset_authenticator(app, name)
+    if as_json:
+        emit_json(result.as_json())
+    else:
+        click.echo(_("已设置用户“{name}”的登录密码").format(name=result.name))
+        if reset_2fa:
+            click.echo(_("已清除其动态验证码设备，下次登录时重新绑定"))
+
+
+@user.group("token")
+def user_token() -> None:
+    """API tokens for scripts and the CLI against a server (IPFLOW_URL)."""
+
+
+@user_token.command("create")
+@click.argument("name", required=False)
+@click.option("--label", default="", help="What the token is for (shown in the list).")
+@click.option("--days", type=int, help="Days until it expires (else [web] token_days, 90).")
+@JSON_OPTION
+@pass_invocation
+def token_create(
+    invocation: Invocation, name: str | None, label: str, days: int | None, as_json: bool
+) -> None:
+    """Issue an API token: to oneself, or (the admin) to the user NAME. Shown this once.
+
+    \b
+    Example:
+      ipflow --as 王处长 user token create 统计脚本 --label 月报 --days 30
+      export IPFLOW_TOKEN=$(ipflow user token create --json | jq -r .token)
+    """
+    from workflow.auth.actions import issue_own_token, issue_token
+
+    app = invocation.app()
+    result = issue_token(app, name, label, days) if name else issue_own_token(app, label, days)
+    if as_json:
+        emit_json(result.as_json())
+    else:
+        click.echo(result.token)
+        click.echo(
+            _("令牌#{id}（用户“{user}”）有效期至{expires}；它只显示这一次").format(
+                id=result.id, user=result.user, expires=local_time(result.expires_at)
+            ),
+            err=True,
+        )
+
+
+@user_token.command("list")
+@click.option("--all", "everyone", is_flag=True, help="Every user's tokens (the admin).")
+@JSON_OPTION
+@pass_invocation
+def token_list(invocation: Invocation, everyone: bool, as_json: bool) -> None:
+    """List API tokens (never their secrets): one's own, or with --all everyone's.
+
+    \b
+    Example:
+      ipflow user token list --all
+    """
+    from workflow.auth.actions import list_tokens
+    from workflow.core.results import to_json
+
+    rows = list_tokens(invocation.app(), everyone)
+    if as_json:
+        emit_json(to_json(rows))
+        return
+    if not rows:
+        click.echo(_("没有令牌"))
+    for r in rows:
+        state = _("已吊销") if r.revoked_at else _("至{at}").format(at=local_time(r.expires_at))
+        click.echo(f"#{r.id} {r.user} {r.label} {state}")
+
+
+@user_token.command("revoke")
+@click.argument("token_id", type=int)
+@JSON_OPTION
+@pass_invocation
+def token_revoke(invocation: Invocation, token_id: int, as_json: bool) -> None:
+    """Revoke an API token at once: one's own, or any (the admin).
+
+    \b
+    Example:
+      ipflow user token revoke 3
+    """
+    from workflow.auth.actions import revoke_token
+
+    result = revoke_token(invocation.app(), token_id)
+    if as_json:
+        emit_json(result.as_json())
+    else:
+        click.echo(_("已吊销令牌#{id}").format(id=result.id))
+
+
+@user.command("sign-ins")
+@click.option("--limit", default=200, show_default=True, type=click.IntRange(1, 10000))
+@JSON_OPTION
+@pass_invocation
+def user_sign_ins(invocation: Invocation, limit: int, as_json: bool) -> None:
+    """The latest sign-in attempts on the web console and the API, newest first (the admin).
+
+    \b
+    Example:
+      ipflow user sign-ins --limit 20
+    """
+    from workflow.auth.actions import list_sign_ins
+    from workflow.core.results import to_json
+
+    rows = list_sign_ins(invocation.app(), limit)
+    if as_json:
+        emit_json(to_json(rows))
+        return
+    if not rows:
+        click.echo(_("没有登录记录"))
+    for r in rows:
+        click.echo(f"{local_time(r.at)} {r.via:<4} {r.outcome:<12} {r.name} {r.address or ''}")
 
 
 @user.command("list")

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import gettext
+from contextvars import ContextVar
 
-_active: gettext.NullTranslations = gettext.NullTranslations()
+_active: ContextVar[gettext.NullTranslations] = ContextVar(
+    "ipflow_translations", default=gettext.NullTranslations()
+)
+"""Per context, so that each web request reads its own language; the CLI has one context."""
 
 
 def activate(translations: gettext.NullTranslations) -> gettext.NullTranslations:
     """Put `translations` in force and return the catalogue it replaces."""
-    global _active
-    previous, _active = _active, translations
+    previous = _active.get()
+    _active.set(translations)
     return previous
 
 
 def _(message: str) -> str:
     """`message` (a Chinese msgid) in the language in force."""
-    return _active.gettext(message)
+    return _active.get().gettext(message)
 
 
 def N_(message: str) -> str:

@@ -57,10 +57,13 @@ def _view(user: AppUser, unit: str | None) -> UserView:
 
 
 @use_case("user_add", write=True)
-def add_user(work: Work, name: str, role: str, unit: str | None) -> UserView:
+def add_user(
+    work: Work, name: str, role: str, unit: str | None, password: str | None = None
+) -> UserView:
     """Register a user with a role; the unit role names a registered unit, the others none.
 
-    The first user must be an admin, so that someone can manage the users that follow.
+    The first user must be an admin, so that someone can manage the users that follow. With
+    `password`, the user can sign in on the web console and the API.
     """
     session, ctx = work.session, work.ctx
     name = name.strip()
@@ -98,6 +101,10 @@ def add_user(work: Work, name: str, role: str, unit: str | None) -> UserView:
         created_at=ctx.clock(),
     )
     session.add(user)
+    if password is not None:
+        from workflow.auth.actions import store_password
+
+        store_password(work, user, password)
     session.flush()
     return _view(user, unit.strip() if unit else None)
 

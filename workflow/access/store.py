@@ -29,10 +29,14 @@ class Denied(Refused):
         role: str | None,
         action: str,
         project: int | None,
+        out_of_scope: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason, self.logged = reason, logged
         self.actor, self.role, self.action, self.project_id = actor, role, action, project
+        self.out_of_scope = out_of_scope
+        """The role may take the action, but not on this subject (another unit's, say): the
+        web answers 404, as if the subject did not exist."""
 
 
 def role_text(role: str) -> str:
@@ -160,7 +164,10 @@ def authorize(
     reason = _reasons(session, user, name, action, project_id)
     with language("zh"):
         logged = _reasons(session, user, name, action, project_id)
-    raise Denied(reason, logged, name, user.role if user else None, action, project_id)
+    out_of_scope = user is not None and user.active and right(user.role, action) != DENY
+    raise Denied(
+        reason, logged, name, user.role if user else None, action, project_id, out_of_scope
+    )
 
 
 def log_refusal(ctx: AppContext, denied: Denied) -> None:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow.core.context import AppContext
-from workflow.core.errors import Refused
+from workflow.core.errors import Forbidden, NotFound, OutOfScope, Refused
 from workflow.core.i18n import N_, _
 from workflow.core.limits import is_key
 from workflow.core.text import screen
@@ -95,7 +95,7 @@ def orchestration(
                     authorize(session, ctx.actor, action, None, None)
             except Denied as denied:
                 log_refusal(ctx, denied)
-                raise Refused(denied.reason) from None
+                raise (OutOfScope if denied.out_of_scope else Forbidden)(denied.reason) from None
             return fn(ctx, *args, **kwargs)
 
         return run
@@ -123,7 +123,7 @@ def _refuse_beyond_keys(arguments: dict[str, Any]) -> None:
     for name, value in arguments.items():
         if name.endswith("_id") and isinstance(value, int) and not is_key(value):
             message = _(NOT_FOUND.get(name, NO_RECORD))
-            raise Refused(message.format(id=value, **{name: value}))
+            raise NotFound(message.format(id=value, **{name: value}))
 
 
 def _stale(subject: tuple[SubjectKind, str] | None, value: object) -> str:
@@ -175,7 +175,7 @@ def use_case(
                     return fn(work, *args, **kwargs)
             except Denied as denied:
                 log_refusal(ctx, denied)
-                raise Refused(denied.reason) from None
+                raise (OutOfScope if denied.out_of_scope else Forbidden)(denied.reason) from None
             except StaleDataError:
                 raise Refused(_stale(subject, subject_value)) from None
             except IntegrityError as exc:

@@ -268,6 +268,49 @@ class ImportSettings:
                 )
 
 
+@dataclass(frozen=True)
+class WebSettings:
+    """Sign-in on the web console and the API (`ipflow serve`)."""
+
+    totp_roles: tuple[str, ...] = ()
+    """Roles whose users must pass a TOTP code at sign-in (e.g. ["admin", "manager"]); a user
+    of such a role without an authenticator enrols one at the next sign-in."""
+    max_failed_sign_ins: int = 5
+    """Consecutive failed sign-ins after which the account is locked."""
+    lock_minutes: int = 15
+    """How long a locked account stays locked."""
+    session_hours: int = 12
+    """How long a browser session lasts."""
+    token_days: int = 90
+    """How long an API token lasts unless its issuer chooses otherwise."""
+    evidence_max_bytes: int = 10 * 1024 * 1024
+    """The largest evidence file a unit may attach to a report."""
+
+    def __post_init__(self) -> None:
+        from workflow.access.rules import ROLES
+
+        unknown = sorted(set(self.totp_roles) - set(ROLES))
+        if unknown:
+            raise ConfigError(
+                _("配置项[web].totp_roles中有未知的角色：{roles}；可选：{choices}").format(
+                    roles=", ".join(unknown), choices=", ".join(ROLES)
+                )
+            )
+        for name in (
+            "max_failed_sign_ins",
+            "lock_minutes",
+            "session_hours",
+            "token_days",
+            "evidence_max_bytes",
+        ):
+            if getattr(self, name) <= 0:
+                raise ConfigError(
+                    _("配置项[web].{key}须为正整数，得到{value}").format(
+                        key=name, value=getattr(self, name)
+                    )
+                )
+
+
 def _default_classes() -> dict[str, tuple[str, ...]]:
     from states.categories import PERFORMANCE_CLASSES
 
@@ -361,6 +404,7 @@ class Settings:
     contingency: ContingencySettings = field(default_factory=ContingencySettings)
     performance: PerformanceSettings = field(default_factory=PerformanceSettings)
     imports: ImportSettings = field(default_factory=ImportSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     webhooks: tuple[dict[str, Any], ...] = ()
 
     def bot_routes(self) -> list[BotRoute]:
@@ -435,6 +479,7 @@ def load_settings(path: str | None) -> Settings:
         "contingency": ContingencySettings,
         "performance": PerformanceSettings,
         "imports": ImportSettings,
+        "web": WebSettings,
     }
     unknown = set(raw) - set(tables) - {"webhooks"}
     if unknown:

@@ -5,3 +5,19 @@ from __future__ import annotations
 
 class Refused(Exception):
     """An action refused by the rules or by invalid input; the message is for the user."""
+
+
+class NotFound(Refused):
+    """A refusal because the record the user named does not exist (HTTP 404 on the web)."""
+
+
+class Forbidden(Refused):
+    """A refusal because the actor's role may not take the action at all (HTTP 403)."""
+
+
+class OutOfScope(NotFound):
+    """A refusal because the subject is outside the actor's scope (another unit's project, say).
+
+    The CLI says so; the web answers 404, as for a record that does not exist, so that a unit
+    cannot learn what other units have.
+    """

@@ -23,6 +23,15 @@ class AppUser(Base):
     created_at: Mapped[datetime]
     disabled_by: Mapped[str | None] = mapped_column(String(100))
     disabled_at: Mapped[datetime | None]
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    """argon2id hash of the web sign-in password; None: the user cannot sign in on the web."""
+    password_set_at: Mapped[datetime | None]
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Whether a code from the authenticator has proved the secret: only then is it asked for."""
+    failed_sign_ins: Mapped[int] = mapped_column(default=0)
+    """Failed sign-ins since the last good one; at the limit the account is locked."""
+    locked_until: Mapped[datetime | None]
 
 
 class RefusalLog(Base):

@@ -11,6 +11,7 @@ from workflow.db import (
     orm_oversight,
     orm_performance,
     orm_review,
+    orm_sign_in,
     orm_users,
 )
 from workflow.db.orm import Base
@@ -25,6 +26,7 @@ MODULES = (
     orm_oversight,
     orm_performance,
     orm_review,
+    orm_sign_in,
     orm_users,
 )
 """The ORM modules beside workflow.db.orm whose tables share its metadata."""

@@ -13,7 +13,7 @@ from states.categories import CATEGORIES
 from workflow.access.store import visible_projects
 from workflow.core.boundary import Work, use_case
 from workflow.core.config import Settings
-from workflow.core.errors import Refused
+from workflow.core.errors import NotFound, Refused
 from workflow.core.i18n import _
 from workflow.core.results import Result
 from workflow.core.text import one_line
@@ -238,7 +238,7 @@ def show_letter(work: Work, letter_id: int, fmt: str) -> str | bytes:
     session = work.session
     letter = session.get(Letter, letter_id)
     if letter is None:
-        raise Refused(_("没有编号为{letter_id}的预警告知书").format(letter_id=letter_id))
+        raise NotFound(_("没有编号为{letter_id}的预警告知书").format(letter_id=letter_id))
     if fmt == "html":
         return letter.body_html
     if fmt == "text":

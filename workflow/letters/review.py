@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from workflow.check.recommendations import recommend
 from workflow.core.boundary import Work, use_case
-from workflow.core.errors import Refused
+from workflow.core.errors import NotFound, Refused
 from workflow.core.i18n import _
 from workflow.core.results import Result
 from workflow.db.orm import Letter
@@ -102,7 +102,7 @@ class LetterFile(Result):
 def _letter(session: Session, letter_id: int) -> Letter:
     letter = session.get(Letter, letter_id, with_for_update=True)
     if letter is None:
-        raise Refused(_("没有编号为{letter_id}的预警告知书").format(letter_id=letter_id))
+        raise NotFound(_("没有编号为{letter_id}的预警告知书").format(letter_id=letter_id))
     return letter
 
 

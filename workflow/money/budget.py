@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from states.definitions import ACTIVE_STATES
 from workflow.core.boundary import Work, use_case
-from workflow.core.errors import Refused
+from workflow.core.errors import NotFound, Refused
 from workflow.core.i18n import N_, _
 from workflow.core.results import Result
 from workflow.db.orm import Project
@@ -106,7 +106,7 @@ def spent_accepted_total(session: Session, project_id: int) -> int:
 def _project(session: Session, project_id: int) -> Project:
     project = session.get(Project, project_id)
     if project is None:
-        raise Refused(_("没有编号为{project_id}的项目").format(project_id=project_id))
+        raise NotFound(_("没有编号为{project_id}的项目").format(project_id=project_id))
     return project
 
 
@@ -364,7 +364,7 @@ def review_expenditure(work: Work, expense_id: int, decision: str, note: str) ->
         )
     row = session.get(Expenditure, expense_id)
     if row is None:
-        raise Refused(_("没有编号为{expense_id}的支出").format(expense_id=expense_id))
+        raise NotFound(_("没有编号为{expense_id}的支出").format(expense_id=expense_id))
     if row.review_status == MISUSE:
         raise Refused(_("支出#{id}已认定为违规挪用，不能再改变审核结论").format(id=row.id))
     if row.review_status == ACCEPTED and decision == "accept":

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.core.boundary import Work, use_case
-from workflow.core.errors import Refused
+from workflow.core.errors import NotFound, Refused
 from workflow.core.i18n import _
 from workflow.core.results import Result
 from workflow.corrections.log import record_correction
@@ -104,7 +104,7 @@ def reverse(work: Work, disbursement_id: int, note: str, day: date | None = None
         raise Refused(_("冲正须写明理由（--note）"))
     payment = session.get(Disbursement, disbursement_id)
     if payment is None:
-        raise Refused(_("没有编号为{id}的拨付").format(id=disbursement_id))
+        raise NotFound(_("没有编号为{id}的拨付").format(id=disbursement_id))
     # the payments and transitions of one project go one at a time (as `disburse` does)
     project = session.get_one(Project, payment.project_id, with_for_update=True)
     _refuse_reversal(session, payment, project)
@@ -154,7 +154,7 @@ def payments(work: Work, project_id: int) -> list[PaymentView]:
     """A project's payments and reversals, in the order they were recorded."""
     session = work.session
     if session.get(Project, project_id) is None:
-        raise Refused(_("没有编号为{project_id}的项目").format(project_id=project_id))
+        raise NotFound(_("没有编号为{project_id}的项目").format(project_id=project_id))
     rows = list(
         session.scalars(
             select(Disbursement)

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from notifiers.base import redact
 from workflow.access.store import visible_projects
 from workflow.core.boundary import Work, use_case
-from workflow.core.errors import Refused
+from workflow.core.errors import NotFound, Refused
 from workflow.core.i18n import _
 from workflow.core.results import Result
 from workflow.db.orm import OutboxMessage, Project
@@ -93,7 +93,7 @@ def retry_failed(work: Work, outbox_id: int | None = None) -> Requeued:
     if outbox_id is not None:
         found = session.get(OutboxMessage, outbox_id)
         if found is None:
-            raise Refused(_("没有编号为{id}的待投递消息").format(id=outbox_id))
+            raise NotFound(_("没有编号为{id}的待投递消息").format(id=outbox_id))
         if found.status != FAILED:
             raise Refused(
                 _("消息#{id}的状态是{status}，只有失败（failed）的消息可以重新排队").format(

@@ -20,7 +20,7 @@ from workflow.access.store import visible_projects
 from workflow.core.boundary import Work, use_case
 from workflow.core.clock import SHANGHAI
 from workflow.core.context import AppContext
-from workflow.core.errors import Refused
+from workflow.core.errors import NotFound, Refused
 from workflow.core.i18n import _
 from workflow.core.limits import day_problem
 from workflow.core.results import Result
@@ -355,7 +355,7 @@ def get_project(session: Session, project_id: int) -> Project:
     """The project with `project_id`, or a refusal."""
     project = session.get(Project, project_id)
     if project is None:
-        raise Refused(_("没有编号为{project_id}的项目").format(project_id=project_id))
+        raise NotFound(_("没有编号为{project_id}的项目").format(project_id=project_id))
     return project
 
 
@@ -368,7 +368,7 @@ def lock_project(session: Session, project_id: int) -> Project:
     """
     project = session.get(Project, project_id, with_for_update=True)
     if project is None:
-        raise Refused(_("没有编号为{project_id}的项目").format(project_id=project_id))
+        raise NotFound(_("没有编号为{project_id}的项目").format(project_id=project_id))
     return project
 
 

@@ -22,7 +22,7 @@ from states.definitions import ACTIVE_STATES
 from workflow.check.rules import FLAG_LABELS
 from workflow.core.boundary import Work, use_case
 from workflow.core.context import AppContext
-from workflow.core.errors import Refused
+from workflow.core.errors import NotFound, Refused
 from workflow.core.i18n import N_, _
 from workflow.core.limits import year_problem
 from workflow.core.results import Result
@@ -788,7 +788,7 @@ def progress_curve_data(work: Work, project_id: int) -> ProgressCurve:
     session = work.session
     project = session.get(Project, project_id)
     if project is None:
-        raise Refused(_("没有编号为{project_id}的项目").format(project_id=project_id))
+        raise NotFound(_("没有编号为{project_id}的项目").format(project_id=project_id))
     tasks = session.scalars(select(PlanTask).where(PlanTask.project_id == project_id)).all()
     plain = [TaskProgress(t.start, t.due, t.weight) for t in tasks]
     days = [

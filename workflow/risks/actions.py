@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.core.boundary import Work, use_case
-from workflow.core.errors import Refused
+from workflow.core.errors import NotFound, Refused
 from workflow.core.i18n import _
 from workflow.core.results import Result
 from workflow.db.orm import Project, Unit
@@ -91,7 +91,7 @@ def add_risk(
     }
     level = _level(level)
     if project_id is not None and session.get(Project, project_id) is None:
-        raise Refused(_("没有编号为{project_id}的项目，风险点未登记").format(project_id=project_id))
+        raise NotFound(_("没有编号为{project_id}的项目，风险点未登记").format(project_id=project_id))
     row = RiskPoint(
         project_id=project_id,
         level=level,

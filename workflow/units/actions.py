@@ -15,7 +15,7 @@ from states.eligibility import UNIT_KINDS
 from workflow.core.boundary import Work, use_case
 from workflow.core.clock import SHANGHAI
 from workflow.core.context import AppContext
-from workflow.core.errors import Refused
+from workflow.core.errors import NotFound, Refused
 from workflow.core.i18n import N_, _
 from workflow.core.results import Result
 from workflow.core.text import entry_email, entry_text
@@ -334,7 +334,7 @@ def revoke_record(work: Work, record_id: int, note: str) -> RecordView:
         raise Refused(_("撤销信用记录须写明理由（--note）"))
     record = session.get(CreditRecord, record_id, with_for_update=True)
     if record is None:
-        raise Refused(_("没有编号为{id}的信用记录").format(id=record_id))
+        raise NotFound(_("没有编号为{id}的信用记录").format(id=record_id))
     unit = session.get_one(Unit, record.unit_id)
     if record.revoked_at is not None:
         raise Refused(

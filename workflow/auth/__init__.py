@@ -1,0 +1,1 @@
+"""Sign-in: passwords, two-factor codes, lock-out, browser sessions and API tokens."""
