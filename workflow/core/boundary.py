@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow.core.context import AppContext
-from workflow.core.errors import Forbidden, NotFound, OutOfScope, Refused
+from workflow.core.errors import Forbidden, NotFound, OutOfScope, Refused, Stale
 from workflow.core.i18n import N_, _
 from workflow.core.limits import is_key
 from workflow.core.text import screen
@@ -177,7 +177,7 @@ def use_case(
                 log_refusal(ctx, denied)
                 raise (OutOfScope if denied.out_of_scope else Forbidden)(denied.reason) from None
             except StaleDataError:
-                raise Refused(_stale(subject, subject_value)) from None
+                raise Stale(_stale(subject, subject_value)) from None
             except IntegrityError as exc:
                 detail = str(exc.orig).strip().splitlines()[0]
                 raise Refused(

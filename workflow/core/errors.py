@@ -21,3 +21,7 @@ class OutOfScope(NotFound):
     The CLI says so; the web answers 404, as for a record that does not exist, so that a unit
     cannot learn what other units have.
     """
+
+
+class Stale(Refused):
+    """A refusal because someone else changed the record meanwhile (HTTP 409 or 412)."""

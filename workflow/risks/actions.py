@@ -91,7 +91,9 @@ def add_risk(
     }
     level = _level(level)
     if project_id is not None and session.get(Project, project_id) is None:
-        raise NotFound(_("没有编号为{project_id}的项目，风险点未登记").format(project_id=project_id))
+        raise NotFound(
+            _("没有编号为{project_id}的项目，风险点未登记").format(project_id=project_id)
+        )
     row = RiskPoint(
         project_id=project_id,
         level=level,

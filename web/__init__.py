@@ -1,0 +1,1 @@
+"""The web console and REST API (`ipflow serve`): thin adapters over the same use cases."""
