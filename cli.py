@@ -61,7 +61,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "scheduler": ("commands.scheduler:scheduler", "The process that runs the nightly check."),
     "serve": (
         "commands.serve:serve",
-        "Serve the web console at / and the REST API under /api/v1.",
+        "Serve the web console at / and the REST API under /api/v1 (OpenAPI: /api/v1/openapi.json).",
     ),
     "unit": ("commands.unit:unit", "Units (applicants) and their credit records."),
     "user": (
