@@ -10,6 +10,9 @@ table gives them. The boundary
 2. opens the transaction (on SQLite a write use case takes the write lock first);
 3. turns a stale row (optimistic lock) or an integrity error into a plain refusal.
 
+A writing use case also runs the context's `hook` (`AppContext.hook`) inside its transaction,
+before and after its body.
+
 Once the actor is authorised, a writing use case's text arguments are screened for control
 characters (`workflow.core.text.screen`): whatever a user types is stored as data.
 
@@ -95,7 +98,7 @@ def orchestration(
                     authorize(session, ctx.actor, action, None, None)
             except Denied as denied:
                 log_refusal(ctx, denied)
-                raise (OutOfScope if denied.out_of_scope else Forbidden)(denied.reason) from None
+                raise Forbidden(denied.reason) from None
             return fn(ctx, *args, **kwargs)
 
         return run
@@ -172,10 +175,22 @@ def use_case(
                         for argument, value in list(bound.arguments.items())[1:]:
                             screen(argument, value)
                     work = Work(ctx, session, confined.unit, confined.monitored)
-                    return fn(work, *args, **kwargs)
+                    hook = ctx.hook if write else None
+                    if hook is not None:
+                        hook.before(session)
+                    result = fn(work, *args, **kwargs)
+                    if hook is not None:
+                        hook.after(session, result)
+                    return result
             except Denied as denied:
                 log_refusal(ctx, denied)
-                raise (OutOfScope if denied.out_of_scope else Forbidden)(denied.reason) from None
+                if denied.out_of_scope and subject is not None:
+                    unseen = _(NOT_FOUND.get(subject[1], NO_RECORD))
+                    raise OutOfScope(
+                        denied.reason,
+                        unseen.format(id=subject_value, **{subject[1]: subject_value}),
+                    ) from None
+                raise Forbidden(denied.reason) from None
             except StaleDataError:
                 raise Stale(_stale(subject, subject_value)) from None
             except IntegrityError as exc:
