@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from tests.factories import make_project, register
-from tests.web_support import user
+from workflow.access.actions import add_user
 from workflow.auth.actions import issue_token
 from workflow.check.actions import run_check
 from workflow.core.context import AppContext
@@ -58,8 +58,8 @@ def build_world(ctx: AppContext) -> World:
     for unit in (UNIT_A, UNIT_B):
         register(ctx, unit, "university", {"valid_patents": "45"})
     admin = replace(ctx, actor=ROLES["admin"][0])
-    for name, role, unit in ROLES.values():
-        user(ctx if role == "admin" else admin, name, role, unit)
+    for name, role, unit in ROLES.values():  # no passwords: the tests hold tokens
+        add_user(ctx if role == "admin" else admin, name, role, unit)
     monitored = make_project(admin, plan=TEN_DAYS, title="磷石膏资源化利用高价值专利培育")
     unmonitored = make_project(
         admin, state="screened", category="patent_navigation", title="新能源电池产业专利导航"
