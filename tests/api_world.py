@@ -7,7 +7,7 @@ from datetime import date
 
 from tests.factories import make_project, register
 from workflow.access.actions import add_user
-from workflow.auth.actions import issue_token
+from workflow.auth.actions import issue_own_token, issue_token, revoke_token
 from workflow.check.actions import run_check
 from workflow.core.context import AppContext
 from workflow.letters.actions import list_letters
@@ -46,6 +46,8 @@ class World:
     """The warning letter on `monitored`."""
     expense: int
     """A flagged expenditure of `monitored`, awaiting review."""
+    revoked_token: int
+    """A token of the unit's user, revoked already."""
     tokens: dict[str, str]
     """A bearer token per key of ROLES."""
 
@@ -74,4 +76,6 @@ def build_world(ctx: AppContext) -> World:
     tokens = {
         role: issue_token(admin, name, "tests").token for role, (name, _r, _u) in ROLES.items()
     }
-    return World(monitored, unmonitored, foreign, letter.id, expense, tokens)
+    unit = replace(ctx, actor=ROLES["unit"][0])
+    revoked = revoke_token(unit, issue_own_token(unit, "旧令牌").id).id
+    return World(monitored, unmonitored, foreign, letter.id, expense, revoked, tokens)
