@@ -79,7 +79,11 @@ def report_submit(
     """
     from workflow.projects.reports import submit
 
-    result = submit(invocation.app(), project_id, report_date, _progress_pairs(pairs), note)
+    progress = _progress_pairs(pairs)
+    if invocation.remote is not None:
+        result = invocation.remote.submit(project_id, report_date, progress, note)
+    else:
+        result = submit(invocation.app(), project_id, report_date, progress, note)
     if as_json:
         emit_json(result.as_json())
     else:

@@ -18,7 +18,7 @@ from workflow.corrections.log import record_correction
 from workflow.db.orm import PlanTask, Project, Report, ReportItem
 from workflow.progress.rules import period_of
 from workflow.progress.store import stored_periods
-from workflow.projects.actions import get_project
+from workflow.projects.actions import get_project, project_for_change
 
 
 @dataclass(frozen=True)
@@ -156,18 +156,29 @@ def _reports(session: Session, project_id: int) -> list[Report]:
 
 @use_case("report_submit", write=True, subject=("project", "project_id"))
 def submit(
-    work: Work, project_id: int, report_date: date, completions: dict[str, float], note: str = ""
+    work: Work,
+    project_id: int,
+    report_date: date,
+    completions: dict[str, float],
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Submitted:
     """Record a progress report stating the completion of some tasks on `report_date`.
 
     Tasks it leaves out are carried from the latest report on or before that date that states
     them, so the order in which reports are entered never matters. A completion that goes
     down (against the report before, or the next one stating the task) needs a note.
+    `expected_version`: refused unless the project is at that version.
     """
     ctx, session = work.ctx, work.session
     if not completions:
         raise Refused(_("报告至少须填写一项任务的完成度（--progress 任务=百分比）"))
-    project = get_project(session, project_id)
+    for name, value in completions.items():
+        if not 0 <= value <= 100:  # NaN too
+            raise Refused(
+                _("任务“{task}”的完成度{text}须在0至100之间").format(task=name, text=value)
+            )
+    project = project_for_change(session, project_id, expected_version)
     if project.state not in ACTIVE_STATES:
         raise Refused(
             _("项目#{id}当前状态为{label}（{state}），不在实施期内，不能提交报告").format(
