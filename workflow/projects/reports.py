@@ -19,6 +19,7 @@ from workflow.db.orm import PlanTask, Project, Report, ReportItem
 from workflow.progress.rules import period_of
 from workflow.progress.store import stored_periods
 from workflow.projects.actions import get_project
+from workflow.projects.evidence import EvidenceFile, attach
 
 
 @dataclass(frozen=True)
@@ -156,13 +157,19 @@ def _reports(session: Session, project_id: int) -> list[Report]:
 
 @use_case("report_submit", write=True, subject=("project", "project_id"))
 def submit(
-    work: Work, project_id: int, report_date: date, completions: dict[str, float], note: str = ""
+    work: Work,
+    project_id: int,
+    report_date: date,
+    completions: dict[str, float],
+    note: str = "",
+    evidence: Sequence[EvidenceFile] = (),
 ) -> Submitted:
     """Record a progress report stating the completion of some tasks on `report_date`.
 
     Tasks it leaves out are carried from the latest report on or before that date that states
     them, so the order in which reports are entered never matters. A completion that goes
     down (against the report before, or the next one stating the task) needs a note.
+    `evidence`: files kept with the report (`workflow.projects.evidence`), all or none.
     """
     ctx, session = work.ctx, work.session
     if not completions:
@@ -202,6 +209,7 @@ def submit(
     )
     session.add(report)
     session.flush()
+    attach(session, ctx, report, evidence)
     reports = sorted([*reports, report], key=lambda r: r.report_date)
     carry_forward(reports, [t.id for t in tasks.values()])
     session.flush()
