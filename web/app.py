@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import RedirectResponse, Response
@@ -38,7 +40,7 @@ def create_app(engine_url: str, settings: Settings, clock: Clock = system_clock)
     """The application on the database at `engine_url` (its schema must be current)."""
     from web.api import projects as api_projects
     from web.api import token as api_token
-    from web.pages import home, signin
+    from web.pages import account, home, ledger, letters, office, reports, signin
     from workflow.db.engine import make_engine, require_schema
 
     engine = make_engine(engine_url)
@@ -60,7 +62,9 @@ def create_app(engine_url: str, settings: Settings, clock: Clock = system_clock)
     )
     for router in (api_token.router, api_projects.router):
         app.include_router(router, prefix=API)
-    for router in (signin.router, home.router):
+    for router in (signin.router, home.router, reports.router, letters.router):
+        app.include_router(router)
+    for router in (ledger.router, office.router, account.router):
         app.include_router(router)
 
     @app.exception_handler(Refused)
@@ -71,6 +75,15 @@ def create_app(engine_url: str, settings: Settings, clock: Clock = system_clock)
         from web.templating import render
 
         return render(request, "error.html", status, error=str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if _is_api(request):
+            return await request_validation_exception_handler(request, exc)
+        from web.templating import render
+        from workflow.core.i18n import _
+
+        return render(request, "error.html", 422, error=_("网址或表单中的值无效，请返回后重新填写"))
 
     @app.exception_handler(SignInNeeded)
     def sign_in_needed(request: Request, exc: SignInNeeded) -> Response:
