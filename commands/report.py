@@ -56,6 +56,14 @@ def _progress_pairs(pairs: tuple[str, ...]) -> dict[str, float]:
     help="Completion percent (0-100) of a plan task; repeat per task.",
 )
 @click.option("--note", default="", help="Why a completion went down (required then).")
+@click.option(
+    "--evidence",
+    "evidence_paths",
+    multiple=True,
+    metavar="FILE",
+    type=click.Path(exists=True, dir_okay=False),
+    help="An evidence file (PDF, JPG, PNG, XLSX, DOCX or ZIP) kept with the report; repeatable.",
+)
 @JSON_OPTION
 @pass_invocation
 def report_submit(
@@ -64,6 +72,7 @@ def report_submit(
     report_date: date,
     pairs: tuple[str, ...],
     note: str,
+    evidence_paths: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Submit a progress report (quarterly, or annual for data_ip_leader) as of --date.
@@ -72,18 +81,36 @@ def report_submit(
     before that date, whatever the order reports are entered in. The date may not be after
     today, before the start, or after the term's end plus the grace period
     ([check] report_grace_days, default 10). A completion that goes down needs --note.
+    Evidence files are checked by name and content and kept with the report, all or none,
+    each at most [web] evidence_max_bytes (default 10 MiB).
 
     \b
     Example:
       ipflow report submit 7 --date 2027-03-31 --progress 专利导航分析=60 --progress 专利布局=20
+      ipflow report submit 7 --date 2027-06-30 --progress 专利布局=45 --evidence 调研纪要.pdf
     """
+    from pathlib import Path
+
+    from workflow.projects.evidence import EvidenceFile
     from workflow.projects.reports import submit
 
     progress = _progress_pairs(pairs)
     if invocation.remote is not None:
+        if evidence_paths:
+            from workflow.core.errors import Refused
+
+            raise Refused(
+                _("通过服务器（IPFLOW_URL）提交报告时不能附证明材料：请在网页的报告表单中上传")
+            )
         result = invocation.remote.submit(project_id, report_date, progress, note)
     else:
-        result = submit(invocation.app(), project_id, report_date, progress, note)
+        context = invocation.app()
+        limit = context.settings.web.evidence_max_bytes
+        evidence = []
+        for path in evidence_paths:
+            with open(path, "rb") as stream:  # one byte past the limit is enough to refuse it
+                evidence.append(EvidenceFile(Path(path).name, stream.read(limit + 1)))
+        result = submit(context, project_id, report_date, progress, note, tuple(evidence))
     if as_json:
         emit_json(result.as_json())
     else:

@@ -53,7 +53,7 @@ def create_app(engine_url: str, settings: Settings, clock: Clock = system_clock)
     from web.api import projects as api_projects
     from web.api import token as api_token
     from web.api.common import invalid_request
-    from web.pages import home, signin
+    from web.pages import account, home, ledger, letters, office, reports, signin
     from workflow.db.engine import make_engine, require_schema
 
     engine = make_engine(engine_url)
@@ -81,7 +81,9 @@ def create_app(engine_url: str, settings: Settings, clock: Clock = system_clock)
         api_money.router,
     ):
         app.include_router(router, prefix=API)
-    for router in (signin.router, home.router):
+    for router in (signin.router, home.router, reports.router, letters.router):
+        app.include_router(router)
+    for router in (ledger.router, office.router, account.router):
         app.include_router(router)
 
     @app.exception_handler(Refused)

@@ -129,7 +129,9 @@ def submit_report(
         state,
         visitor,
         once,
-        lambda ctx: submit(ctx, project_id, report.date, report.progress, report.note, version),
+        lambda ctx: submit(
+            ctx, project_id, report.date, report.progress, report.note, expected_version=version
+        ),
     )
 
 

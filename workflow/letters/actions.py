@@ -215,8 +215,11 @@ def _row(letter: Letter) -> LetterRow:
 
 
 @use_case("letter_list", write=False)
-def list_letters(work: Work, status: str | None) -> list[LetterRow]:
-    """Letters, newest first, optionally only those with `status` (one of STATUSES)."""
+def list_letters(
+    work: Work, status: str | None, level: str | None = None, project_id: int | None = None
+) -> list[LetterRow]:
+    """Letters, newest first, optionally only those with `status` (one of STATUSES), of
+    `level` (amber or red) and of project `project_id`."""
     session = work.session
     if status is not None and status not in STATUSES:
         raise Refused(
@@ -224,9 +227,15 @@ def list_letters(work: Work, status: str | None) -> list[LetterRow]:
                 status=status, choices=", ".join(STATUSES)
             )
         )
+    if level is not None and level not in ("amber", "red"):
+        raise Refused(_("未知的告知书级别“{level}”；可选：amber、red").format(level=level))
     query = select(Letter).order_by(Letter.issued_on.desc(), Letter.id.desc())
     if status:
         query = query.where(Letter.status == status)
+    if level:
+        query = query.where(Letter.level == level)
+    if project_id is not None:
+        query = query.where(Letter.project_id == project_id)
     if visible := visible_projects(work):
         query = query.join(Project, Project.id == Letter.project_id).where(*visible)
     return [_row(letter) for letter in session.scalars(query)]

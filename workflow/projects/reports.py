@@ -19,6 +19,7 @@ from workflow.db.orm import PlanTask, Project, Report, ReportItem
 from workflow.progress.rules import period_of
 from workflow.progress.store import stored_periods
 from workflow.projects.actions import get_project, project_for_change
+from workflow.projects.evidence import EvidenceFile, attach
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,7 @@ def submit(
     report_date: date,
     completions: dict[str, float],
     note: str = "",
+    evidence: Sequence[EvidenceFile] = (),
     expected_version: int | None = None,
 ) -> Submitted:
     """Record a progress report stating the completion of some tasks on `report_date`.
@@ -168,6 +170,7 @@ def submit(
     Tasks it leaves out are carried from the latest report on or before that date that states
     them, so the order in which reports are entered never matters. A completion that goes
     down (against the report before, or the next one stating the task) needs a note.
+    `evidence`: files kept with the report (`workflow.projects.evidence`), all or none.
     `expected_version`: refused unless the project is at that version.
     """
     ctx, session = work.ctx, work.session
@@ -213,6 +216,7 @@ def submit(
     )
     session.add(report)
     session.flush()
+    attach(session, ctx, report, evidence)
     reports = sorted([*reports, report], key=lambda r: r.report_date)
     carry_forward(reports, [t.id for t in tasks.values()])
     session.flush()

@@ -279,3 +279,37 @@ def export_ledger(work: Work, fmt: str, day: date) -> LedgerFile:
     rows = ledger_rows(work.session, day, work.only_unit)
     content = csv_bytes(rows) if fmt == "csv" else xlsx_bytes(rows, day)
     return LedgerFile(content, len(rows))
+
+
+@dataclass(frozen=True)
+class LedgerView:
+    """The ledger of a day as a page shows it: its rows, narrowed by category and flag."""
+
+    day: date
+    checked_on: date | None
+    """The day of the check whose record it is (the latest on or before `day`)."""
+    rows: list[LedgerRow]
+
+
+@use_case("ledger_export", write=False)
+def ledger_view(
+    work: Work, day: date, category: str | None = None, flag: str | None = None
+) -> LedgerView:
+    """The ledger on `day` as `export_ledger` writes it, only the rows of `category` and
+    `flag` when given (a flag of "none": the rows no check has flagged)."""
+    if category is not None and category not in CATEGORIES:
+        raise Refused(
+            _("未知的项目类别“{category}”；可选：{choices}").format(
+                category=category, choices=", ".join(CATEGORIES)
+            )
+        )
+    if flag is not None and flag not in (*FLAG_LABELS, "none"):
+        raise Refused(_("未知的预警“{flag}”；可选：green、amber、red").format(flag=flag))
+    _refuse_the_day(work.session, day, work.ctx.today())
+    rows = [
+        r
+        for r in ledger_rows(work.session, day, work.only_unit)
+        if (category is None or r.values["category"] == category)
+        and (flag is None or (r.flag or "none") == flag)
+    ]
+    return LedgerView(day, last_check(work.session, day), rows)
