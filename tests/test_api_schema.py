@@ -22,7 +22,7 @@ from tests.web_support import web_client
 from workflow.auth.actions import issue_token
 from workflow.core.context import AppContext
 
-EXAMPLES = int(os.environ.get("IPFLOW_API_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("IPFLOW_API_EXAMPLES", "10"))
 """Requests generated per operation and caller (more for a deeper search: IPFLOW_API_EXAMPLES)."""
 NOT_CHECKED = [schemathesis.checks.positive_data_acceptance]
 """A request the schema admits may still be refused by the rules (422, or 412 for a stale
