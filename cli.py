@@ -183,6 +183,9 @@ def cli(
 ) -> None:
     """ipflow: projects of the Guizhou IP utilisation-promotion programme, application to closure.
 
+    With IPFLOW_URL set, the commands the REST API covers go through that server as the user of
+    the token (IPFLOW_TOKEN, or the one `ipflow login` kept); the others need the database.
+
     \b
     Example:
       ipflow db upgrade

@@ -18,8 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from workflow.core.errors import Refused
-from workflow.core.i18n import _
+from commands.common import _
 
 if TYPE_CHECKING:
     import httpx
@@ -51,6 +50,13 @@ PAGE = 1000
 """Projects asked for at a time when listing them all."""
 
 
+def refusal(message: str) -> Exception:
+    """A refusal (exit status 1, one paragraph) with `message`; the domain loads only then."""
+    from workflow.core.errors import Refused
+
+    return Refused(message)
+
+
 def credentials_path(env: Mapping[str, str]) -> Path:
     """The user's credentials file: $XDG_CONFIG_HOME/ipflow/credentials.json (~/.config)."""
     base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
@@ -69,7 +75,7 @@ def read_credentials(path: Path) -> dict[str, dict[str, str]]:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        raise Refused(
+        raise refusal(
             _("无法读取登录凭据文件{path}：{error}").format(path=path, error=exc)
         ) from None
     return found if isinstance(found, dict) else {}
@@ -107,9 +113,9 @@ class Remote:
             token = read_credentials(credentials_path(env)).get(url, {}).get("token")
         return cls(url, token, lang)
 
-    def not_here(self, command: str) -> Refused:
+    def not_here(self, command: str) -> Exception:
         """The refusal of a command that needs the database, with what works remotely."""
-        return Refused(
+        return refusal(
             _(
                 "“ipflow {command}”不能通过服务器执行：已设置 IPFLOW_URL={url}，本机不直接访问数据库。通过服务器可用的命令：{remote}。直接访问数据库是服务器运维人员的方式：请在服务器上运行该命令，或取消 IPFLOW_URL 并用 --db 指定数据库"
             ).format(command=command, url=self.url, remote="、".join(REMOTE_COMMANDS))
@@ -130,7 +136,7 @@ class Remote:
 
         presented = token or self.token
         if presented is None and form is None:
-            raise Refused(
+            raise refusal(
                 _(
                     "没有访问{url}的令牌：请先运行 ipflow login --url {url}，或设置环境变量 IPFLOW_TOKEN"
                 ).format(url=self.url)
@@ -147,13 +153,13 @@ class Remote:
                 timeout=60,
             )
         except httpx.HTTPError as exc:
-            raise Refused(
+            raise refusal(
                 _("无法连接ipflow服务器{url}：{error}。请检查 IPFLOW_URL 和网络").format(
                     url=self.url, error=str(exc) or type(exc).__name__
                 )
             ) from None
         if answer.status_code >= 400:
-            raise Refused(self._refusal(answer))
+            raise refusal(self._refusal(answer))
         return answer
 
     def _refusal(self, answer: httpx.Response) -> str:
