@@ -41,7 +41,16 @@ def serve(invocation: Invocation, host: str, port: int, workers: int, proxy_head
 
     import uvicorn
 
-    invocation.app()  # the database answers, its schema is current, the configuration reads
+    from workflow.db.engine import DatabaseError, connection_budget_problem
+
+    # The database answers, its schema is current, the configuration reads; the workers'
+    # connections fit in the database's.
+    context = invocation.app()
+    web = context.settings.web
+    problem = connection_budget_problem(context.engine, workers, web.pool_size + web.max_overflow)
+    context.engine.dispose()
+    if problem:
+        raise DatabaseError(problem)
     os.environ["IPFLOW_DB"] = invocation.db_url
     if invocation.config_path:
         os.environ["IPFLOW_CONFIG"] = invocation.config_path
