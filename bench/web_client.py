@@ -160,7 +160,11 @@ async def measure(
 
 
 async def run(args: argparse.Namespace) -> list[Figures]:
-    limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
+    # Idle connections are dropped before the server's keep-alive timeout (5 s) can close one
+    # under a request being sent on it.
+    limits = httpx.Limits(
+        max_connections=args.clients, max_keepalive_connections=args.clients, keepalive_expiry=4
+    )
     async with httpx.AsyncClient(
         base_url=args.base, limits=limits, timeout=TIMEOUT_S, follow_redirects=False
     ) as client:

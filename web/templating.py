@@ -41,6 +41,8 @@ def environment() -> Environment:
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates are part of the release: no stat() of each file on every page.
+        auto_reload=False,
     )
     env.globals["_"] = lambda message: _(message)
     env.globals["flag_text"] = lambda flag: _(FLAG_TEXT[flag]) if flag in FLAG_TEXT else "—"

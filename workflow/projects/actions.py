@@ -351,9 +351,9 @@ def create(work: Work, p: NewProject) -> Created:
     return Created(project.id, project.state, earlier)
 
 
-def get_project(session: Session, project_id: int) -> Project:
-    """The project with `project_id`, or a refusal."""
-    project = session.get(Project, project_id)
+def get_project(session: Session, project_id: int, *options: Any) -> Project:
+    """The project with `project_id` (loaded with `options`), or a refusal."""
+    project = session.get(Project, project_id, options=options)
     if project is None:
         raise NotFound(_("没有编号为{project_id}的项目").format(project_id=project_id))
     return project
@@ -655,7 +655,7 @@ def show(work: Work, project_id: int) -> ProjectView:
     """One project: its state, possible triggers, progress today, the flag of the latest check
     on or before today (never one dated after it) and its history."""
     day, session = work.ctx.today(), work.session
-    project = get_project(session, project_id)
+    project = get_project(session, project_id, joinedload(Project.unit))
     standing = progress_by_project(session, day, [Project.id == project_id]).get(project_id)
     snapshot = session.scalars(
         select(LedgerSnapshot)
