@@ -228,7 +228,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
     parser.add_argument("--seconds", type=float, default=20.0, help="measured time per endpoint")
     parser.add_argument(
-        "--think", type=float, default=0.0, help="seconds each client waits between requests"
+        "--think",
+        default="0",
+        help="seconds each client waits between requests (0: back to back); a list runs each",
     )
     parser.add_argument(
         "--max-alone",
@@ -249,11 +251,12 @@ def main() -> None:
     ):
         _unit, _owned, project_id = prepare(url, args.projects)
         for workers in counts:
-            with server(url, workers, free_port()) as (base, pids):
-                figures = load(
-                    base, pids, project_id, args.clients, args.seconds, args.think, args.max_alone
-                )
-            report(figures, workers, args.clients, args.think, args.projects)
+            for think in (float(t) for t in args.think.split(",")):
+                with server(url, workers, free_port()) as (base, pids):
+                    figures = load(
+                        base, pids, project_id, args.clients, args.seconds, think, args.max_alone
+                    )
+                report(figures, workers, args.clients, think, args.projects)
 
 
 if __name__ == "__main__":
