@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from states.categories import CATEGORIES, CONTRACTOR_CATEGORY
 from states.definitions import ACTIVE_STATES, DEFINITION_VERSION
+from states.eligibility import resolved_tier
 from states.guards import Facts
 from states.machines import definition_for
 from workflow.core.context import AppContext
@@ -277,6 +278,7 @@ def _add(
             "end": p.end,
             "budget": p.budget,
             "contact_email": p.contact_email,
+            "tier": resolved_tier(p.category, p.tier),
             "definition_version": DEFINITION_VERSION,
             "version": 1 + len(item.path),
             "created_at": now,

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from bench.bulk_load import BulkProject, BulkReport
 from states.categories import CATEGORIES, CONTRACTOR_CATEGORY
+from states.eligibility import DEFAULT_TIERS, TIERS
 from workflow.progress.rules import TaskProgress, add_months, report_periods, task_elapsed
 from workflow.projects.actions import NewProject
 from workflow.projects.plans import PlanRow
@@ -92,6 +93,15 @@ def _reports(
     return tuple(reports)
 
 
+def _tier(category: str, k: int) -> str | None:
+    """The tier applied for where the category has tiers and no default one, in turn (drawing
+    it would shift every later draw of the seeded programme)."""
+    tiers = TIERS.get(category)
+    if tiers is None or category in DEFAULT_TIERS:
+        return None
+    return sorted(tiers)[k % len(tiers)]
+
+
 def programme(n: int, seed: int = 2027) -> Iterator[BulkProject]:
     """`n` projects in progress: the contractor's project first, then the category mix."""
     rng = random.Random(seed)
@@ -112,6 +122,7 @@ def programme(n: int, seed: int = 2027) -> Iterator[BulkProject]:
             budget=CATEGORIES[category].grant or 200_000,
             plan=plan,
             contact_email=f"p{k + 1}@example.org" if rng.random() < 0.7 else None,
+            tier=_tier(category, k),
         )
         months = CATEGORIES[category].report_months
         yield BulkProject(application, PATH, _reports(rng, start, end, plan, months))

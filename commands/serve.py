@@ -26,22 +26,38 @@ from commands.common import Invocation, _, pass_invocation
 )
 @pass_invocation
 def serve(invocation: Invocation, host: str, port: int, workers: int, proxy_headers: bool) -> None:
-    """Serve the web console at / and the REST API under /api/v1 (OpenAPI: /api/v1/openapi.json).
+    """Serve the web console at / and the REST API under /api/v1.
 
-    Units, the contractor and the office sign in with the passwords set by `ipflow user add
-    --password-stdin` or `ipflow user password`; each sees only what the permission table
-    gives its role. Run the nightly scheduler (`ipflow scheduler run`) beside it.
+    The OpenAPI document is at /api/v1/openapi.json. Units, the contractor and the office sign
+    in with the passwords set by `ipflow user add --password-stdin` or `ipflow user password`;
+    each sees only what the permission table gives its role. Run the nightly scheduler
+    (`ipflow scheduler run`) beside it.
+
+    SQLite serves one office with one worker. On PostgreSQL, several workers share the
+    sessions and tokens stored there; each keeps up to [web] pool_size + max_overflow
+    connections, and serve refuses workers that would not fit in max_connections. Behind a
+    TLS reverse proxy, listen on loopback with --proxy-headers (it trusts any sender's
+    X-Forwarded-* headers).
 
     \b
     Example:
       ipflow --db sqlite:///ipflow.db serve --port 8000
-      IPFLOW_DB=postgresql+psycopg://ipflow@db/ipflow ipflow serve --host 0.0.0.0 --workers 4 --proxy-headers
+      IPFLOW_DB=postgresql+psycopg://ipflow@db/ipflow ipflow serve --workers 2 --proxy-headers
     """
     import os
 
     import uvicorn
 
-    invocation.app()  # the database answers, its schema is current, the configuration reads
+    from workflow.db.engine import DatabaseError, connection_budget_problem
+
+    # The database answers, its schema is current, the configuration reads; the workers'
+    # connections fit in the database's.
+    context = invocation.app()
+    web = context.settings.web
+    problem = connection_budget_problem(context.engine, workers, web.pool_size + web.max_overflow)
+    context.engine.dispose()
+    if problem:
+        raise DatabaseError(problem)
     os.environ["IPFLOW_DB"] = invocation.db_url
     if invocation.config_path:
         os.environ["IPFLOW_CONFIG"] = invocation.config_path

@@ -124,3 +124,14 @@ def test_the_contractor_may_not_be_loaded_with_another_project(ctx: AppContext) 
     with pytest.raises(Refused, match="风险防控机构"):
         bulk_load(ctx, [contractor, other])
     assert database_dump(ctx.engine) == before
+
+
+def test_the_benchmark_programme_loads_with_the_tier_each_category_needs(ctx: AppContext) -> None:
+    from bench.generate import programme
+
+    assert bulk_load(ctx, programme(40)) == 40
+    with transaction(ctx.engine) as session:
+        tiers = dict(session.execute(select(Project.category, Project.tier)).tuples().all())
+    assert tiers["gi_brand"] in ("county", "prefecture", "provincial")
+    assert tiers["strong_enterprise"] == "basic"
+    assert tiers["high_value_patent"] is None

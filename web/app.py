@@ -56,7 +56,7 @@ def create_app(engine_url: str, settings: Settings, clock: Clock = system_clock)
     from web.pages import account, home, ledger, letters, office, reports, signin
     from workflow.db.engine import make_engine, require_schema
 
-    engine = make_engine(engine_url)
+    engine = make_engine(engine_url, (settings.web.pool_size, settings.web.max_overflow))
     require_schema(engine)
     app = FastAPI(
         title="ipflow",

@@ -31,7 +31,8 @@ class WebState:
         return AppContext(self.engine, self.settings, self.clock, visitor.name, hook)
 
 
-def web_state(request: Request) -> WebState:
-    """The server's `WebState` (a FastAPI dependency)."""
+async def web_state(request: Request) -> WebState:
+    """The server's `WebState` (a FastAPI dependency; async, so that FastAPI runs it in the event
+    loop rather than sending it to a worker thread of its own)."""
     state: WebState = request.app.state.ipflow
     return state

@@ -63,6 +63,8 @@ def environment() -> Environment:
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates are part of the release: no stat() of each file on every page.
+        auto_reload=False,
     )
     from states.categories import CATEGORIES
     from states.definitions import STATE_LABELS

@@ -181,6 +181,10 @@ def provisioning_uri(name: str, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name="ipflow")
 
 
+_HOLDER = (AppUser.id, AppUser.name, AppUser.role, Unit.name, AppUser.active)
+"""What `session_visitor` and `token_visitor` read of the holder: a Visitor's fields."""
+
+
 def _visitor(session: Session, user: AppUser, stage: str, csrf: str) -> Visitor:
     return Visitor(user.id, user.name, user.role, _unit_name(session, user), stage, csrf)
 
@@ -206,20 +210,30 @@ def open_session(ctx: AppContext, user_id: int, stage: str) -> Opened:
 
 
 def session_visitor(ctx: AppContext, secret: str) -> Visitor | None:
-    """Who holds the session `secret`, or None when it is unknown, ended, expired or disabled."""
+    """Who holds the session `secret`, or None when it is unknown, ended, expired or disabled.
+
+    One query: the session, its user and the user's unit (every page asks this first).
+    """
     now = ctx.clock()
     with transaction(ctx.engine) as session:
         found = session.execute(
-            select(WebSession, AppUser)
+            select(
+                WebSession.ended_at,
+                WebSession.expires_at,
+                WebSession.stage,
+                WebSession.csrf,
+                *_HOLDER,
+            )
             .join(AppUser, AppUser.id == WebSession.user_id)
+            .outerjoin(Unit, Unit.id == AppUser.unit_id)
             .where(WebSession.secret_hash == secret_hash(secret))
         ).first()
-        if found is None:
-            return None
-        row, user = found
-        if row.ended_at is not None or row.expires_at <= now or not user.active:
-            return None
-        return _visitor(session, user, row.stage, row.csrf)
+    if found is None:
+        return None
+    ended, expires, stage, csrf, user_id, name, role, unit, active = found
+    if ended is not None or expires <= now or not active:
+        return None
+    return Visitor(user_id, name, role, unit, stage, csrf)
 
 
 def end_session(ctx: AppContext, secret: str) -> None:
@@ -244,22 +258,26 @@ def end_token(ctx: AppContext, secret: str) -> None:
 
 
 def token_visitor(ctx: AppContext, secret: str) -> Visitor | None:
-    """Who holds the API token `secret`, or None when it is unknown, revoked, expired or disabled."""
+    """Who holds the API token `secret`, or None when it is unknown, revoked, expired or disabled.
+
+    One query: the token, its user and the user's unit (every API call asks this first).
+    """
     if not secret.startswith(TOKEN_PREFIX):
         return None
     now = ctx.clock()
     with transaction(ctx.engine) as session:
         found = session.execute(
-            select(ApiToken, AppUser)
+            select(ApiToken.revoked_at, ApiToken.expires_at, *_HOLDER)
             .join(AppUser, AppUser.id == ApiToken.user_id)
+            .outerjoin(Unit, Unit.id == AppUser.unit_id)
             .where(ApiToken.secret_hash == secret_hash(secret))
         ).first()
-        if found is None:
-            return None
-        token, user = found
-        if token.revoked_at is not None or token.expires_at <= now or not user.active:
-            return None
-        return _visitor(session, user, "full", "")
+    if found is None:
+        return None
+    revoked, expires, user_id, name, role, unit, active = found
+    if revoked is not None or expires <= now or not active:
+        return None
+    return Visitor(user_id, name, role, unit, "full", "")
 
 
 def issue_signed_in_token(ctx: AppContext, user_id: int, label: str) -> tuple[str, datetime]:

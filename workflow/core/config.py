@@ -285,6 +285,12 @@ class WebSettings:
     """How long an API token lasts unless its issuer chooses otherwise."""
     evidence_max_bytes: int = 10 * 1024 * 1024
     """The largest evidence file a unit may attach to a report."""
+    pool_size: int = 5
+    """Database connections each server worker keeps open (PostgreSQL)."""
+    max_overflow: int = 5
+    """Connections a worker may open beyond `pool_size` at a peak; a request then waits for one.
+    Each worker may hold pool_size + max_overflow connections: `ipflow serve` refuses a number
+    of workers whose total would not fit in PostgreSQL's max_connections."""
 
     def __post_init__(self) -> None:
         from workflow.access.rules import ROLES
@@ -302,6 +308,7 @@ class WebSettings:
             "session_hours",
             "token_days",
             "evidence_max_bytes",
+            "pool_size",
         ):
             if getattr(self, name) <= 0:
                 raise ConfigError(
@@ -309,6 +316,12 @@ class WebSettings:
                         key=name, value=getattr(self, name)
                     )
                 )
+        if self.max_overflow < 0:
+            raise ConfigError(
+                _("配置项[web].max_overflow须为不小于0的整数，得到{value}").format(
+                    value=self.max_overflow
+                )
+            )
 
 
 def _default_classes() -> dict[str, tuple[str, ...]]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from workflow.core.i18n import _
@@ -111,15 +111,20 @@ def _missing_driver(url: str, exc: ImportError) -> DatabaseError:
     )
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool: tuple[int, int] | None = None) -> Engine:
     """An engine for `url`; SQLite gets foreign keys and a busy timeout.
 
     JSON columns keep Chinese text as it is (UTF-8), not as \\uXXXX escapes twice its size. A
     URL whose driver is not installed is refused naming the package to install; no message
-    shows the URL's password.
+    shows the URL's password. `pool`: (pool_size, max_overflow) of a long-running server's
+    engine, which also tests a connection before reusing it (the database may have restarted
+    since); not for SQLite.
     """
+    options: dict[str, Any] = {}
+    if pool is not None and not url.startswith("sqlite"):
+        options = {"pool_size": pool[0], "max_overflow": pool[1], "pool_pre_ping": True}
     try:
-        engine = create_engine(url, json_serializer=_json_dumps)
+        engine = create_engine(url, json_serializer=_json_dumps, **options)
     except ImportError as exc:
         raise _missing_driver(url, exc) from None
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
@@ -132,6 +137,38 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def connection_budget_problem(engine: Engine, workers: int, per_worker: int) -> str | None:
+    """Why `workers` processes of `per_worker` connections each would not fit in PostgreSQL's
+    max_connections (less the superuser's reserve and a margin for the scheduler and commands);
+    None when they fit, or on SQLite."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as conn:
+        limit = int(conn.scalar(text("SHOW max_connections")) or 0)
+        reserved = int(conn.scalar(text("SHOW superuser_reserved_connections")) or 0)
+    available = limit - reserved - COMMAND_MARGIN
+    if workers * per_worker <= available:
+        return None
+    return _(
+        "{workers}个工作进程每个最多{per_worker}个数据库连接，共{total}个，超过PostgreSQL可用的"
+        "{available}个（max_connections {limit}，减去保留的{reserved}个和留给调度器与命令的"
+        "{margin}个）：请减少 --workers，调小配置项[web].pool_size与max_overflow，或调大"
+        "PostgreSQL的max_connections"
+    ).format(
+        workers=workers,
+        per_worker=per_worker,
+        total=workers * per_worker,
+        available=available,
+        limit=limit,
+        reserved=reserved,
+        margin=COMMAND_MARGIN,
+    )
+
+
+COMMAND_MARGIN = 10
+"""Connections left for the scheduler and the commands beside the server's workers."""
 
 
 def engine_on(connection: sqlite3.Connection) -> Engine:
@@ -154,7 +191,9 @@ def transaction(engine: Engine, *, immediate: bool = False) -> Iterator[Session]
     another. PostgreSQL is unaffected: a cap's total is guarded by a lock on its key or row
     (workflow.db.locks).
     """
-    session = sessionmaker(engine, expire_on_commit=False)()
+    # A plain Session: a sessionmaker per call would build a Session subclass, and its event
+    # dispatch, on every unit of work.
+    session = Session(engine, expire_on_commit=False)
     try:
         with session.begin():
             if immediate:

@@ -356,9 +356,9 @@ def create(work: Work, p: NewProject) -> Created:
     return Created(project.id, project.state, earlier)
 
 
-def get_project(session: Session, project_id: int) -> Project:
-    """The project with `project_id`, or a refusal."""
-    project = session.get(Project, project_id)
+def get_project(session: Session, project_id: int, *options: Any) -> Project:
+    """The project with `project_id` (loaded with `options`), or a refusal."""
+    project = session.get(Project, project_id, options=options)
     if project is None:
         raise NotFound(_("没有编号为{project_id}的项目").format(project_id=project_id))
     return project
@@ -423,6 +423,29 @@ def _periods_reported(session: Session, project: Project) -> tuple[int, int]:
     return len(periods), len(reported)
 
 
+def _project_facts(session: Session, ctx: AppContext, project: Project) -> Facts:
+    """The facts of a project that no trigger changes: its history, reports and term."""
+    events = session.execute(
+        select(ProjectEvent.trigger, ProjectEvent.data).where(ProjectEvent.project_id == project.id)
+    ).all()
+    reviews_done = sum(t == "review" for t, _ in events)
+    periods, reported = _periods_reported(session, project)
+    return Facts(
+        project_id=project.id,
+        category=project.category,
+        state=project.state,
+        reports_due_in_term=periods,
+        reports_submitted=reported,
+        reviews_done=reviews_done,
+        term_years=term_years(project.start, project.end),
+        awards_total=sum(int(d.get("amount", 0)) for t, d in events if t == "award"),
+        today=ctx.today(),
+        year_end=year_end(project, reviews_done + 1),
+        term_end=term_end(project),
+        review_window_days=ctx.settings.rules.review_window_days,
+    )
+
+
 def _facts(
     session: Session,
     ctx: AppContext,
@@ -431,30 +454,16 @@ def _facts(
     amount: int | None,
     data: dict[str, str],
     via_ranking: bool = False,
+    known: Facts | None = None,
 ) -> Facts:
-    events = session.execute(
-        select(ProjectEvent.trigger, ProjectEvent.data).where(ProjectEvent.project_id == project.id)
-    ).all()
+    """The facts the guards of `trigger` look at; `known`: the project's `_project_facts`."""
     records = approval_blocks(session, project, ctx.today()) if trigger == "approve" else []
-    reviews_done = sum(t == "review" for t, _ in events)
-    periods, reported = _periods_reported(session, project)
-    facts = Facts(
-        project_id=project.id,
-        category=project.category,
-        state=project.state,
+    facts = replace(
+        known or _project_facts(session, ctx, project),
         amount=amount,
         data=data,
         credit_block=_("；").join(describe(r) for r in records) or None,
-        reports_due_in_term=periods,
-        reports_submitted=reported,
-        reviews_done=reviews_done,
-        term_years=term_years(project.start, project.end),
-        awards_total=sum(int(d.get("amount", 0)) for t, d in events if t == "award"),
         via_ranking=via_ranking,
-        today=ctx.today(),
-        year_end=year_end(project, reviews_done + 1),
-        term_end=term_end(project),
-        review_window_days=ctx.settings.rules.review_window_days,
     )
     from workflow.money.funding import money_facts  # money rules load only when a project moves
 
@@ -469,11 +478,14 @@ def _facts(
 def possible_triggers(session: Session, ctx: AppContext, project: Project) -> list[str]:
     """The triggers of the project's state whose guards pass today (the amount and data aside)."""
     definition = definition_for(project.category, project.definition_version)
+    known = _project_facts(session, ctx, project)
     return [
         trigger
         for trigger in definition.triggers_from(project.state)
         if would_pass(
-            trigger, _facts(session, ctx, project, trigger, None, {}), project.definition_version
+            trigger,
+            _facts(session, ctx, project, trigger, None, {}, known=known),
+            project.definition_version,
         )
     ]
 
@@ -672,7 +684,7 @@ def show(work: Work, project_id: int) -> ProjectView:
     """One project: its state, possible triggers, progress today, the flag of the latest check
     on or before today (never one dated after it) and its history."""
     day, session = work.ctx.today(), work.session
-    project = get_project(session, project_id)
+    project = get_project(session, project_id, joinedload(Project.unit))
     standing = progress_by_project(session, day, [Project.id == project_id]).get(project_id)
     snapshot = session.scalars(
         select(LedgerSnapshot)
