@@ -64,10 +64,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "The register of risk points (风险点台账) for the semi-annual risk assessment.",
     ),
     "scheduler": ("commands.scheduler:scheduler", "The process that runs the nightly check."),
-    "serve": (
-        "commands.serve:serve",
-        "Serve the web console at / and the REST API under /api/v1 (OpenAPI: /api/v1/openapi.json).",
-    ),
+    "serve": ("commands.serve:serve", "Serve the web console at / and the REST API under /api/v1."),
     "unit": ("commands.unit:unit", "Units (applicants) and their credit records."),
     "user": (
         "commands.user:user",
