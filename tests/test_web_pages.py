@@ -239,6 +239,23 @@ def test_evidence_above_the_configured_size_is_refused(world: World) -> None:
     assert business(world.ctx.engine) == before
 
 
+def test_a_body_larger_than_every_file_allowed_together_is_refused_before_it_is_read(
+    world: World,
+) -> None:
+    settings = replace(world.ctx.settings, web=WebSettings(evidence_max_bytes=1000))
+    client = client_of(world, "贵大科技处", settings)
+    csrf = form_csrf(client.get(f"/projects/{world.project}/report").text)
+    before = business(world.ctx.engine)
+    answer = client.post(
+        f"/projects/{world.project}/report",
+        data={**report_form("2027-04-15", survey="60"), "csrf": csrf},
+        files=[("evidence", ("大文件.pdf", PDF + b" " * (1100 * 1024), "application/pdf"))],
+    )
+    assert answer.status_code == 413
+    assert "超过1,058,576字节的上限" in answer.text  # ten files of 1,000 bytes and 1 MiB
+    assert business(world.ctx.engine) == before
+
+
 def test_a_report_refused_by_the_rules_shows_why_and_writes_nothing(world: World) -> None:
     client = client_of(world, "贵大科技处")
     csrf = form_csrf(client.get(f"/projects/{world.project}/report").text)
