@@ -11,7 +11,6 @@ shows them.
 from __future__ import annotations
 
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -266,4 +265,10 @@ def test_the_office_dashboard_shows_the_ledger_in_figures_and_handles_a_recommen
     first.locator("button").click()
     assert p.locator(".notice").inner_text() == "风险处置建议已办结"
     assert p.locator("article.recommendation").count() == waiting - 1
-    assert re.search(r"\d", p.locator(".stat").first.inner_text())
+    p.goto(f"{served.base}/lang/en?next=/dashboard")
+    assert p.locator("h1").inner_text().startswith("Dashboard")
+    assert p.locator("nav a.here").inner_text() == "Dashboard"
+    assert [int(s) for s in p.locator(".stat").all_inner_texts()] == expected
+    reasons = " ".join(p.locator("td.reasons").all_inner_texts())
+    assert "Behind schedule by" in reasons and "进度滞后" not in reasons
+    served.shot(p, "office-dashboard-en")
