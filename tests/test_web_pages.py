@@ -467,7 +467,10 @@ def test_the_flag_trend_counts_each_check_day(world: World) -> None:
     assert row is not None
     # green, amber (the foreign project's report is overdue), red (the letter's project)
     assert re.findall(r'<td class="num">(\d+)</td>', row.group(1)) == ["0", "1", "1"]
-    assert "<svg" in page.text and "<script" not in page.text
+    bars = re.findall(r'<rect [^>]*height="([\d.]+)" fill="(#[0-9a-f]+)"', page.text)
+    # one amber and one red project stacked: each half of the plot's 208 units of height
+    assert bars == [("104.0", "#b7791f"), ("104.0", "#c53030")]
+    assert "<script" not in page.text
 
 
 def test_a_periodic_report_downloads_as_report_periodic_writes_it(world: World) -> None:
