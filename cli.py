@@ -41,6 +41,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Performance indicators (绩效指标): targets, actuals, assessments.",
     ),
     "ledger": ("commands.ledger:ledger", "The progress ledger (进度台账)."),
+    "login": (
+        "commands.login:login",
+        "Sign in to an ipflow server and keep its token for this user (IPFLOW_URL).",
+    ),
+    "logout": ("commands.login:logout", "Sign out of an ipflow server: its token is revoked."),
     "letters": ("commands.letters:letters", "Warning letters (预警告知书)."),
     "notify": ("commands.notify:notify", "Delivery of letters and notices from the outbox."),
     "plot": ("commands.plot:plot", "Charts of progress and flags (PNG or SVG)."),
@@ -61,7 +66,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "scheduler": ("commands.scheduler:scheduler", "The process that runs the nightly check."),
     "serve": (
         "commands.serve:serve",
-        "Serve the web console at / and the REST API under /api/v1.",
+        "Serve the web console at / and the REST API under /api/v1 (OpenAPI: /api/v1/openapi.json).",
     ),
     "unit": ("commands.unit:unit", "Units (applicants) and their credit records."),
     "user": (
@@ -178,6 +183,9 @@ def cli(
 ) -> None:
     """ipflow: projects of the Guizhou IP utilisation-promotion programme, application to closure.
 
+    With IPFLOW_URL set, the commands the REST API covers go through that server as the user of
+    the token (IPFLOW_TOKEN, or the one `ipflow login` kept); the others need the database.
+
     \b
     Example:
       ipflow db upgrade
@@ -187,13 +195,27 @@ def cli(
       ipflow --lang en project show 3
     """
     from commands.common import Invocation
-    from workflow.core.i18n import choose_language, language
+    from workflow.core.i18n import _, choose_language, language
 
-    ctx.with_resource(language(choose_language(lang, os.environ)))
+    chosen = choose_language(lang, os.environ)
+    ctx.with_resource(language(chosen))
+    remote = None
+    if url := os.environ.get("IPFLOW_URL"):
+        from commands.remote import Remote
+
+        remote = Remote.from_env(url, os.environ, chosen)
+        for option, given in (("--db", db_url), ("--as", actor)):
+            if given is not None:
+                fail(
+                    _(
+                        "已设置 IPFLOW_URL={url}：命令通过服务器执行，操作人是访问令牌的用户，不能同时用 {option}。直接访问数据库（服务器运维人员的方式）请先取消 IPFLOW_URL"
+                    ).format(url=remote.url, option=option)
+                )
     ctx.obj = Invocation(
         db_url=db_url or os.environ.get("IPFLOW_DB") or DEFAULT_DB,
         actor=actor or os.environ.get("IPFLOW_USER") or getpass.getuser(),
         config_path=config_path,
+        remote=remote,
     )
 
 

@@ -15,6 +15,7 @@ import click
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from commands.remote import Remote
     from workflow.core.context import AppContext
     from workflow.core.files import OutputFile
     from workflow.corrections.log import CorrectionView
@@ -35,12 +36,17 @@ class Invocation:
     db_url: str
     actor: str
     config_path: str | None
+    remote: Remote | None = None
+    """The server the CLI works against (IPFLOW_URL), or None: the database directly."""
 
     def app(self, migrate: bool = False) -> AppContext:
         """Build the wiring the use cases run in: settings, engine, clock, actor.
 
         The schema must be current; with `migrate`, it is brought to the newest revision first.
+        Against a server (IPFLOW_URL) there is no database here: the command is refused.
         """
+        if self.remote is not None:
+            raise self.remote.not_here(click.get_current_context().command_path.partition(" ")[2])
         from workflow.core.clock import clock_from_env, pinned_day
         from workflow.core.config import load_settings
         from workflow.core.context import AppContext

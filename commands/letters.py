@@ -38,7 +38,10 @@ def letters_list(invocation: Invocation, status: str | None, as_json: bool) -> N
     from workflow.letters.actions import list_letters
     from workflow.letters.rules import STATUSES
 
-    rows = list_letters(invocation.app(), status)
+    if invocation.remote is not None:
+        rows = invocation.remote.letters(status)
+    else:
+        rows = list_letters(invocation.app(), status)
     if as_json:
         emit_json(to_json(rows))
         return
@@ -78,7 +81,10 @@ def letters_show(
     if fmt == "pdf" and not output:
         raise click.UsageError(_("PDF格式须用 --output 指定文件"))
     target = invocation.output(output, force) if output else None
-    body = show_letter(invocation.app(), letter_id, fmt)
+    if invocation.remote is not None:
+        body = invocation.remote.letter(letter_id, fmt)
+    else:
+        body = show_letter(invocation.app(), letter_id, fmt)
     if target is None:
         click.echo(body, nl=False)
         return
@@ -112,7 +118,10 @@ def letters_review(
     """
     from workflow.letters.review import STATUS_LABELS, review_letter
 
-    result = review_letter(invocation.app(), letter_id, status, comment)
+    if invocation.remote is not None:
+        result = invocation.remote.review_letter(letter_id, status, comment)
+    else:
+        result = review_letter(invocation.app(), letter_id, status, comment)
     if as_json:
         emit_json(result.as_json())
         return
@@ -151,7 +160,10 @@ def letters_plan(
     """
     from workflow.letters.review import record_plan
 
-    result = record_plan(invocation.app(), letter_id, received, due, summary)
+    if invocation.remote is not None:
+        result = invocation.remote.record_plan(letter_id, received, due, summary)
+    else:
+        result = record_plan(invocation.app(), letter_id, received, due, summary)
     if as_json:
         emit_json(result.as_json())
         return
@@ -181,7 +193,10 @@ def letters_follow_up(
     """
     from workflow.letters.review import follow_up
 
-    result = follow_up(invocation.app(), letter_id, day, note, done)
+    if invocation.remote is not None:
+        result = invocation.remote.follow_up(letter_id, day, note, done)
+    else:
+        result = follow_up(invocation.app(), letter_id, day, note, done)
     if as_json:
         emit_json(result.as_json())
         return
@@ -204,7 +219,10 @@ def letters_file(invocation: Invocation, letter_id: int, as_json: bool) -> None:
     """
     from workflow.letters.review import STATUS_LABELS, letter_file
 
-    doc = letter_file(invocation.app(), letter_id)
+    if invocation.remote is not None:
+        doc = invocation.remote.letter_file(letter_id)
+    else:
+        doc = letter_file(invocation.app(), letter_id)
     if as_json:
         emit_json(doc.as_json())
         return

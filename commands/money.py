@@ -184,7 +184,10 @@ def expense_add(
     """
     from workflow.money.budget import FLAG_LABELS, record_expenditure
 
-    result = record_expenditure(invocation.app(), project_id, line, day, amount, description)
+    if invocation.remote is not None:
+        result = invocation.remote.record_expenditure(project_id, line, day, amount, description)
+    else:
+        result = record_expenditure(invocation.app(), project_id, line, day, amount, description)
     if as_json:
         emit_json(result.as_json())
         return
@@ -210,7 +213,10 @@ def expense_review(
     """
     from workflow.money.budget import review_expenditure
 
-    result = review_expenditure(invocation.app(), expense_id, decision, note)
+    if invocation.remote is not None:
+        result = invocation.remote.review_expenditure(expense_id, decision, note)
+    else:
+        result = review_expenditure(invocation.app(), expense_id, decision, note)
     if as_json:
         emit_json(result.as_json())
     else:

@@ -225,7 +225,10 @@ def project_list(
     from workflow.core.results import to_json
     from workflow.projects.actions import list_projects
 
-    rows = list_projects(invocation.app(), category, state, flag)
+    if invocation.remote is not None:
+        rows = invocation.remote.projects(category, state, flag)
+    else:
+        rows = list_projects(invocation.app(), category, state, flag)
     if as_json:
         emit_json(to_json(rows))
         return
@@ -252,7 +255,10 @@ def project_show(invocation: Invocation, project_id: int, as_json: bool) -> None
     from workflow.check.rules import explain
     from workflow.projects.actions import show
 
-    p = show(invocation.app(), project_id)
+    if invocation.remote is not None:
+        p = invocation.remote.project(project_id)
+    else:
+        p = show(invocation.app(), project_id)
     if as_json:
         emit_json(p.as_json())
         return
@@ -403,7 +409,11 @@ def project_advance(
     """
     from workflow.projects.actions import advance
 
-    result = advance(invocation.app(), project_id, trigger, note, amount, _data_pairs(data_pairs))
+    data = _data_pairs(data_pairs)
+    if invocation.remote is not None:
+        result = invocation.remote.advance(project_id, trigger, note, amount, data)
+    else:
+        result = advance(invocation.app(), project_id, trigger, note, amount, data)
     if as_json:
         emit_json(result.as_json())
     else:

@@ -94,13 +94,23 @@ def report_submit(
     from workflow.projects.evidence import EvidenceFile
     from workflow.projects.reports import submit
 
-    context = invocation.app()
-    limit = context.settings.web.evidence_max_bytes
-    evidence = []
-    for path in evidence_paths:
-        with open(path, "rb") as stream:  # one byte past the limit is enough to refuse it
-            evidence.append(EvidenceFile(Path(path).name, stream.read(limit + 1)))
-    result = submit(context, project_id, report_date, _progress_pairs(pairs), note, tuple(evidence))
+    progress = _progress_pairs(pairs)
+    if invocation.remote is not None:
+        if evidence_paths:
+            from workflow.core.errors import Refused
+
+            raise Refused(
+                _("通过服务器（IPFLOW_URL）提交报告时不能附证明材料：请在网页的报告表单中上传")
+            )
+        result = invocation.remote.submit(project_id, report_date, progress, note)
+    else:
+        context = invocation.app()
+        limit = context.settings.web.evidence_max_bytes
+        evidence = []
+        for path in evidence_paths:
+            with open(path, "rb") as stream:  # one byte past the limit is enough to refuse it
+                evidence.append(EvidenceFile(Path(path).name, stream.read(limit + 1)))
+        result = submit(context, project_id, report_date, progress, note, tuple(evidence))
     if as_json:
         emit_json(result.as_json())
     else:

@@ -31,8 +31,9 @@ from tests.factories import enrol_university
 CASES = 800
 """Fuzz cases per backend: both backends together stay well within a minute."""
 
-SKIPPED = {("scheduler", "run")}
-"""Commands that do not return (the scheduler runs until stopped): tested on their own."""
+SKIPPED = {("scheduler", "run"), ("serve",)}
+"""Commands that do not return (the scheduler and the server run until stopped): tested on
+their own."""
 
 HUGE = ["9223372036854775808", "9223372036854775807", "2147483648", "18446744073709551616"]
 IDS = ["1", "2", "0", "-1", "-9223372036854775809", *HUGE, "1" + "0" * 40, "x", "", "1.5"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -17,17 +16,27 @@ from web.state import WebState
 from web.visitors import SignInNeeded
 from workflow.core.clock import Clock, system_clock
 from workflow.core.config import Settings
-from workflow.core.errors import Forbidden, NotFound, Refused, Stale
+from workflow.core.errors import (
+    Forbidden,
+    NotFound,
+    OutOfScope,
+    Refused,
+    Stale,
+    VersionMismatch,
+)
 
 API = "/api/v1"
 
 
 def status_of(refusal: Refused) -> int:
-    """The HTTP status of a refusal: 404 not found (or not visible), 403, 409 stale, else 422."""
+    """The HTTP status of a refusal: 404 not found (or not visible), 403, 412 If-Match
+    stale, 409 stale, else 422."""
     if isinstance(refusal, NotFound):
         return 404
     if isinstance(refusal, Forbidden):
         return 403
+    if isinstance(refusal, VersionMismatch):
+        return 412
     if isinstance(refusal, Stale):
         return 409
     return 422
@@ -39,8 +48,12 @@ def _is_api(request: Request) -> bool:
 
 def create_app(engine_url: str, settings: Settings, clock: Clock = system_clock) -> FastAPI:
     """The application on the database at `engine_url` (its schema must be current)."""
+    from web.api import letters as api_letters
+    from web.api import me as api_me
+    from web.api import money as api_money
     from web.api import projects as api_projects
     from web.api import token as api_token
+    from web.api.common import invalid_request
     from web.pages import account, home, ledger, letters, office, reports, signin
     from workflow.db.engine import make_engine, require_schema
     from workflow.projects.evidence import MAX_FILES
@@ -63,7 +76,13 @@ def create_app(engine_url: str, settings: Settings, clock: Clock = system_clock)
         StaticFiles(directory=Path(__file__).resolve().parent / "static"),
         name="static",
     )
-    for router in (api_token.router, api_projects.router):
+    for router in (
+        api_token.router,
+        api_me.router,
+        api_projects.router,
+        api_letters.router,
+        api_money.router,
+    ):
         app.include_router(router, prefix=API)
     for router in (signin.router, home.router, reports.router, letters.router):
         app.include_router(router)
@@ -73,20 +92,22 @@ def create_app(engine_url: str, settings: Settings, clock: Clock = system_clock)
     @app.exception_handler(Refused)
     def refused(request: Request, exc: Refused) -> Response:
         status = status_of(exc)
+        # Another unit's record is answered as one that does not exist, word for word.
+        message = exc.unseen if isinstance(exc, OutOfScope) else str(exc)
         if _is_api(request):
-            return JSONResponse({"detail": str(exc)}, status_code=status)
+            return JSONResponse({"detail": message}, status_code=status)
         from web.templating import render
 
-        return render(request, "error.html", status, error=str(exc))
+        return render(request, "error.html", status, error=message)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+    def invalid(request: Request, exc: RequestValidationError) -> Response:
+        message = invalid_request(exc)
         if _is_api(request):
-            return await request_validation_exception_handler(request, exc)
+            return JSONResponse({"detail": message}, status_code=422)
         from web.templating import render
-        from workflow.core.i18n import _
 
-        return render(request, "error.html", 422, error=_("网址或表单中的值无效，请返回后重新填写"))
+        return render(request, "error.html", 422, error=message)
 
     @app.exception_handler(SignInNeeded)
     def sign_in_needed(request: Request, exc: SignInNeeded) -> Response:

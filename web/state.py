@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from workflow.auth.door import Visitor
 from workflow.core.clock import Clock
 from workflow.core.config import Settings
-from workflow.core.context import AppContext
+from workflow.core.context import AppContext, TransactionHook
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,10 @@ class WebState:
         """A context for the sign-in door, before anyone is signed in."""
         return AppContext(self.engine, self.settings, self.clock, "")
 
-    def acting(self, visitor: Visitor) -> AppContext:
-        """The context a signed-in visitor's use cases run in: they act as themselves."""
-        return AppContext(self.engine, self.settings, self.clock, visitor.name)
+    def acting(self, visitor: Visitor, hook: TransactionHook | None = None) -> AppContext:
+        """The context a signed-in visitor's use cases run in: they act as themselves
+        (`hook`: what their writing use case also does in its transaction)."""
+        return AppContext(self.engine, self.settings, self.clock, visitor.name, hook)
 
 
 def web_state(request: Request) -> WebState:

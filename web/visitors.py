@@ -6,6 +6,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from web.security import SESSION_COOKIE
 from web.state import WebState, web_state
@@ -21,11 +22,20 @@ class SignInNeeded(Exception):
         self.location = "/signin?next=" + quote(next_path, safe="/")
 
 
-def api_visitor(request: Request, state: Annotated[WebState, Depends(web_state)]) -> Visitor:
+BEARER = HTTPBearer(
+    auto_error=False,
+    description="An API token: from POST /api/v1/token, or `ipflow user token create`",
+)
+"""The API's security scheme: a bearer token (it documents itself in the OpenAPI document)."""
+
+
+def api_visitor(
+    state: Annotated[WebState, Depends(web_state)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+) -> Visitor:
     """The holder of the request's bearer token, else 401."""
-    header = request.headers.get("authorization", "")
-    scheme, _sep, secret = header.partition(" ")
-    visitor = token_visitor(state.door(), secret.strip()) if scheme.lower() == "bearer" else None
+    secret = credentials.credentials.strip() if credentials is not None else ""
+    visitor = token_visitor(state.door(), secret) if secret else None
     if visitor is None:
         raise HTTPException(
             401,

@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from pydantic import BaseModel
 
+from web.api.common import errors
 from web.visitors import State
 from workflow.auth.door import SignInRefused, check_code, check_password, issue_signed_in_token
 from workflow.core.i18n import _
 
-router = APIRouter(tags=["sign-in"])
+router = APIRouter(tags=["sign-in"], responses=errors(401, 422))
 
 
 class TokenAnswer(BaseModel):
@@ -20,12 +21,12 @@ class TokenAnswer(BaseModel):
     expires_at: str
 
 
-@router.post("/token", responses={401: {"description": "Wrong name, password or code"}})
+@router.post("/token")
 def token(
     request: Request,
     state: State,
-    username: Annotated[str, Form(max_length=200)],
-    password: Annotated[str, Form(max_length=400)],
+    username: Annotated[str, Form(min_length=1, max_length=200)],
+    password: Annotated[str, Form(min_length=1, max_length=400)],
     code: Annotated[str, Form(max_length=20)] = "",
 ) -> TokenAnswer:
     """Sign in with a name and password (OAuth2 password form) and receive a bearer token."""

@@ -68,6 +68,11 @@ def subject_owner(
     return (row[0], row[1]) if row else (None, None)
 
 
+RECORDS: frozenset[SubjectKind] = frozenset({"project", "letter", "expense"})
+"""Subjects named by number: one that does not exist is refused as not found before the use
+case reads anything else of the call, as another unit's is (so the two answer alike)."""
+
+
 class Confinement(NamedTuple):
     """What the permission table confines an actor to for one action (nothing: None, False)."""
 
@@ -75,6 +80,8 @@ class Confinement(NamedTuple):
     """The actor's own unit, where the right is on its own unit's subjects only."""
     monitored: bool
     """Only projects of the contractor's monitored categories (states.categories.MONITORED)."""
+    missing: bool = False
+    """The project, letter or expenditure the use case names does not exist."""
 
 
 def visible_projects(work: Work) -> list[ColumnElement[bool]]:
@@ -159,7 +166,9 @@ def authorize(
     if user is not None and user.active and _within(session, user, action, owner, project_id):
         granted_right = right(user.role, action)
         return Confinement(
-            user.unit_id if granted_right == OWN else None, granted_right == IN_SCOPE
+            user.unit_id if granted_right == OWN else None,
+            granted_right == IN_SCOPE,
+            kind in RECORDS and value is not None and owner is None,
         )
     reason = _reasons(session, user, name, action, project_id)
     with language("zh"):

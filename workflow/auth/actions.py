@@ -158,14 +158,14 @@ def _is_admin(work: Work) -> bool:
 
 
 @use_case("token_revoke", write=True)
-def revoke_token(work: Work, token_id: int) -> TokenView:
-    """Revoke an API token at once: one's own, or any (the admin)."""
+def revoke_token(work: Work, token_id: int, only_own: bool = False) -> TokenView:
+    """Revoke an API token at once: one's own, or any (the admin) unless `only_own`."""
     found = work.session.execute(
         select(ApiToken, AppUser.name)
         .join(AppUser, AppUser.id == ApiToken.user_id)
         .where(ApiToken.id == token_id)
     ).first()
-    if found is None or (found[1] != work.ctx.actor and not _is_admin(work)):
+    if found is None or (found[1] != work.ctx.actor and (only_own or not _is_admin(work))):
         raise NotFound(_("没有编号为{id}的令牌").format(id=token_id))
     token, user = found
     if token.revoked_at is not None:

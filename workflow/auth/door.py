@@ -232,6 +232,17 @@ def end_session(ctx: AppContext, secret: str) -> None:
         )
 
 
+def end_token(ctx: AppContext, secret: str) -> None:
+    """Sign out of the API: the token `secret` is revoked now, by its holder."""
+    with transaction(ctx.engine) as session:
+        holder = select(AppUser.name).where(AppUser.id == ApiToken.user_id).scalar_subquery()
+        session.execute(
+            update(ApiToken)
+            .where(ApiToken.secret_hash == secret_hash(secret), ApiToken.revoked_at.is_(None))
+            .values(revoked_at=ctx.clock(), revoked_by=holder)
+        )
+
+
 def token_visitor(ctx: AppContext, secret: str) -> Visitor | None:
     """Who holds the API token `secret`, or None when it is unknown, revoked, expired or disabled."""
     if not secret.startswith(TOKEN_PREFIX):

@@ -7,8 +7,13 @@ table gives them. The boundary
 
 1. loads the actor and refuses, and logs the refusal, when the role may not take the action,
    or may take it only on its own unit's subjects and the subject belongs to another unit;
+   a subject that does not exist is then refused as not found, in the same words as another
+   unit's, before the use case reads anything else of the call;
 2. opens the transaction (on SQLite a write use case takes the write lock first);
 3. turns a stale row (optimistic lock) or an integrity error into a plain refusal.
+
+A writing use case also runs the context's `hook` (`AppContext.hook`) inside its transaction,
+before and after its body.
 
 Once the actor is authorised, a writing use case's text arguments are screened for control
 characters (`workflow.core.text.screen`): whatever a user types is stored as data.
@@ -95,7 +100,7 @@ def orchestration(
                     authorize(session, ctx.actor, action, None, None)
             except Denied as denied:
                 log_refusal(ctx, denied)
-                raise (OutOfScope if denied.out_of_scope else Forbidden)(denied.reason) from None
+                raise Forbidden(denied.reason) from None
             return fn(ctx, *args, **kwargs)
 
         return run
@@ -118,12 +123,16 @@ NOT_FOUND = {
 NO_RECORD = N_("没有编号为{id}的记录")
 
 
+def _not_found(name: str, value: object) -> str:
+    """How a use case says that the record its parameter `name` names is not there."""
+    return _(NOT_FOUND.get(name, NO_RECORD)).format(id=value, **{name: value})
+
+
 def _refuse_beyond_keys(arguments: dict[str, Any]) -> None:
     """Refuse a record number no database key can hold (≥ 2^31, say) before a query overflows."""
     for name, value in arguments.items():
         if name.endswith("_id") and isinstance(value, int) and not is_key(value):
-            message = _(NOT_FOUND.get(name, NO_RECORD))
-            raise NotFound(message.format(id=value, **{name: value}))
+            raise NotFound(_not_found(name, value))
 
 
 def _stale(subject: tuple[SubjectKind, str] | None, value: object) -> str:
@@ -168,14 +177,25 @@ def use_case(
                     confined = authorize(
                         session, ctx.actor, acting, subject[0] if subject else None, subject_value
                     )
+                    if confined.missing and subject is not None:
+                        raise NotFound(_not_found(subject[1], subject_value))
                     if write:
                         for argument, value in list(bound.arguments.items())[1:]:
                             screen(argument, value)
                     work = Work(ctx, session, confined.unit, confined.monitored)
-                    return fn(work, *args, **kwargs)
+                    hook = ctx.hook if write else None
+                    if hook is not None:
+                        hook.before(session)
+                    result = fn(work, *args, **kwargs)
+                    if hook is not None:
+                        hook.after(session, result)
+                    return result
             except Denied as denied:
                 log_refusal(ctx, denied)
-                raise (OutOfScope if denied.out_of_scope else Forbidden)(denied.reason) from None
+                if denied.out_of_scope and subject is not None:
+                    unseen = _not_found(subject[1], subject_value)
+                    raise OutOfScope(denied.reason, unseen) from None
+                raise Forbidden(denied.reason) from None
             except StaleDataError:
                 raise Stale(_stale(subject, subject_value)) from None
             except IntegrityError as exc:

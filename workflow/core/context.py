@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from workflow.core.clock import Clock, today
 from workflow.core.config import Settings
+
+
+class TransactionHook(Protocol):
+    """What a caller runs inside a writing use case's own transaction, around its body (the
+    API keeps the answer to a request with an idempotency key in the same transaction)."""
+
+    def before(self, session: Session) -> None:
+        """Runs once the actor is authorised, before the body; may raise to stop it."""
+
+    def after(self, session: Session, result: object) -> None:
+        """Runs after the body returned `result`, before the commit."""
 
 
 @dataclass(frozen=True)
@@ -19,6 +32,8 @@ class AppContext:
     settings: Settings
     clock: Clock
     actor: str
+    hook: TransactionHook | None = None
+    """Runs inside the transaction of each writing use case called with this context."""
 
     def today(self) -> date:
         """Today's date in the programme's time zone, by the injected clock."""

@@ -18,10 +18,19 @@ class Forbidden(Refused):
 class OutOfScope(NotFound):
     """A refusal because the subject is outside the actor's scope (another unit's project, say).
 
-    The CLI says so; the web answers 404, as for a record that does not exist, so that a unit
-    cannot learn what other units have.
+    The CLI says so; the web answers 404 with `unseen`, the words for a record that does not
+    exist, so that a unit cannot learn what other units have.
     """
+
+    def __init__(self, reason: str, unseen: str) -> None:
+        super().__init__(reason)
+        self.unseen = unseen
 
 
 class Stale(Refused):
     """A refusal because someone else changed the record meanwhile (HTTP 409 or 412)."""
+
+
+class VersionMismatch(Stale):
+    """A refusal because the caller acted on a version of the record other than the current
+    one: an API client's `If-Match` names an older one (HTTP 412)."""

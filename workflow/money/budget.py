@@ -26,6 +26,7 @@ from workflow.core.results import Result
 from workflow.db.orm import Project
 from workflow.db.orm_money import BudgetLine, Disbursement, Expenditure, ProjectFunding
 from workflow.money.figures import ACCEPTED, MoneyFigures, money_figures
+from workflow.projects.actions import project_for_change
 
 if TYPE_CHECKING:
     from workflow.money.reviews import BudgetReviewView, FundEvaluationView
@@ -291,16 +292,23 @@ def expenditure_flags(
 
 @use_case("expense_add", write=True, subject=("project", "project_id"))
 def record_expenditure(
-    work: Work, project_id: int, line: str, day: date, amount: int, description: str
+    work: Work,
+    project_id: int,
+    line: str,
+    day: date,
+    amount: int,
+    description: str,
+    expected_version: int | None = None,
 ) -> Booked:
-    """Book one expenditure of a project being carried out; returns its id and flags."""
+    """Book one expenditure of a project being carried out; returns its id and flags.
+    `expected_version`: refused unless the project is at that version."""
     ctx, session = work.ctx, work.session
     _check_amount(amount, _("支出金额"))
     if not description.strip():
         raise Refused(_("须说明支出内容（--description）"))
     if day > ctx.today():
         raise Refused(_("支出日期{day}晚于今天{today}").format(day=day, today=ctx.today()))
-    project = _project(session, project_id)
+    project = project_for_change(session, project_id, expected_version)
     if project.state not in ACTIVE_STATES:
         raise Refused(
             _("项目#{id}当前状态为{state}，只有实施中的项目才能登记支出").format(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from states.categories import CATEGORIES, MONITORED
@@ -20,7 +21,7 @@ from workflow.access.store import visible_projects
 from workflow.core.boundary import Work, use_case
 from workflow.core.clock import SHANGHAI
 from workflow.core.context import AppContext
-from workflow.core.errors import NotFound, Refused
+from workflow.core.errors import NotFound, Refused, VersionMismatch
 from workflow.core.i18n import _
 from workflow.core.limits import day_problem
 from workflow.core.results import Result
@@ -68,6 +69,8 @@ from workflow.projects.sanctions import (
 from workflow.units.actions import conflict_of_interest, describe, ensure_unit
 
 SECURITIZATION = "data_ip_securitization"
+PAGE_LIMIT = 1000
+"""The most projects one page of `project_page` holds."""
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,8 @@ class ProjectView(ProjectSummary):
     """The grade of the latest acceptance (excellent, pass or fail), None before any."""
     evaluations: list[EvaluationView]
     unit_evaluations: list[EvaluationView]
+    version: int
+    """The project row's version, raised by each change of it: the API's ETag."""
 
 
 def validate(p: NewProject) -> NewProject:
@@ -372,6 +377,27 @@ def lock_project(session: Session, project_id: int) -> Project:
     return project
 
 
+def check_version(project: Project, expected: int | None) -> None:
+    """Refuse when the caller acts on a version of the project other than its current one
+    (an API client's If-Match); None: the caller names none."""
+    if expected is not None and project.version != expected:
+        raise VersionMismatch(
+            _(
+                "项目#{id}已被修改（当前版本{current}，请求依据的是版本{expected}），本次操作未生效：请重新读取项目后重试"
+            ).format(id=project.id, current=project.version, expected=expected)
+        )
+
+
+def project_for_change(session: Session, project_id: int, expected: int | None) -> Project:
+    """The project a change reads: locked and checked against `expected` when the caller names
+    the version it acts on, else as it is."""
+    if expected is None:
+        return get_project(session, project_id)
+    project = lock_project(session, project_id)
+    check_version(project, expected)
+    return project
+
+
 def year_end(project: Project, year: int) -> date:
     """The last day of the project's `year`-th year: the day before its start plus 12·year months.
 
@@ -485,9 +511,12 @@ def advance(
     note: str = "",
     amount: int | None = None,
     data: dict[str, str] | None = None,
+    expected_version: int | None = None,
 ) -> Transition:
-    """Fire one transition, append its event and apply its effects, all in one transaction."""
+    """Fire one transition, append its event and apply its effects, all in one transaction;
+    refused when `expected_version` is given and the project is at another version."""
     project = lock_project(work.session, project_id)
+    check_version(project, expected_version)
     return advance_in(work.session, work.ctx, project, trigger, note, amount, data or {})
 
 
@@ -672,14 +701,20 @@ def show(work: Work, project_id: int) -> ProjectView:
         acceptance_grade=grades[-1] if grades else None,
         evaluations=evaluations(session, [Project.id == project_id]),
         unit_evaluations=unit_evaluations(session, project.unit_id, project_id),
+        version=project.version,
     )
 
 
-@use_case("project_list", write=False)
-def list_projects(
-    work: Work, category: str | None, state: str | None, flag: str | None
-) -> list[ProjectSummary]:
-    """Projects matching the filters, each summarised as `show` does, without history."""
+@dataclass(frozen=True)
+class ProjectPage(Result):
+    """A page of `project list`: the projects matching the filters, `limit` from `offset`."""
+
+    total: int
+    """How many projects match the filters in all."""
+    projects: list[ProjectSummary]
+
+
+def _refuse_filters(category: str | None, state: str | None) -> None:
     if category is not None and category not in CATEGORIES:
         raise Refused(
             _("未知的项目类别“{category}”；可选：{choices}").format(
@@ -692,27 +727,93 @@ def list_projects(
                 state=state, choices=", ".join(STATE_LABELS)
             )
         )
-    day, session = work.ctx.today(), work.session
-    visible = visible_projects(work)
+
+
+def _flag_is(flag: str, day: date) -> ColumnElement[bool]:
+    """SQL, correlated to Project: the latest snapshot on or before `day` has `flag` (one
+    primary-key lookup per project, ledger_snapshot being keyed by project and day)."""
+    latest = (
+        select(LedgerSnapshot.flag)
+        .where(LedgerSnapshot.project_id == Project.id, LedgerSnapshot.day <= day)
+        .order_by(LedgerSnapshot.day.desc())
+        .limit(1)
+        .correlate(Project)
+        .scalar_subquery()
+    )
+    return latest == flag
+
+
+def _selection(
+    work: Work, category: str | None, state: str | None, flag: str | None
+) -> list[ColumnElement[bool]]:
+    """Conditions on Project: the filters and what the actor may see."""
+    _refuse_filters(category, state)
     where = [
         c
         for c in (
             Project.category == category if category else None,
             Project.state == state if state else None,
+            _flag_is(flag, work.ctx.today()) if flag else None,
         )
         if c is not None
-    ] + visible
-    projects = session.scalars(
-        select(Project).options(joinedload(Project.unit)).where(*where).order_by(Project.id)
-    ).all()
+    ]
+    return where + visible_projects(work)
+
+
+def _summaries(
+    work: Work, where: list[ColumnElement[bool]], projects: Sequence[Project], few: bool
+) -> list[ProjectSummary]:
+    """`projects` (all those `where` selects) summarised, each figure computed for them only;
+    `few`: their snapshots are looked up by id rather than read for every project."""
+    day, session = work.ctx.today(), work.session
     progress = progress_by_project(session, day, where)
-    snapshots = latest_snapshots(session, [p.id for p in projects] if visible else None, day)
+    snapshots = latest_snapshots(session, [p.id for p in projects] if few else None, day)
     money = money_figures(session, day, where)
     partners = partner_names(session, where)
-    rows = [
+    return [
         _summary(
             p, partners.get(p.id, []), day, progress.get(p.id), snapshots.get(p.id), money[p.id]
         )
         for p in projects
     ]
-    return [r for r in rows if flag is None or r.flag == flag]
+
+
+@use_case("project_list", write=False)
+def list_projects(
+    work: Work, category: str | None, state: str | None, flag: str | None
+) -> list[ProjectSummary]:
+    """Projects matching the filters, each summarised as `show` does, without history."""
+    where = _selection(work, category, state, flag)
+    projects = work.session.scalars(
+        select(Project).options(joinedload(Project.unit)).where(*where).order_by(Project.id)
+    ).all()
+    return _summaries(work, where, projects, few=bool(visible_projects(work)))
+
+
+@use_case("project_list", write=False)
+def project_page(
+    work: Work,
+    category: str | None,
+    state: str | None,
+    flag: str | None,
+    limit: int,
+    offset: int = 0,
+    after: int | None = None,
+) -> ProjectPage:
+    """One page of `list_projects`, in id order: `limit` projects from `offset`, or those after
+    the id `after` (keyset). Progress, flags and money are computed for that page only."""
+    if not 1 <= limit <= PAGE_LIMIT:
+        raise Refused(
+            _("每页项目数须在1到{most}之间，得到{limit}").format(most=PAGE_LIMIT, limit=limit)
+        )
+    if offset < 0:
+        raise Refused(_("起始位置须不小于0，得到{offset}").format(offset=offset))
+    where = _selection(work, category, state, flag)
+    session = work.session
+    total = session.scalar(select(func.count()).select_from(Project).where(*where)) or 0
+    query = select(Project).options(joinedload(Project.unit)).where(*where)
+    if after is not None:
+        query = query.where(Project.id > after)
+    projects = session.scalars(query.order_by(Project.id).offset(offset).limit(limit)).all()
+    page: list[ColumnElement[bool]] = [Project.id.in_([p.id for p in projects])]
+    return ProjectPage(total, _summaries(work, page, projects, few=True) if projects else [])

@@ -18,7 +18,7 @@ from workflow.corrections.log import record_correction
 from workflow.db.orm import PlanTask, Project, Report, ReportItem
 from workflow.progress.rules import period_of
 from workflow.progress.store import stored_periods
-from workflow.projects.actions import get_project
+from workflow.projects.actions import get_project, project_for_change
 from workflow.projects.evidence import EvidenceFile, attach
 
 
@@ -163,6 +163,7 @@ def submit(
     completions: dict[str, float],
     note: str = "",
     evidence: Sequence[EvidenceFile] = (),
+    expected_version: int | None = None,
 ) -> Submitted:
     """Record a progress report stating the completion of some tasks on `report_date`.
 
@@ -170,11 +171,17 @@ def submit(
     them, so the order in which reports are entered never matters. A completion that goes
     down (against the report before, or the next one stating the task) needs a note.
     `evidence`: files kept with the report (`workflow.projects.evidence`), all or none.
+    `expected_version`: refused unless the project is at that version.
     """
     ctx, session = work.ctx, work.session
     if not completions:
         raise Refused(_("报告至少须填写一项任务的完成度（--progress 任务=百分比）"))
-    project = get_project(session, project_id)
+    for name, value in completions.items():
+        if not 0 <= value <= 100:  # NaN too
+            raise Refused(
+                _("任务“{task}”的完成度{text}须在0至100之间").format(task=name, text=value)
+            )
+    project = project_for_change(session, project_id, expected_version)
     if project.state not in ACTIVE_STATES:
         raise Refused(
             _("项目#{id}当前状态为{label}（{state}），不在实施期内，不能提交报告").format(
