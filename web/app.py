@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import RedirectResponse, Response
 
+from web.limits import MARGIN, BodyLimit
 from web.security import LanguageAndHeaders
 from web.state import WebState
 from web.visitors import SignInNeeded
@@ -55,6 +56,7 @@ def create_app(engine_url: str, settings: Settings, clock: Clock = system_clock)
     from web.api.common import invalid_request
     from web.pages import account, home, ledger, letters, office, reports, signin
     from workflow.db.engine import make_engine, require_schema
+    from workflow.projects.evidence import MAX_FILES
 
     engine = make_engine(engine_url, (settings.web.pool_size, settings.web.max_overflow))
     require_schema(engine)
@@ -67,6 +69,7 @@ def create_app(engine_url: str, settings: Settings, clock: Clock = system_clock)
         description="REST API of ipflow: the JSON keys of the CLI's --json, bearer tokens.",
     )
     app.state.ipflow = WebState(engine, settings, clock)
+    app.add_middleware(BodyLimit, limit=settings.web.evidence_max_bytes * MAX_FILES + MARGIN)
     app.add_middleware(LanguageAndHeaders)
     app.mount(
         "/static",

@@ -69,6 +69,7 @@ def environment() -> Environment:
     from states.categories import CATEGORIES
     from states.definitions import STATE_LABELS
     from workflow.access.rules import ROLES, allowed
+    from workflow.check.rules import explain
     from workflow.letters.rules import STATUSES
 
     env.globals["_"] = lambda message: _(message)
@@ -82,6 +83,7 @@ def environment() -> Environment:
     env.globals["letter_status_text"] = lambda code: (
         _(STATUSES[code].label) if code in STATUSES else code
     )
+    env.globals["reason_text"] = lambda reason: explain(reason["code"], reason["text"])
     env.globals["role_names"] = ROLES
     env.globals["nav"] = lambda role: [(href, _(label)) for href, label in NAV.get(role, ())]
     env.globals["can"] = allowed

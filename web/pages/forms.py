@@ -8,7 +8,7 @@ from fastapi import Request
 from starlette.responses import RedirectResponse, Response
 
 from web.app import status_of
-from workflow.core.errors import NotFound, Refused
+from workflow.core.errors import Forbidden, NotFound, Refused
 
 
 def form_date(text: str, what: str, default: date | None = None) -> date:
@@ -35,9 +35,10 @@ def form_yuan(text: str) -> int:
 
 
 def refusal_status(refusal: Refused) -> int:
-    """The status of a page that shows `refusal` as its error; a record that is not there (or
-    not visible: another unit's) is the 404 page instead, so it is raised again."""
-    if isinstance(refusal, NotFound):
+    """The status of a page that shows `refusal` as its error. A record that is not there (or
+    not visible: another unit's) and an action the role may never take are raised again: the
+    404 or 403 page answers them, as the API does, without the page of the record."""
+    if isinstance(refusal, NotFound | Forbidden):
         raise refusal
     return status_of(refusal)
 

@@ -162,7 +162,14 @@ def _chart(days: list[date], counts: dict[str, list[int]]) -> Chart:
 
 @router.get("/periodic")
 def periodic_page(request: Request, visitor: PageVisitor) -> Response:
-    """The form of the contractor's periodic reports (SPEC.md §8)."""
+    """The form of the contractor's periodic reports (SPEC.md §8), for the roles that may
+    write them."""
+    from workflow.access.rules import allowed
+    from workflow.core.errors import Forbidden
+    from workflow.core.i18n import _
+
+    if not allowed(visitor.role, "report_periodic"):
+        raise Forbidden(_("您的角色不能生成定期报告"))
     return render(request, "periodic.html", visitor=visitor, kinds=PERIODIC_KINDS)
 
 

@@ -18,7 +18,7 @@ from workflow.core.i18n import _
 from workflow.core.results import Result
 from workflow.core.text import one_line
 from workflow.db.bulk import insert_many
-from workflow.db.orm import Letter, OutboxMessage, Project
+from workflow.db.orm import Letter, OutboxMessage, Project, Unit
 from workflow.db.widths import require_fit
 from workflow.documents.render import chinese_date, render
 from workflow.letters.rules import ISSUED, STATUSES
@@ -198,9 +198,13 @@ class LetterRow(Result):
     issued_on: date
     rectification_due: date
     lag: float
+    title: str
+    """The project's title."""
+    unit: str
+    """The name of the project's unit."""
 
 
-def _row(letter: Letter) -> LetterRow:
+def _row(letter: Letter, title: str, unit: str) -> LetterRow:
     return LetterRow(
         id=letter.id,
         project_id=letter.project_id,
@@ -211,6 +215,8 @@ def _row(letter: Letter) -> LetterRow:
         issued_on=letter.issued_on,
         rectification_due=letter.rectification_due,
         lag=letter.lag,
+        title=title,
+        unit=unit,
     )
 
 
@@ -229,16 +235,20 @@ def list_letters(
         )
     if level is not None and level not in ("amber", "red"):
         raise Refused(_("未知的告知书级别“{level}”；可选：amber、red").format(level=level))
-    query = select(Letter).order_by(Letter.issued_on.desc(), Letter.id.desc())
+    query = (
+        select(Letter, Project.title, Unit.name)
+        .join(Project, Project.id == Letter.project_id)
+        .join(Unit, Unit.id == Project.unit_id)
+        .order_by(Letter.issued_on.desc(), Letter.id.desc())
+    )
     if status:
         query = query.where(Letter.status == status)
     if level:
         query = query.where(Letter.level == level)
     if project_id is not None:
         query = query.where(Letter.project_id == project_id)
-    if visible := visible_projects(work):
-        query = query.join(Project, Project.id == Letter.project_id).where(*visible)
-    return [_row(letter) for letter in session.scalars(query)]
+    query = query.where(*visible_projects(work))
+    return [_row(*found) for found in session.execute(query).tuples()]
 
 
 @use_case("letter_show", write=False, subject=("letter", "letter_id"))

@@ -126,6 +126,7 @@ def project_rows(
                     "planned_today": snap.planned_today if snap else None,
                     "flag": snap.flag if snap else None,
                     "reasons": "；".join(r["text"] for r in snap.reasons) if snap else "",
+                    "reason_list": list(snap.reasons) if snap else [],
                     "last_report": snap.last_report if snap else None,
                     "open_letters": snap.open_letters if snap else 0,
                     "checked_on": snap.day if snap else None,

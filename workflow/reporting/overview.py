@@ -34,7 +34,8 @@ class RedProject(Result):
     unit: str
     category: str
     lag: float | None
-    reasons: str
+    reasons: list[dict[str, str]]
+    """The check's reasons, each its code and stored Chinese text (`check.rules.explain`)."""
     open_letters: int
 
 
@@ -74,7 +75,7 @@ def overview(work: Work) -> Overview:
             r.values["unit"],
             r.values["category"],
             r.values["lag"],
-            r.values["reasons"],
+            r.values["reason_list"],
             r.values["open_letters"],
         )
         for r in rows
