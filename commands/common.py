@@ -40,6 +40,8 @@ class Invocation:
         """Build the wiring the use cases run in: settings, engine, clock, actor.
 
         The schema must be current; with `migrate`, it is brought to the newest revision first.
+        The engine's connections are closed when the command ends (a PostgreSQL server sees a
+        clean goodbye, not a dropped socket).
         """
         from workflow.core.clock import clock_from_env, pinned_day
         from workflow.core.config import load_settings
@@ -52,6 +54,7 @@ class Invocation:
         actor = entry_text(self.actor, _("操作人（--as）"), limit=width(ProjectEvent.actor))
         settings = load_settings(self.config_path)
         engine = make_engine(self.db_url)
+        click.get_current_context().call_on_close(engine.dispose)
         if migrate:
             upgrade(engine)
         else:

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DatabaseError
 
 from tests.conftest import Cli, database_dump, without_clock_notice
 from tests.factories import enrol, enrol_university
-from tests.racing import race
+from tests.racing import race, racing
 from workflow.db.engine import make_engine, transaction
 from workflow.db.orm import ReportDue, Unit
 
@@ -112,6 +112,7 @@ def test_the_same_application_number_twice_is_refused_naming_the_first(
     assert "申报编号“2027-GX-001”已被项目#1“磷化工高价值专利培育”使用" in again
 
 
+@racing
 def test_eight_concurrent_creates_naming_one_new_unit_all_succeed(
     db_url: str, engine: Engine, tmp_path: Path
 ) -> None:
