@@ -393,18 +393,43 @@ def test_a_corrected_term_keeps_to_the_category_s_years(ipflow: Cli, engine: Eng
     )  # fmt: skip
 
     one_year = refused(ipflow, engine, "project", "amend", gi, "--end", "2027-12-31", "--note", "x")
+    beyond = refused(
+        ipflow, engine, "project", "amend", gi, "--start", "2027-02-01", "--end", "2029-01-31",
+        "--note", "x",
+    )  # fmt: skip
     moved = as_json(
         ipflow(
-            "project", "amend", gi, "--start", "2027-02-01", "--end", "2029-01-31",
+            "project", "amend", gi, "--start", "2027-02-01", "--end", "2028-12-31",
             "--note", "按批复更正", "--json",
         )
     )  # fmt: skip
 
     assert "知识产权品牌培育项目的实施期为2年，而2027-01-01至2027-12-31为1年" in one_year
-    assert (moved["start"], moved["end"]) == ("2027-02-01", "2029-01-31")
+    assert "实施周期为2027年至2028年，而2027-02-01至2029-01-31超出这两年" in beyond
+    assert (moved["start"], moved["end"]) == ("2027-02-01", "2028-12-31")
     assert moved["plan"] == [
-        {"task": "项目实施", "start": "2027-02-01", "due": "2029-01-31", "weight": 1.0}
+        {"task": "项目实施", "start": "2027-02-01", "due": "2028-12-31", "weight": 1.0}
     ]  # the default plan follows the term
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [("2028-01-01", "2029-12-31"), ("2026-07-01", "2028-06-30")]
+)
+def test_a_gi_brand_application_outside_the_programme_s_two_years_is_refused(
+    ipflow: Cli, engine: Engine, start: str, end: str
+) -> None:
+    """Seed 004 line 49: 项目实施周期为2年（2027年—2028年）; its reviews and acceptance follow
+    those calendar years (states.rules.GI_YEARS), whatever the dates an application states."""
+    enrol(ipflow, "贵州省茶叶协会", "association", "provincial_gi_holder=yes")
+    args = ("project", "create", "--category", "gi_brand", "--title", "都匀毛尖地理标志品牌培育")
+    args = (*args, "--unit", "贵州省茶叶协会", "--tier", "provincial", "--budget", "500000")
+
+    message = refused(ipflow, engine, *args, "--start", start, "--end", end)
+
+    assert message == (
+        f"ipflow: 知识产权品牌培育项目的实施周期为2027年至2028年，而{start}至{end}超出这两年"
+    )
+    assert ok(ipflow(*args, "--start", "2027-01-01", "--end", "2028-12-31"))
 
 
 def created_as(ipflow: Cli, category: str, title: str, unit: str, *extra: str) -> str:
