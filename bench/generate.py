@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from bench.bulk_load import BulkProject, BulkReport
 from states.categories import CATEGORIES, CONTRACTOR_CATEGORY
 from states.eligibility import DEFAULT_TIERS, TIERS
+from states.rules import GI_YEARS
 from workflow.progress.rules import TaskProgress, add_months, report_periods, task_elapsed
 from workflow.projects.actions import NewProject
 from workflow.projects.plans import PlanRow
@@ -50,6 +51,8 @@ see; a rerun the same day issues none."""
 
 
 def _term(rng: random.Random, category: str) -> tuple[date, date]:
+    if category == "gi_brand":  # the programme's two years, 2027–2028 (states.rules.GI_YEARS)
+        return date(GI_YEARS[0], 1, 1), date(GI_YEARS[-1], 12, 31)
     years = CATEGORIES[category].term_years or rng.choice((1, 2, 2, 3))
     start = add_months(date(2026, 10, 1), rng.randrange(10))
     return start, add_months(start, 12 * years) - timedelta(days=1)

@@ -44,6 +44,8 @@ class Invocation:
 
         The schema must be current; with `migrate`, it is brought to the newest revision first.
         Against a server (IPFLOW_URL) there is no database here: the command is refused.
+        The engine's connections are closed when the command ends (a PostgreSQL server sees a
+        clean goodbye, not a dropped socket).
         """
         if self.remote is not None:
             raise self.remote.not_here(click.get_current_context().command_path.partition(" ")[2])
@@ -58,6 +60,7 @@ class Invocation:
         actor = entry_text(self.actor, _("操作人（--as）"), limit=width(ProjectEvent.actor))
         settings = load_settings(self.config_path)
         engine = make_engine(self.db_url)
+        click.get_current_context().call_on_close(engine.dispose)
         if migrate:
             upgrade(engine)
         else:

@@ -34,6 +34,8 @@ def db_upgrade(invocation: Invocation) -> None:
             error = hide_secrets(first_line(exc), invocation.db_url)
             raise DatabaseError(_("无法迁移数据库：{error}").format(error=error)) from None
         raise
+    finally:
+        engine.dispose()
     if before == revision:
         click.echo(_("数据库结构已是最新版本（{revision}）").format(revision=revision))
     elif before is None:

@@ -323,6 +323,19 @@ def _grade_text(grade: str) -> str:
 @click.option("--start", type=DATE, help="The first day the term should have.")
 @click.option("--end", type=DATE, help="The last day the term should have.")
 @click.option("--plan", "plan_path", metavar="FILE.csv", help="The plan it should have.")
+@click.option(
+    "--tier",
+    metavar="TIER",
+    help="The tier it should have, as `project create --tier` takes it (gi_brand: provincial, "
+    "prefecture or county).",
+)
+@click.option(
+    "--partner",
+    "partners",
+    multiple=True,
+    metavar="UNIT",
+    help="A co-applicant it should have (repeatable): the ones given replace its partners.",
+)
 @click.option("--note", required=True, help="Why it is corrected (kept in the history).")
 @JSON_OPTION
 @pass_invocation
@@ -332,23 +345,30 @@ def project_amend(
     start: date | None,
     end: date | None,
     plan_path: str | None,
+    tier: str | None,
+    partners: tuple[str, ...],
     note: str,
     as_json: bool,
 ) -> None:
-    """Correct a project's term or plan before it starts; the history keeps what they were.
+    """Correct a project's term, plan, tier or partners; the history keeps what they were.
 
-    Possible while the project is applied, screened or approved (an approved project keeps
-    its start year). A plan that no longer fits a corrected term must be given anew with
-    --plan; the default one-task plan follows the term.
+    The term and plan may be corrected while the project is applied, screened or approved (an
+    approved project keeps its start year). A plan that no longer fits a corrected term must be
+    given anew with --plan; the default one-task plan follows the term. The tier and partners
+    may be corrected until approval, checked as `project create` checks them; after it, only
+    a tier the application never stated (one filed before tiers existed) may be recorded.
 
     \b
     Example:
       ipflow project amend 7 --plan plan.csv --note 申报书附件计划录入有误
       ipflow project amend 7 --start 2027-03-01 --end 2028-02-29 --note 实施期按批复更正
+      ipflow project amend 9 --tier prefecture --partner 仁怀市酱香白酒协会 --note 补录申报层级
     """
     from workflow.projects.amend import amend
 
-    result = amend(invocation.app(), project_id, start, end, plan_path, note)
+    result = amend(
+        invocation.app(), project_id, start, end, plan_path, note, tier, partners or None
+    )
     if as_json:
         emit_json(result.as_json())
         return
@@ -357,6 +377,12 @@ def project_amend(
             id=result.id, start=result.start, end=result.end, count=len(result.plan)
         )
     )
+    if result.tier or result.partners:
+        click.echo(
+            _("  申报层级：{tier}   合作单位：{partners}").format(
+                tier=result.tier or "—", partners=_("、").join(result.partners) or "—"
+            )
+        )
 
 
 def _data_pairs(pairs: tuple[str, ...]) -> dict[str, str]:

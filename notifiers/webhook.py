@@ -22,6 +22,13 @@ retried rather than lost. HTTP 408, 429 and 5xx are transient, other 4xx permane
 their JSON body carries a code listed as transient; no connection or a timeout is transient
 and marks the bot down for the rest of the run.
 
+Text. Letters and notices are plain text, and what applicants typed (titles, unit names) is in
+them: a title holding `**`, `[x](http://…)`, backquotes or `<font …>` would turn into bold, a
+link, code or colour in a markdown message. WeCom and DingTalk markdown therefore get the text
+through `markdown_literal`, which shows it as it is. Neither service documents an escape
+character (a backslash may be shown, or ignored), so the characters that make markdown are
+replaced by their full-width forms, which read the same in Chinese text.
+
 Secrets. A bot's address holds its token (WeCom `key`, DingTalk `access_token`, the last part
 of a Feishu hook path) and may be signed with a secret: neither appears in any error text.
 """
@@ -32,6 +39,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -40,6 +48,39 @@ from typing import Any, ClassVar, NoReturn
 from urllib.parse import urlencode, urlsplit
 
 from notifiers.base import Message, PermanentError, TransientError, redact
+
+MARKDOWN_MARKS = str.maketrans(
+    {
+        "\\": "＼",
+        "`": "｀",
+        "*": "＊",
+        "_": "＿",
+        "~": "～",
+        "[": "［",
+        "]": "］",
+        "<": "＜",
+        ">": "＞",
+        "|": "｜",
+        "&": "＆",
+        "#": "＃",
+        "-": "－",
+        "+": "＋",
+        "=": "＝",
+        ".": "．",
+        ")": "）",
+    }
+)
+"""Each character that makes markdown, and the full-width form that shows it instead."""
+INLINE_MARKS = "\\`*_~[]<>|&"
+"""Characters that make markdown anywhere in a line: emphasis, code, links, HTML, entities."""
+LINE_START = re.compile(r"^([ \t]*)(#+|(?:[-+=]+|\d+[.)])(?=[ \t]|$))", re.MULTILINE)
+"""What makes markdown only at the start of a line: headings, list items, rules, underlines."""
+
+
+def markdown_literal(text: str) -> str:
+    """`text` as markdown that shows it as it is (see the module docstring)."""
+    text = "".join(c.translate(MARKDOWN_MARKS) if c in INLINE_MARKS else c for c in text)
+    return LINE_START.sub(lambda m: m[1] + m[2].translate(MARKDOWN_MARKS), text)
 
 
 def encode(body: dict[str, Any]) -> bytes:
@@ -218,7 +259,7 @@ class WeComNotifier(WebhookNotifier):
     def content(self, message: Message) -> str:
         """The `content` field: the subject (bold in markdown), then the text."""
         if self.msgtype == "markdown":
-            return f"**{message.subject}**\n{message.text}"
+            return f"**{markdown_literal(message.subject)}**\n{markdown_literal(message.text)}"
         return f"{message.subject}\n{message.text}"
 
     def request(self, message: Message) -> tuple[str, dict[str, Any]]:
@@ -260,8 +301,9 @@ class DingTalkNotifier(WebhookNotifier):
             query = urlencode({"timestamp": timestamp, "sign": sign(timestamp, self.secret)})
             url = f"{url}{'&' if '?' in url else '?'}{query}"
         if self.msgtype == "markdown":
-            text = message.text.replace("\n", "  \n")  # markdown hard line breaks
-            body = {"title": message.subject, "text": f"### {message.subject}\n\n{text}"}
+            text = markdown_literal(message.text).replace("\n", "  \n")  # hard line breaks
+            heading = markdown_literal(message.subject)
+            body = {"title": message.subject, "text": f"### {heading}\n\n{text}"}
             return url, {"msgtype": "markdown", "markdown": body}
         return url, {"msgtype": "text", "text": {"content": f"{message.subject}\n{message.text}"}}
 

@@ -15,9 +15,16 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import without_clock_notice
 
 ROOT = Path(__file__).resolve().parents[1]
+
+racing = pytest.mark.xdist_group("racers")
+"""Marks a test that races real processes: under pytest-xdist's `--dist loadgroup` (scripts/test)
+all such tests run on one worker, one after another, so that no two storms of processes share
+the CPUs at once."""
 
 LAUNCHER = r"""
 import json, os, sys, time, traceback

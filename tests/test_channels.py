@@ -13,6 +13,7 @@ over TLS unless the configuration allows it; secrets never show in errors.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
@@ -23,7 +24,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from click.testing import Result
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from tests.conftest import Cli, database_dump, without_clock_notice
@@ -209,6 +210,50 @@ def test_a_check_with_a_letter_and_a_red_project_reaches_the_bot_as_one_digest(
         f"digest/{RED_DAY}/{kind}/red/{red}",
     ]
     assert flushed["failed"] == 0
+
+
+MARKDOWN_TITLE = '**紧急** [点此查看](http://evil.example) `rm -rf` <font color="warning">红</font> # 标题 ~~删~~'
+MARKDOWN_UNIT = "[某公司](http://evil.example)_有限_"
+STORED_TITLE = "旧标题\n# 伪造的标题\n> 伪造的引用\n- 伪造的列表\n1. 伪造的序号"
+"""A title stored before control characters were refused at entry: lines of markdown."""
+
+
+@pytest.mark.parametrize("kind", ["wecom", "dingtalk"])
+def test_markdown_in_titles_and_unit_names_reaches_a_markdown_bot_as_plain_text(
+    ctx: AppContext,
+    engine: Engine,
+    night: Cli,
+    bots: BotServer,
+    mail: MailSink,
+    tmp_path: Path,
+    kind: str,
+) -> None:
+    [marked] = red_projects(ctx, 1, title=MARKDOWN_TITLE, unit=MARKDOWN_UNIT)
+    [stored] = red_projects(ctx, 1, title="旧标题")
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE project SET title = :title WHERE id = :id"),
+            {"title": STORED_TITLE, "id": stored},
+        )
+    config = write_config(tmp_path, mail.port, [bot_entry(kind, bots)])
+
+    check_and_flush(night, config)
+
+    [post] = bots.posts
+    said = text_of(post)
+    lines = said.split("\n")
+    own = "**" if kind == "wecom" else "### "  # the subject: bold, or a heading
+    assert lines[0].startswith(own) and f"{RED_DAY}夜间检查预警汇总（2条）" in lines[0]
+    rest = "\n".join(lines[1:])
+    assert [mark for mark in ("*", "[", "]", "`", "<", ">", "~", "_", "&") if mark in rest] == []
+    assert [line for line in lines[1:] if re.match(r"\s*(#|[-+]\s|\d+[.)]\s)", line)] == []
+    assert (
+        "“＊＊紧急＊＊ ［点此查看］(http://evil.example) ｀rm -rf｀ "
+        '＜font color="warning"＞红＜/font＞ # 标题 ～～删～～1”（［某公司］(http://evil.example)＿有限＿）'
+    ) in rest
+    assert f"红色预警 项目#{marked}" in rest
+    for line in ("＃ 伪造的标题", "＞ 伪造的引用", "－ 伪造的列表", "1． 伪造的序号"):
+        assert line in rest
 
 
 def test_a_repeat_of_the_check_queues_no_digest_row_twice(

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from tests.factories import make_project
-from tests.racing import Racer, race
+from tests.racing import Racer, race, racing
 from workflow.access.actions import add_user
 from workflow.core.context import AppContext
 from workflow.db.engine import transaction
@@ -16,6 +16,8 @@ from workflow.db.orm import Project, ProjectEvent
 
 RACERS = 50
 TRIGGERS = ("screen", "approve")
+
+pytestmark = racing
 
 
 def outcome(result: Racer) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DatabaseError
 
 from tests.conftest import Cli, database_dump, without_clock_notice
 from tests.factories import enrol, enrol_university
-from tests.racing import race
+from tests.racing import race, racing
 from workflow.db.engine import make_engine, transaction
 from workflow.db.orm import ReportDue, Unit
 
@@ -112,6 +112,7 @@ def test_the_same_application_number_twice_is_refused_naming_the_first(
     assert "申报编号“2027-GX-001”已被项目#1“磷化工高价值专利培育”使用" in again
 
 
+@racing
 def test_eight_concurrent_creates_naming_one_new_unit_all_succeed(
     db_url: str, engine: Engine, tmp_path: Path
 ) -> None:
@@ -392,23 +393,194 @@ def test_a_corrected_term_keeps_to_the_category_s_years(ipflow: Cli, engine: Eng
     )  # fmt: skip
 
     one_year = refused(ipflow, engine, "project", "amend", gi, "--end", "2027-12-31", "--note", "x")
+    beyond = refused(
+        ipflow, engine, "project", "amend", gi, "--start", "2027-02-01", "--end", "2029-01-31",
+        "--note", "x",
+    )  # fmt: skip
     moved = as_json(
         ipflow(
-            "project", "amend", gi, "--start", "2027-02-01", "--end", "2029-01-31",
+            "project", "amend", gi, "--start", "2027-02-01", "--end", "2028-12-31",
             "--note", "按批复更正", "--json",
         )
     )  # fmt: skip
 
     assert "知识产权品牌培育项目的实施期为2年，而2027-01-01至2027-12-31为1年" in one_year
-    assert (moved["start"], moved["end"]) == ("2027-02-01", "2029-01-31")
+    assert "实施周期为2027年至2028年，而2027-02-01至2029-01-31超出这两年" in beyond
+    assert (moved["start"], moved["end"]) == ("2027-02-01", "2028-12-31")
     assert moved["plan"] == [
-        {"task": "项目实施", "start": "2027-02-01", "due": "2029-01-31", "weight": 1.0}
+        {"task": "项目实施", "start": "2027-02-01", "due": "2028-12-31", "weight": 1.0}
     ]  # the default plan follows the term
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [("2028-01-01", "2029-12-31"), ("2026-07-01", "2028-06-30")]
+)
+def test_a_gi_brand_application_outside_the_programme_s_two_years_is_refused(
+    ipflow: Cli, engine: Engine, start: str, end: str
+) -> None:
+    """Seed 004 line 49: 项目实施周期为2年（2027年—2028年）; its reviews and acceptance follow
+    those calendar years (states.rules.GI_YEARS), whatever the dates an application states."""
+    enrol(ipflow, "贵州省茶叶协会", "association", "provincial_gi_holder=yes")
+    args = ("project", "create", "--category", "gi_brand", "--title", "都匀毛尖地理标志品牌培育")
+    args = (*args, "--unit", "贵州省茶叶协会", "--tier", "provincial", "--budget", "500000")
+
+    message = refused(ipflow, engine, *args, "--start", start, "--end", end)
+
+    assert message == (
+        f"ipflow: 知识产权品牌培育项目的实施周期为2027年至2028年，而{start}至{end}超出这两年"
+    )
+    assert ok(ipflow(*args, "--start", "2027-01-01", "--end", "2028-12-31"))
 
 
 def created_as(ipflow: Cli, category: str, title: str, unit: str, *extra: str) -> str:
     args = ("project", "create", "--category", category, "--title", title, "--unit", unit)
     return str(as_json(ipflow(*args, "--budget", "500000", *extra, "--json"))["id"])
+
+
+# --- a tier and partners ---------------------------------------------------------------
+
+CITY_OFFICE = "遵义市市场监督管理局（知识产权局）"
+GI_TERM = ("--start", "2027-01-01", "--end", "2028-12-31")
+
+
+def filed_before_tiers(ipflow: Cli, engine: Engine, state: str = "applied") -> str:
+    """A gi_brand application as migration 0012 left one filed before it: no tier, no
+    partners (a prefecture-level right, filed by the city IP office), walked to `state`."""
+    enrol(ipflow, CITY_OFFICE, "city_ip_office")
+    enrol(ipflow, "仁怀市酱香白酒协会", "association")
+    enrol(ipflow, "仁怀市市场监督管理局", "county_ip_office")
+    project = created_as(
+        ipflow, "gi_brand", "赤水河谷酱香白酒地理标志品牌培育", CITY_OFFICE,
+        "--tier", "prefecture", "--partner", "仁怀市酱香白酒协会", *GI_TERM,
+    )  # fmt: skip
+    for trigger in {"applied": (), "approved": ("screen", "approve")}[state]:
+        ok(ipflow("project", "advance", project, trigger))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE project SET tier = NULL WHERE id = :id"), {"id": int(project)})
+        conn.execute(
+            text("DELETE FROM project_partner WHERE project_id = :id"), {"id": int(project)}
+        )
+    return project
+
+
+def test_an_application_filed_before_tiers_gets_its_tier_and_partners_and_is_approved(
+    ipflow: Cli, engine: Engine
+) -> None:
+    project = filed_before_tiers(ipflow, engine)
+    ok(ipflow("project", "advance", project, "screen"))
+    no_tier = refused(ipflow, engine, "project", "advance", project, "approve")
+    no_partner = refused(
+        ipflow, engine, "project", "amend", project, "--tier", "prefecture", "--note", "补录"
+    )
+    wrong_partner = refused(
+        ipflow, engine, "project", "amend", project, "--tier", "county",
+        "--partner", "仁怀市酱香白酒协会", "--note", "补录",
+    )  # fmt: skip
+
+    amended = as_json(
+        ipflow(
+            "project", "amend", project, "--tier", "地理标志权利人为市州级",
+            "--partner", "仁怀市酱香白酒协会", "--note", "补录申报层级和合作单位", "--json",
+        )
+    )  # fmt: skip
+    ok(ipflow("project", "advance", project, "approve"))
+    after_approval = refused(
+        ipflow, engine, "project", "amend", project, "--tier", "county",
+        "--partner", "仁怀市酱香白酒协会", "--partner", "仁怀市市场监督管理局", "--note", "x",
+    )  # fmt: skip
+
+    assert "须注明申报层级：--tier provincial" in no_tier
+    assert "须联合行业协会/社会组织或知识产权服务机构共同申报" in no_partner
+    assert "（地理标志权利人为县级）须联合县级知识产权主管部门" in wrong_partner
+    assert (amended["tier"], amended["partners"]) == ("prefecture", ["仁怀市酱香白酒协会"])
+    assert (amended["start"], amended["end"]) == ("2027-01-01", "2028-12-31")
+    assert "申报层级和合作单位只能在立项（approve）前更正" in after_approval
+    shown = as_json(ipflow("project", "show", project, "--json"))
+    assert (shown["state"], shown["tier"], shown["partners"]) == (
+        "approved",
+        "prefecture",
+        ["仁怀市酱香白酒协会"],
+    )
+    corrections = [
+        (e["trigger"], e["data"]["before"], e["data"]["after"], e["note"], e["from"])
+        for e in shown["history"]
+        if e["trigger"].startswith("correct_")
+    ]
+    assert corrections == [
+        (
+            "correct_tier",
+            {"tier": None},
+            {"tier": "prefecture"},
+            "补录申报层级和合作单位",
+            "screened",
+        ),
+        (
+            "correct_partners",
+            {"partners": []},
+            {"partners": ["仁怀市酱香白酒协会"]},
+            "补录申报层级和合作单位",
+            "screened",
+        ),
+    ]
+
+
+def test_after_approval_only_a_missing_tier_is_recorded(ipflow: Cli, engine: Engine) -> None:
+    project = filed_before_tiers(ipflow, engine, "approved")
+    ok(ipflow("project", "advance", project, "start"))
+
+    recorded = ok(ipflow("project", "amend", project, "--tier", "prefecture", "--note", "补录"))
+    changed = refused(
+        ipflow, engine, "project", "amend", project, "--tier", "county", "--note", "x"
+    )
+    partners = refused(
+        ipflow, engine, "project", "amend", project, "--partner", "仁怀市酱香白酒协会",
+        "--note", "x",
+    )  # fmt: skip
+
+    assert "申报层级：prefecture" in recorded
+    assert (
+        "当前状态为实施中（in_progress）：申报层级和合作单位只能在立项（approve）前更正" in changed
+    )
+    assert "立项后只能补录未填写的申报层级" in partners
+    assert as_json(ipflow("project", "show", project, "--json"))["tier"] == "prefecture"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--tier", "national"), "知识产权品牌培育项目没有申报层级“national”；可选：provincial"),
+        (("--partner", "仁怀市酱香白酒协会"), "须注明申报层级：--tier provincial"),
+        (("--tier", "prefecture", "--partner", "未登记的协会"), "合作单位“未登记的协会”尚未登记"),
+        (("--tier", "prefecture", "--partner", CITY_OFFICE), "不能同时列为合作单位"),
+        (("--tier", "prefecture", "--partner", "仁怀市酱香白酒协会", "--note", " "), "须写明理由"),
+        ((), "没有要更正的内容：请给出 --start、--end、--plan、--tier 或 --partner"),
+    ],
+)
+def test_a_bad_tier_or_partner_correction_is_refused_and_changes_nothing(
+    ipflow: Cli, engine: Engine, args: tuple[str, ...], message: str
+) -> None:
+    project = filed_before_tiers(ipflow, engine)
+    note = () if "--note" in args else ("--note", "补录")
+
+    assert message in refused(ipflow, engine, "project", "amend", project, *args, *note)
+
+
+def test_a_tier_is_refused_where_the_category_has_none_and_an_unchanged_one_is_no_change(
+    ipflow: Cli, engine: Engine
+) -> None:
+    enrol_university(ipflow)
+    patent = created(ipflow)
+    project = filed_before_tiers(ipflow, engine)
+    ok(ipflow("project", "amend", project, "--tier", "prefecture", "--partner", "仁怀市酱香白酒协会",
+              "--note", "补录"))  # fmt: skip
+
+    none = refused(ipflow, engine, "project", "amend", patent, "--tier", "basic", "--note", "x")
+    same = refused(
+        ipflow, engine, "project", "amend", project, "--tier", "prefecture", "--note", "x"
+    )
+
+    assert "高价值专利培育项目不分申报层级，不应提供 --tier" in none
+    assert f"项目#{project}的申报层级和合作单位没有变化，没有要更正的" in same
 
 
 # --- a report ----------------------------------------------------------------------------

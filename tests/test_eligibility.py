@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select, text
 
 from tests.conftest import BACKENDS, PG_URL, Cli, database_dump, without_clock_notice
 from tests.factories import make_project
-from tests.racing import race
+from tests.racing import race, racing
 from workflow.access.actions import add_user
 from workflow.core.context import AppContext
 from workflow.db.engine import _alembic_config, make_engine, transaction
@@ -469,6 +469,7 @@ def test_a_second_provincial_capability_project_in_one_year_is_refused_at_approv
     assert shown(ipflow, next_year)["state"] == "approved"
 
 
+@racing
 def test_five_racing_provincial_capability_approvals_approve_exactly_one(
     ctx: AppContext, db_url: str, tmp_path: Path
 ) -> None:

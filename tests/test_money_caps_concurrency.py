@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from tests.factories import SECURITIZATION_TERMS, make_project, on, register
-from tests.racing import Racer, race
+from tests.racing import Racer, race, racing
 from workflow.access.actions import add_user
 from workflow.core.context import AppContext
 from workflow.db.engine import transaction
@@ -22,6 +22,8 @@ from workflow.db.orm_claims import SubsidyClaim
 from workflow.db.orm_money import Disbursement, ProjectFunding
 from workflow.money.programme import set_year_budget
 from workflow.projects.actions import advance
+
+pytestmark = racing
 
 
 def tally(db_url: str, what: str, results: list[Racer], refusal: str) -> Counter[str]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from tests.conftest import Cli
+from tests.conftest import Cli, without_clock_notice
 from tests.factories import make_project
+from tests.test_text_safety import EMPTY_FONTCONFIG
 from workflow.check.actions import run_check
 from workflow.core.context import AppContext
 from workflow.projects.plans import PlanRow
@@ -66,3 +67,32 @@ def test_plotting_flags_of_days_never_checked_is_refused(ipflow: Cli, tmp_path: 
     result = ipflow("plot", "flags", "--from", "2027-01-01", "--to", "2027-01-31",
                     "--output", str(tmp_path / "f.png"))  # fmt: skip
     assert result.exit_code == 1 and "没有检查记录" in result.output
+
+
+def test_a_chart_is_refused_without_a_chinese_font_naming_the_package(
+    ctx: AppContext, ipflow: Cli, tmp_path: Path
+) -> None:
+    project_id = make_project(ctx, plan=YEAR)
+    submit(ctx, project_id, date(2027, 2, 28), {"全年任务": 5})
+    for day in (date(2027, 3, 1), date(2027, 3, 2)):
+        run_check(ctx, day)
+    conf = tmp_path / "fonts.conf"  # a fontconfig that knows no font, as on a bare host
+    conf.write_text(EMPTY_FONTCONFIG, encoding="utf-8")
+    bare = {"FONTCONFIG_FILE": str(conf)}
+    runs = {
+        "p.svg": ("plot", "progress", str(project_id)),
+        "f.png": ("plot", "flags", "--from", "2027-03-01", "--to", "2027-03-31"),
+        "l.png": ("plot", "lag", "--today", "2027-03-02"),
+    }
+
+    for name, args in runs.items():
+        result = ipflow(*args, "--output", str(tmp_path / name), env=bare)
+        message = without_clock_notice(result.stderr)
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert message == (
+            "ipflow: 无法作图：本机没有可用的中文字体，生成的文件中将没有中文。"
+            "请安装字体包fonts-noto-cjk（Debian/Ubuntu：apt-get install fonts-noto-cjk）后重试"
+        )
+        assert not (tmp_path / name).exists()
+    drawn = ipflow("plot", "lag", "--today", "2027-03-02", "--output", str(tmp_path / "l.png"))
+    assert drawn.exit_code == 0 and (tmp_path / "l.png").read_bytes().startswith(PNG)

@@ -20,6 +20,8 @@ KINDS = {
     "credit_record": N_("撤销误录的信用记录"),
     "plan": N_("更正实施计划"),
     "term": N_("更正实施期"),
+    "tier": N_("更正申报层级"),
+    "partners": N_("更正合作单位"),
     "report": N_("更正进度报告"),
     "disbursement": N_("拨付冲正"),
 }
@@ -27,6 +29,8 @@ KINDS = {
 CORRECTION_TRIGGERS = {
     "plan": "correct_plan",
     "term": "correct_term",
+    "tier": "correct_tier",
+    "partners": "correct_partners",
     "report": "correct_report",
     "disbursement": "reverse_disbursement",
 }

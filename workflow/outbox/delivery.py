@@ -213,7 +213,8 @@ def letter_attachment(ctx: AppContext, letter_id: int) -> Attachment:
     Without a Chinese font the PDF would have no Chinese: the delivery then fails (and waits
     for a later attempt) with the reason, naming the font package to install.
     """
-    from workflow.documents.pdf import NoCjkFont, html_to_pdf
+    from workflow.documents.fonts import NoCjkFont
+    from workflow.documents.pdf import html_to_pdf
 
     with transaction(ctx.engine) as session:
         number, html = session.execute(

@@ -223,6 +223,13 @@ def validate(p: NewProject) -> NewProject:
                 years=term_years(p.start, p.end),
             )
         )
+    first, last = date(GI_YEARS[0], 1, 1), date(GI_YEARS[-1], 12, 31)
+    if p.category == "gi_brand" and not first <= p.start <= p.end <= last:
+        raise Refused(
+            _("{name}的实施周期为{first}年至{last}年，而{start}至{end}超出这两年").format(
+                name=_(category.name), first=first.year, last=last.year, start=p.start, end=p.end
+            )
+        )
     if p.budget < 0:
         raise Refused(_("预算须为不小于0的整数元，得到{budget}").format(budget=p.budget))
     problem = tier_problem(p.category, resolved_tier(p.category, p.tier))

@@ -1,4 +1,5 @@
-"""Correcting an application's term or plan before the project starts."""
+"""Correcting an application: its term or plan before the project starts, its tier and partners
+before approval, and the tier that an application filed before tiers existed never stated."""
 
 from __future__ import annotations
 
@@ -12,30 +13,39 @@ from sqlalchemy.orm import Session
 
 from states.categories import CATEGORIES
 from states.definitions import STATE_LABELS
+from states.eligibility import TIERS, tier_problem
 from workflow.core.boundary import Work, use_case
+from workflow.core.codes import code_for
 from workflow.core.config import ImportSettings
+from workflow.core.context import AppContext
 from workflow.core.errors import Refused
 from workflow.core.i18n import _
 from workflow.core.results import Result
 from workflow.corrections.log import record_correction
 from workflow.db.orm import PlanTask, Project, Report, ReportDue
+from workflow.db.orm_eligibility import ProjectPartner
 from workflow.progress.rules import report_periods
 from workflow.projects.actions import NewProject, lock_project, validate
+from workflow.projects.eligibility import add_partners, check_application, partners_of
 from workflow.projects.plans import PlanRow, default_plan
 
 BEFORE_START = ("applied", "screened", "approved")
 """The states in which a project's term and plan may still be corrected: it has not started."""
+BEFORE_APPROVAL = ("applied", "screened")
+"""The states in which an application's tier and partners may still be corrected."""
 
 
 @dataclass(frozen=True)
 class Amended(Result):
-    """A project's corrected term and plan: `project amend --json`."""
+    """A project's corrected application: `project amend --json`."""
 
     id: int
     start: date
     end: date
     plan: list[dict[str, Any]]
     """The plan's tasks: task, start, due, weight."""
+    tier: str | None
+    partners: list[str]
 
 
 def _plan_rows(session: Session, project_id: int) -> list[PlanRow]:
@@ -114,6 +124,55 @@ def _write(session: Session, project: Project, plan: list[PlanRow], term_changed
             )
 
 
+def _amend_application(
+    session: Session,
+    ctx: AppContext,
+    project: Project,
+    tier: str | None,
+    partner_names: tuple[str, ...] | None,
+    note: str,
+) -> bool:
+    """Correct the tier and the partners where given; whether anything changed.
+
+    Before approval both may change, and the application is then checked as `project create`
+    checks one (its applicants against the rule of its category and tier). After it, only a
+    tier that the application never stated (one filed before tiers existed) may be recorded.
+    """
+    new_tier = project.tier if tier is None else code_for(tier, TIERS.get(project.category, {}))
+    problem = tier_problem(project.category, new_tier)
+    if problem:
+        raise Refused(problem)
+    old = partners_of(session, project.id)
+    names = tuple(u.name for u in old) if partner_names is None else partner_names
+    tier_changed = new_tier != project.tier
+    partners_changed = [n.strip() for n in names] != [u.name for u in old]
+    if not (tier_changed or partners_changed):
+        return False
+    if project.state in BEFORE_APPROVAL:
+        partners = check_application(
+            session, ctx, project.category, project.title, new_tier, None, project.unit, names
+        )
+    elif partners_changed or project.tier is not None:
+        raise Refused(
+            _(
+                "项目#{id}当前状态为{label}（{state}）：申报层级和合作单位只能在立项（approve）前更正；立项后只能补录未填写的申报层级"
+            ).format(id=project.id, label=_(STATE_LABELS[project.state]), state=project.state)
+        )
+    else:
+        partners = old
+    if tier_changed:
+        before, after = {"tier": project.tier}, {"tier": new_tier}
+        project.tier = new_tier
+        record_correction(session, ctx, "tier", before, after, note, project=project)
+    if partners_changed:
+        was = {"partners": [u.name for u in old]}
+        now = {"partners": [u.name for u in partners]}
+        session.execute(delete(ProjectPartner).where(ProjectPartner.project_id == project.id))
+        add_partners(session, project, partners)
+        record_correction(session, ctx, "partners", was, now, note, project=project)
+    return True
+
+
 @use_case("project_amend", write=True, subject=("project", "project_id"))
 def amend(
     work: Work,
@@ -122,18 +181,36 @@ def amend(
     end: date | None,
     plan_path: str | None,
     note: str,
+    tier: str | None = None,
+    partners: tuple[str, ...] | None = None,
 ) -> Amended:
-    """Correct the term or the plan of a project that has not started, as the application
-    should have given them; logged as corrections with what they were before.
+    """Correct the term, plan, tier or partners of an application, as it should have given
+    them; logged as corrections with what they were before.
 
-    The term is checked as at `project create` (the category's years); an approved project
-    keeps its start year, the programme year its grant was committed in. The reporting periods
-    follow the term.
+    The term and plan may change until the project starts; the term is checked as at `project
+    create` (the category's years), and an approved project keeps its start year, the
+    programme year its grant was committed in. The reporting periods follow the term. The tier
+    and partners may change until approval (see `_amend_application`); `partners`, when given,
+    replace the application's partners.
     """
     ctx, session = work.ctx, work.session
     if not note.strip():
-        raise Refused(_("更正实施期或计划须写明理由（--note）"))
+        raise Refused(_("更正申报内容须写明理由（--note）"))
     project = lock_project(session, project_id)
+    applied = (tier is not None or partners is not None) and _amend_application(
+        session, ctx, project, tier, partners, note.strip()
+    )
+    if start is None and end is None and plan_path is None:
+        if not applied:
+            raise Refused(
+                _("项目#{id}的申报层级和合作单位没有变化，没有要更正的").format(id=project.id)
+                if tier is not None or partners is not None
+                else _(
+                    "项目#{id}没有要更正的内容：请给出 --start、--end、--plan、--tier 或 --partner"
+                ).format(id=project.id)
+            )
+        session.flush()
+        return _amended(session, project, _plan_rows(session, project.id))
     _refuse(project)
     new_start, new_end = start or project.start, end or project.end
     application = NewProject(
@@ -151,7 +228,7 @@ def amend(
     old = _plan_rows(session, project.id)
     plan = _new_plan(project, old, new_start, new_end, plan_path, ctx.settings.imports)
     term_changed = (new_start, new_end) != (project.start, project.end)
-    if not term_changed and plan == old:
+    if not term_changed and plan == old and not applied:
         raise Refused(_("项目#{id}的实施期和计划没有变化，没有要更正的").format(id=project.id))
     if term_changed:
         before = {"start": project.start.isoformat(), "end": project.end.isoformat()}
@@ -163,4 +240,9 @@ def amend(
         record_correction(session, ctx, "plan", was, now, note.strip(), project=project)
     _write(session, project, plan, term_changed)
     session.flush()
-    return Amended(project.id, project.start, project.end, _as_json(plan))
+    return _amended(session, project, plan)
+
+
+def _amended(session: Session, project: Project, plan: list[PlanRow]) -> Amended:
+    partners = [u.name for u in partners_of(session, project.id)]
+    return Amended(project.id, project.start, project.end, _as_json(plan), project.tier, partners)

@@ -15,13 +15,24 @@ FLAG_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
 FLAG_NAMES = {"green": "绿", "amber": "黄", "red": "红"}
 
 
+CJK_FAMILIES = ["Noto Sans CJK SC", "Noto Sans CJK JP"]
+"""The Chinese fonts the charts prefer (Debian's fonts-noto-cjk); any other that covers
+Chinese follows them."""
+
+
 def _figure(width: float = 7.0, height: float = 3.6) -> Figure:
+    """A figure whose text is set in a Chinese font; refused (NoCjkFont) on a host with none,
+    where every Chinese label would be blank boxes."""
+    from workflow.core.i18n import _
+    from workflow.documents.fonts import require_chinese_fonts
+
+    others = [f for f in require_chinese_fonts(_("无法作图")) if f not in CJK_FAMILIES]
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    matplotlib.rcParams["font.family"] = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]
+    matplotlib.rcParams["font.family"] = [*CJK_FAMILIES, *others, "DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = False
     matplotlib.rcParams["svg.hashsalt"] = "ipflow"
     return Figure(figsize=(width, height), dpi=150, layout="constrained")
