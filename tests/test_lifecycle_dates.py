@@ -126,12 +126,13 @@ def test_gi_brand_year_one_review_opens_on_2027_12_01_and_not_a_day_before(
 def test_gi_brand_years_are_the_programme_years_whatever_its_start(
     db_url: str, engine: Engine
 ) -> None:
-    # Started in March: its own first 12 months would end on 2028-02-29, but year 1 is 2027.
-    project_id = gi_brand(db_url, date(2027, 3, 1), date(2029, 2, 28))
+    # Started in March: its own first 12 months would end on 2028-02-29, but year 1 is 2027
+    # (and its term may not run past the programme's second year, 2028).
+    project_id = gi_brand(db_url, date(2027, 3, 1), date(2028, 12, 31))
     advanced(on(db_url, date(2027, 12, 1)), project_id, "review")
     advanced(on(db_url, date(2027, 12, 1)), project_id, "roll", "--amount", "500000")
 
-    # Year 2 is 2028: acceptance opens 30 days before 2028-12-31, not before 2029-02-28.
+    # Year 2 is 2028: acceptance opens 30 days before the term ends on 2028-12-31.
     message = refused(
         on(db_url, date(2028, 11, 30)), engine, "project", "advance", str(project_id),
         "request_acceptance",
