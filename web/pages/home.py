@@ -34,6 +34,10 @@ def start(visitor: PageVisitor) -> Response:
     return RedirectResponse(START.get(visitor.role, "/account"), status_code=303)
 
 
+PAGE = 100
+"""Projects per page of the list."""
+
+
 @router.get("/projects")
 def project_list(
     request: Request,
@@ -41,16 +45,21 @@ def project_list(
     state: State,
     category: str | None = None,
     flag: FlagFilter = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
+    """The projects the visitor may see, a page of PAGE at a time (computed for that page)."""
     from states.categories import CATEGORIES
-    from workflow.projects.actions import list_projects
+    from workflow.projects.actions import project_page
 
-    rows = list_projects(state.acting(visitor), category or None, None, flag or None)
+    page = project_page(state.acting(visitor), category or None, None, flag or None, PAGE, offset)
     return render(
         request,
         "projects.html",
         visitor=visitor,
-        rows=rows,
+        rows=page.projects,
+        total=page.total,
+        offset=offset,
+        page_size=PAGE,
         flag=flag or "",
         category=category or "",
         categories=CATEGORIES,
