@@ -65,6 +65,8 @@ def test_a_wrong_password_and_an_unknown_name_get_the_same_answer(office: AppCon
     unknown = sign_in(client, "没有这个人", "not-the-password-1")
     assert wrong.status_code == unknown.status_code == 401
     assert "用户名或密码不正确" in wrong.text and "用户名或密码不正确" in unknown.text
+    assert 'value="王处长"' in wrong.text  # the name typed is kept, the password never
+    assert "not-the-password-1" not in wrong.text
     outcomes = [(r.name, r.outcome, r.via) for r in list_sign_ins(replace(office, actor="王处长"))]
     assert outcomes == [("没有这个人", "unknown", "web"), ("王处长", "bad_password", "web")]
 

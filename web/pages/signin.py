@@ -44,10 +44,19 @@ def _address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def _signin_page(request: Request, next_path: str, error: str = "", status: int = 200) -> Response:
+def _signin_page(
+    request: Request, next_path: str, error: str = "", status: int = 200, username: str = ""
+) -> Response:
+    """The sign-in form; after a refusal it keeps the name typed, never the password."""
     token = new_login_csrf()
     response = render(
-        request, "signin.html", status, next=safe_next(next_path), csrf=token, error=error
+        request,
+        "signin.html",
+        status,
+        next=safe_next(next_path),
+        csrf=token,
+        error=error,
+        username=username,
     )
     set_cookie(response, request, LOGIN_CSRF_COOKIE, token, 3600)
     return response
@@ -79,7 +88,7 @@ def signin(
             state.door(), username, password, via="web", address=_address(request)
         )
     except SignInRefused as refused:
-        return _signin_page(request, next, str(refused), 401)
+        return _signin_page(request, next, str(refused), 401, username)
     if stage == "enrol":
         from workflow.auth.door import start_enrolment
 
