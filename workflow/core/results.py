@@ -20,15 +20,30 @@ T = TypeVar("T")
 
 def to_json(value: object) -> Any:
     """`value` as a JSON-ready document: results as objects, dates as ISO strings."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name.rstrip("_"): to_json(getattr(value, f.name)) for f in fields(value)}
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    names = _KEYS.get(kind)
+    if names is None and is_dataclass(kind):
+        names = _KEYS[kind] = tuple((f.name.rstrip("_"), f.name) for f in fields(kind))
+    if names is not None:
+        document = {key: getattr(value, name) for key, name in names}
+        for key, field_value in document.items():
+            if type(field_value) not in _PLAIN:
+                document[key] = to_json(field_value)
+        return document
     if isinstance(value, date):  # a datetime too
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return [to_json(v) for v in value]
+        return [v if type(v) in _PLAIN else to_json(v) for v in value]
     if isinstance(value, Mapping):
         return {k: to_json(v) for k, v in value.items()}
     return value
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_KEYS: dict[type, tuple[tuple[str, str], ...]] = {}
+"""Each dataclass's (key, attribute) pairs, read once: results are converted by the thousand."""
 
 
 class Result:
