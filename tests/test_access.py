@@ -85,6 +85,13 @@ def test_the_lifecycle_triggers_are_all_decided_and_only_the_admin_decides_on_me
     assert right("manager", "screen") == ALLOW
 
 
+def test_the_project_page_shows_only_what_project_show_already_lets_each_role_read() -> None:
+    from workflow.projects.dossier import SHOWN_WITH
+
+    for action in SHOWN_WITH:
+        assert PERMISSIONS[action] == PERMISSIONS["project_show"], action
+
+
 def test_an_action_the_table_does_not_know_is_denied_to_every_role() -> None:
     assert {right(role, "no_such_action") for role in ROLES} == {DENY}
 

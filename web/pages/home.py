@@ -99,13 +99,10 @@ def project_view(
     letters, money, the lifecycle actions the visitor may take, history."""
     from states.definitions import ACTIVE_STATES
     from workflow.check.rules import explain
-    from workflow.letters.actions import list_letters
-    from workflow.money.budget import fund_use
-    from workflow.projects.actions import show
-    from workflow.projects.tasks import project_plan
+    from workflow.projects.dossier import project_dossier
 
-    ctx = state.acting(visitor)
-    project = show(ctx, project_id)
+    dossier = project_dossier(state.acting(visitor), project_id)
+    project = dossier.project
     role = visitor.role
     return render(
         request,
@@ -114,9 +111,9 @@ def project_view(
         visitor=visitor,
         p=project,
         reasons=[explain(r["code"], r["text"]) for r in project.flag_reasons],
-        plan=project_plan(ctx, project_id),
-        letters=list_letters(ctx, None, None, project_id) if allowed(role, "letter_list") else [],
-        funds=fund_use(ctx, project_id) if allowed(role, "budget_show") else None,
+        plan=dossier.plan,
+        letters=dossier.letters,
+        funds=dossier.funds,
         triggers=_trigger_choices(project.category, project.state, project.triggers, role),
         active=project.state in ACTIVE_STATES,
         error=error,

@@ -226,6 +226,13 @@ def list_letters(
 ) -> list[LetterRow]:
     """Letters, newest first, optionally only those with `status` (one of STATUSES), of
     `level` (amber or red) and of project `project_id`."""
+    return letters_of(work, status, level, project_id)
+
+
+def letters_of(
+    work: Work, status: str | None, level: str | None, project_id: int | None
+) -> list[LetterRow]:
+    """What `list_letters` reads, in the transaction of a use case that shows more."""
     session = work.session
     if status is not None and status not in STATUSES:
         raise Refused(

@@ -460,13 +460,22 @@ class FundUse(Result):
 def fund_use(work: Work, project_id: int, as_of: date | None = None) -> FundUse:
     """The fund use of one project: budget, disbursed, spent by line, open flags, and the
     contractor's budget review and fund evaluations."""
+    return project_fund_use(work, project_id, as_of or work.ctx.today())
+
+
+def project_fund_use(
+    work: Work, project_id: int, day: date, money: MoneyFigures | None = None
+) -> FundUse:
+    """What `fund_use` reads, in the transaction of a use case that shows more (`money`: the
+    project's figures on `day`, when that use case has them already)."""
     from workflow.money.reviews import evaluations_of, latest_review
 
-    ctx, session = work.ctx, work.session
-    day = as_of or ctx.today()
+    session = work.session
     project = _project(session, project_id)
     return replace(
-        fund_use_rows(session, [project.id], day)[project.id],
+        fund_use_rows(session, [project.id], day, {project.id: money} if money else None)[
+            project.id
+        ],
         review=latest_review(session, project.id, day),
         evaluations=evaluations_of(session, project.id, day),
     )
@@ -477,9 +486,15 @@ def status_on(e: Expenditure, day: date) -> str:
     return PENDING if e.reviewed_on is not None and e.reviewed_on > day else e.review_status
 
 
-def fund_use_rows(session: Session, project_ids: list[int], day: date) -> dict[int, FundUse]:
-    """Fund-use data of many projects as of `day`: their money figures, lines and open flags."""
-    money = money_figures(session, day, [Project.id.in_(project_ids)])
+def fund_use_rows(
+    session: Session,
+    project_ids: list[int],
+    day: date,
+    known: dict[int, MoneyFigures] | None = None,
+) -> dict[int, FundUse]:
+    """Fund-use data of many projects as of `day`: their money figures (`known`: already read
+    by the caller for these projects), lines and open flags."""
+    money = known or money_figures(session, day, [Project.id.in_(project_ids)])
     committed = dict(
         session.execute(
             select(ProjectFunding.project_id, ProjectFunding.committed).where(

@@ -690,6 +690,11 @@ def _corrected(c: Correction) -> HistoryEvent:
 def show(work: Work, project_id: int) -> ProjectView:
     """One project: its state, possible triggers, progress today, the flag of the latest check
     on or before today (never one dated after it) and its history."""
+    return project_view(work, project_id)
+
+
+def project_view(work: Work, project_id: int) -> ProjectView:
+    """What `show` reads, in the transaction of a use case that shows more (the project page)."""
     day, session = work.ctx.today(), work.session
     project = get_project(session, project_id, joinedload(Project.unit))
     standing = progress_by_project(session, day, [Project.id == project_id]).get(project_id)

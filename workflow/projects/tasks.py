@@ -58,6 +58,11 @@ class ProjectPlan(Result):
 def project_plan(work: Work, project_id: int) -> ProjectPlan:
     """The tasks of a project's plan, planned today against the latest report's completion,
     and every report with the files that support it."""
+    return plan_view(work, project_id)
+
+
+def plan_view(work: Work, project_id: int) -> ProjectPlan:
+    """What `project_plan` reads, in the transaction of a use case that shows more."""
     session, day = work.session, work.ctx.today()
     project = get_project(session, project_id)
     tasks = session.scalars(
