@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -60,7 +63,15 @@ def create_app(engine_url: str, settings: Settings, clock: Clock = system_clock)
 
     engine = make_engine(engine_url, (settings.web.pool_size, settings.web.max_overflow))
     require_schema(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Sync endpoints run in the event loop's worker threads, 40 by default.
+        to_thread.current_default_thread_limiter().total_tokens = settings.web.threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="ipflow",
         version="1",
         openapi_url=f"{API}/openapi.json",

@@ -285,6 +285,10 @@ class WebSettings:
     """How long an API token lasts unless its issuer chooses otherwise."""
     evidence_max_bytes: int = 10 * 1024 * 1024
     """The largest evidence file a unit may attach to a report."""
+    threads: int = 2
+    """Requests each server worker works on at once (the rest wait their turn, first come first
+    served): few threads finish each request sooner than many sharing the interpreter's lock
+    (bench/web_load.py). Raise it where long downloads would hold every thread."""
     pool_size: int = 5
     """Database connections each server worker keeps open (PostgreSQL)."""
     max_overflow: int = 5
@@ -308,6 +312,7 @@ class WebSettings:
             "session_hours",
             "token_days",
             "evidence_max_bytes",
+            "threads",
             "pool_size",
         ):
             if getattr(self, name) <= 0:

@@ -66,7 +66,7 @@ def _with_progress(stmt: Select[Any], latest: Any) -> Select[Any]:
         .outerjoin(
             Report,
             and_(
-                Report.project_id == PlanTask.project_id, Report.report_date == latest.c.report_date
+                Report.project_id == latest.c.project_id, Report.report_date == latest.c.report_date
             ),
         )
         .outerjoin(

@@ -661,14 +661,15 @@ def _summary(
 
 
 def latest_snapshots(
-    session: Session, project_ids: list[int] | None, day: date
+    session: Session, where: list[ColumnElement[bool]] | None, day: date
 ) -> dict[int, LedgerSnapshot]:
-    """Each project's latest ledger snapshot on or before `day` (the flag a check gave it then)."""
+    """Each project's latest ledger snapshot on or before `day` (the flag a check gave it then),
+    of the projects `where` (conditions on Project) selects, or of all."""
     latest = select(LedgerSnapshot.project_id, func.max(LedgerSnapshot.day).label("day")).where(
         LedgerSnapshot.day <= day
     )
-    if project_ids is not None:
-        latest = latest.where(LedgerSnapshot.project_id.in_(project_ids))
+    if where is not None:
+        latest = latest.join(Project, Project.id == LedgerSnapshot.project_id).where(*where)
     sub = latest.group_by(LedgerSnapshot.project_id).subquery()
     rows = session.scalars(
         select(LedgerSnapshot).join(
@@ -788,10 +789,10 @@ def _summaries(
     work: Work, where: list[ColumnElement[bool]], projects: Sequence[Project], few: bool
 ) -> list[ProjectSummary]:
     """`projects` (all those `where` selects) summarised, each figure computed for them only;
-    `few`: their snapshots are looked up by id rather than read for every project."""
+    `few`: their snapshots are read for them only rather than for every project."""
     day, session = work.ctx.today(), work.session
     progress = progress_by_project(session, day, where)
-    snapshots = latest_snapshots(session, [p.id for p in projects] if few else None, day)
+    snapshots = latest_snapshots(session, where if few else None, day)
     money = money_figures(session, day, where)
     partners = partner_names(session, where)
     return [
