@@ -229,7 +229,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="measured time per endpoint")
     parser.add_argument(
         "--think",
-        default="0",
+        default="1,0",
         help="seconds each client waits between requests (0: back to back); a list runs each",
     )
     parser.add_argument(

@@ -243,7 +243,7 @@ EXPECTED: dict[tuple[str, str], Case] = {
     ("GET", "/periodic/report"): Case(everyone("422 422 403 403 422 403 303")),  # no kind
     ("GET", "/dashboard"): Case(everyone("200 200 200 200 200 403 303")),
     ("POST", "/recommendations/{recommendation_id}/handle"): Case(
-        {"missing": "422 403 403 403 403 403 303"}, form={"decision": "约谈"}, csrf=True
+        {"missing": "404 403 403 403 403 403 303"}, form={"decision": "约谈"}, csrf=True
     ),
     ("GET", "/approvals"): Case(everyone("200 200 200 200 200 403 303")),
     ("GET", "/programme"): Case(everyone("200 200 403 403 200 403 303")),

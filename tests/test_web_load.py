@@ -20,7 +20,18 @@ ENDPOINTS = (
 
 @pytest.mark.slow
 def test_the_web_benchmark_serves_every_endpoint_and_prints_its_latencies() -> None:
-    small = ("--projects", "300", "--seconds", "1", "--clients", "4", "--workers", "2")
+    small = (
+        "--projects",
+        "300",
+        "--seconds",
+        "1",
+        "--clients",
+        "4",
+        "--workers",
+        "2",
+        "--think",
+        "0",
+    )
     run = subprocess.run(
         [sys.executable, "-m", "bench.web_load", *small],
         cwd=ROOT,

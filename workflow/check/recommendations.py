@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from workflow.access.store import visible_projects
 from workflow.core.boundary import Work, use_case
-from workflow.core.errors import Refused
+from workflow.core.errors import NotFound, Refused
 from workflow.core.i18n import N_, _
 from workflow.core.results import Result
 from workflow.db.orm import Project, Unit
@@ -173,16 +173,21 @@ def _view(r: RiskRecommendation, title: str, unit: str) -> RecommendationView:
     )
 
 
-def _refusal(session: Session, recommendation_id: int) -> str:
-    """Why recommendation `recommendation_id` cannot be handled: unknown or already handled."""
+def _refusal(session: Session, recommendation_id: int) -> Refused:
+    """Why recommendation `recommendation_id` cannot be handled: unknown (not found) or
+    already handled."""
     found = session.get(RiskRecommendation, recommendation_id)
     if found is None:
-        return _(
-            "没有编号为{id}的风险处置建议：请用 ipflow recommendations list 查看待处置的建议"
-        ).format(id=recommendation_id)
-    return _(
-        "风险处置建议#{id}已于{day}由{actor}办结（处置决定：{decision}），不能再次办结"
-    ).format(id=found.id, day=found.handled_on, actor=found.handled_by, decision=found.decision)
+        return NotFound(
+            _(
+                "没有编号为{id}的风险处置建议：请用 ipflow recommendations list 查看待处置的建议"
+            ).format(id=recommendation_id)
+        )
+    return Refused(
+        _("风险处置建议#{id}已于{day}由{actor}办结（处置决定：{decision}），不能再次办结").format(
+            id=found.id, day=found.handled_on, actor=found.handled_by, decision=found.decision
+        )
+    )
 
 
 @use_case("recommendation_handle", write=True)
@@ -217,7 +222,7 @@ def handle_recommendation(
         .execution_options(synchronize_session=False)
     ).first()
     if handled is None:
-        raise Refused(_refusal(session, recommendation_id))
+        raise _refusal(session, recommendation_id)
     row = session.execute(
         _with_project()
         .where(RiskRecommendation.id == recommendation_id)
