@@ -18,20 +18,22 @@ transition was recorded.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from states.definitions import DEFINITIONS
 from workflow.core.clock import SHANGHAI
 from workflow.core.results import Result
-from workflow.db.orm import Project, ProjectEvent
+from workflow.db.orm import Project, ProjectEvent, UtcDateTime
 from workflow.db.orm_money import Disbursement, Expenditure, FinalAccount, ProjectFunding
+from workflow.db.prebuilt import DAY, DayValue, Instant, among_ids, parameters
 
 ACCEPTED = "accepted"
 """Expenditure.review_status of spending that counts (see workflow.money.budget)."""
@@ -93,63 +95,51 @@ def total(figures: Iterable[MoneyFigures]) -> MoneyFigures:
     )
 
 
-def _grants(session: Session, day: date, where: list[ColumnElement[bool]]) -> list[Any]:
+def _grants(day: DayValue, where: list[ColumnElement[bool]]) -> Select[Any]:
     """Per project: applied, today's grant (before any release), the claw-back by `day`."""
-    return list(
-        session.execute(
-            select(
-                Project.id,
-                Project.budget,
-                func.coalesce(FinalAccount.committed, ProjectFunding.committed, 0),
-                case((FinalAccount.day <= day, FinalAccount.clawback), else_=0),
-            )
-            .outerjoin(ProjectFunding, ProjectFunding.project_id == Project.id)
-            .outerjoin(FinalAccount, FinalAccount.project_id == Project.id)
-            .where(*where)
-        ).tuples()
+    return (
+        select(
+            Project.id,
+            Project.budget,
+            func.coalesce(FinalAccount.committed, ProjectFunding.committed, 0),
+            case((FinalAccount.day <= day, FinalAccount.clawback), else_=0),
+        )
+        .outerjoin(ProjectFunding, ProjectFunding.project_id == Project.id)
+        .outerjoin(FinalAccount, FinalAccount.project_id == Project.id)
+        .where(*where)
     )
 
 
-def _committed_after(
-    session: Session, day: date, where: list[ColumnElement[bool]]
-) -> dict[int, int]:
-    """Per project, the money committed after `day` by rolling or awards: not granted yet then."""
-    end = datetime.combine(day + timedelta(days=1), time(), SHANGHAI).astimezone(UTC)
-    rows = session.execute(
+def _committed_after(end: Instant, where: list[ColumnElement[bool]]) -> Select[Any]:
+    """Per project, the events that commit money by rolling or awards at or after `end` (the
+    instant the day after the figures' day begins): not granted yet on that day."""
+    return (
         select(ProjectEvent.project_id, Project.category, ProjectEvent.trigger, ProjectEvent.data)
         .join(Project, Project.id == ProjectEvent.project_id)
         .where(
-            ProjectEvent.trigger.in_({trigger for _, trigger in COMMITTED_LATER}),
+            ProjectEvent.trigger.in_(sorted({trigger for _, trigger in COMMITTED_LATER})),
             ProjectEvent.at >= end,
             *where,
         )
-    ).tuples()
-    later: dict[int, int] = defaultdict(int)
-    for pid, category, trigger, data in rows:
-        if (category, trigger) in COMMITTED_LATER:
-            later[pid] += int(data.get("amount", 0))
-    return later
+    )
 
 
-def _disbursed(session: Session, day: date, where: list[ColumnElement[bool]]) -> dict[int, int]:
-    rows = session.execute(
+def _disbursed(day: DayValue, where: list[ColumnElement[bool]]) -> Select[Any]:
+    return (
         select(Disbursement.project_id, func.sum(Disbursement.amount))
         .join(Project, Project.id == Disbursement.project_id)
         .where(Disbursement.day <= day, *where)
         .group_by(Disbursement.project_id)
-    ).tuples()
-    return {pid: int(amount or 0) for pid, amount in rows}
+    )
 
 
-def _spent(
-    session: Session, day: date, where: list[ColumnElement[bool]]
-) -> dict[int, tuple[int, int]]:
+def _spent(day: DayValue, where: list[ColumnElement[bool]]) -> Select[Any]:
     """Per project: spent, and the part of it accepted by `day` (a later review does not count)."""
     accepted = and_(
         Expenditure.review_status == ACCEPTED,
         or_(Expenditure.reviewed_on.is_(None), Expenditure.reviewed_on <= day),
     )
-    rows = session.execute(
+    return (
         select(
             Expenditure.project_id,
             func.sum(Expenditure.amount),
@@ -158,18 +148,44 @@ def _spent(
         .join(Project, Project.id == Expenditure.project_id)
         .where(Expenditure.day <= day, *where)
         .group_by(Expenditure.project_id)
-    ).tuples()
-    return {pid: (int(spent or 0), int(ok or 0)) for pid, spent, ok in rows}
+    )
 
 
-def money_figures(
-    session: Session, day: date, where: Iterable[ColumnElement[bool]] = ()
+class _Queries(NamedTuple):
+    grants: Select[Any]
+    committed_after: Select[Any]
+    disbursed: Select[Any]
+    spent: Select[Any]
+
+
+def _queries(day: DayValue, end: Instant, where: list[ColumnElement[bool]]) -> _Queries:
+    return _Queries(
+        _grants(day, where),
+        _committed_after(end, where),
+        _disbursed(day, where),
+        _spent(day, where),
+    )
+
+
+def _day_after_begins(day: date) -> datetime:
+    """The instant (UTC) the day after `day` begins in Guizhou."""
+    return datetime.combine(day + timedelta(days=1), time(), SHANGHAI).astimezone(UTC)
+
+
+def _figures(
+    session: Session, queries: _Queries, params: dict[str, object]
 ) -> dict[int, MoneyFigures]:
-    """The figures on `day` of every project `where` (conditions on Project) selects."""
-    conditions = list(where)
-    later = _committed_after(session, day, conditions)
-    disbursed = _disbursed(session, day, conditions)
-    spent = _spent(session, day, conditions)
+    later: dict[int, int] = defaultdict(int)
+    for pid, category, trigger, data in session.execute(queries.committed_after, params):
+        if (category, trigger) in COMMITTED_LATER:
+            later[pid] += int(data.get("amount", 0))
+    disbursed = {
+        pid: int(amount or 0) for pid, amount in session.execute(queries.disbursed, params)
+    }
+    spent = {
+        pid: (int(total or 0), int(ok or 0))
+        for pid, total, ok in session.execute(queries.spent, params)
+    }
     return {
         pid: MoneyFigures.of(
             int(applied),
@@ -178,5 +194,27 @@ def money_figures(
             *spent.get(pid, (0, 0)),
             int(recovered or 0),
         )
-        for pid, applied, granted, recovered in _grants(session, day, conditions)
+        for pid, applied, granted, recovered in session.execute(queries.grants, params)
     }
+
+
+def money_figures(
+    session: Session, day: date, where: Iterable[ColumnElement[bool]] = ()
+) -> dict[int, MoneyFigures]:
+    """The figures on `day` of every project `where` (conditions on Project) selects."""
+    return _figures(session, _queries(day, _day_after_begins(day), list(where)), {})
+
+
+END = bindparam("end", type_=UtcDateTime())
+"""The instant the day after the figures' day begins (`_day_after_begins`)."""
+
+
+@functools.cache
+def _queries_of_ids(dialect: str) -> _Queries:
+    return _queries(DAY, END, [among_ids(dialect)])
+
+
+def money_of(session: Session, day: date, ids: list[int]) -> dict[int, MoneyFigures]:
+    """`money_figures` of the projects `ids`, by statements built once (the pages')."""
+    queries = _queries_of_ids(session.get_bind().dialect.name)
+    return _figures(session, queries, {**parameters(day, ids), "end": _day_after_begins(day)})

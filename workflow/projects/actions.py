@@ -39,7 +39,7 @@ from workflow.db.orm import (
 )
 from workflow.db.orm_corrections import Correction
 from workflow.db.widths import width
-from workflow.money.figures import MoneyFigures, money_figures
+from workflow.money.figures import MoneyFigures, money_figures, money_of
 from workflow.performance.store import EvaluationView, evaluations, unit_evaluations
 from workflow.progress.rules import (
     Standing,
@@ -48,7 +48,7 @@ from workflow.progress.rules import (
     report_periods,
     term_years,
 )
-from workflow.progress.store import progress_by_project, stored_periods
+from workflow.progress.store import progress_by_project, progress_of, stored_periods
 from workflow.projects.eligibility import (
     add_partners,
     check_application,
@@ -698,7 +698,7 @@ def project_view(work: Work, project_id: int) -> ProjectView:
     """What `show` reads, in the transaction of a use case that shows more (the project page)."""
     day, session = work.ctx.today(), work.session
     project = get_project(session, project_id, joinedload(Project.unit))
-    standing = progress_by_project(session, day, [Project.id == project_id]).get(project_id)
+    standing = progress_of(session, day, [project_id]).get(project_id)
     snapshot = session.scalars(
         select(LedgerSnapshot)
         .where(LedgerSnapshot.project_id == project_id, LedgerSnapshot.day <= day)
@@ -713,7 +713,7 @@ def project_view(work: Work, project_id: int) -> ProjectView:
         for e in events
     ] + [_corrected(c) for c in project_corrections(session, project_id)]
     history.sort(key=lambda e: e.at)  # stable: a transition before a correction of its instant
-    money = money_figures(session, day, [Project.id == project_id])[project_id]
+    money = money_of(session, day, [project_id])[project_id]
     partners = [u.name for u in partners_of(session, project_id)]
     summary = replace(
         _summary(project, partners, day, standing, snapshot, money),
@@ -791,9 +791,15 @@ def _summaries(
     """`projects` (all those `where` selects) summarised, each figure computed for them only;
     `few`: their snapshots are read for them only rather than for every project."""
     day, session = work.ctx.today(), work.session
-    progress = progress_by_project(session, day, where)
+    if few:
+        ids = [p.id for p in projects]
+        progress, money = progress_of(session, day, ids), money_of(session, day, ids)
+    else:
+        progress, money = (
+            progress_by_project(session, day, where),
+            money_figures(session, day, where),
+        )
     snapshots = latest_snapshots(session, where if few else None, day)
-    money = money_figures(session, day, where)
     partners = partner_names(session, where)
     return [
         _summary(
