@@ -16,9 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
 from tests.conftest import Cli
 from tests.factories import enrol
+from workflow.db.engine import transaction
+from workflow.db.orm import Project
+from workflow.money.figures import money_figures, money_of
+from workflow.progress.store import progress_by_project, progress_of
 
 GUIYANG = "贵阳市市场监督管理局（知识产权局）"
 ZUNYI = "遵义市市场监督管理局（知识产权局）"
@@ -311,3 +316,36 @@ def test_an_award_is_granted_from_its_day_so_the_day_before_shows_no_grant_and_n
         100_000,
         100.0,
     )
+
+
+def test_the_pages_prebuilt_statements_give_the_figures_of_the_statements_built_per_call(
+    ipflow: Cli, first: str, engine: Engine
+) -> None:
+    """`money_of` and `progress_of` (built once, day and ids bound) against `money_figures` and
+    `progress_by_project` (built per call) on the same projects, on days before, between and
+    after the grant, the payment, the spending, the termination and an award."""
+    disburse_all(ipflow, first)
+    spend(ipflow, first)
+    ok(ipflow("report", "submit", first, "--date", "2027-03-31", "--progress", "项目实施=40"))
+    ok(ipflow("project", "advance", first, "terminate", "--note", "终止并收回结余"))
+    created = ipflow("project", "create", "--category", "data_ip_leader", "--title", "数据领军",
+                     "--unit", "贵州数据宝", "--start", "2027-01-01", "--end", "2029-12-31",
+                     "--budget", "300000", "--json")  # fmt: skip
+    leader = int(json.loads(ok(created))["id"])
+    for trigger in ("screen", "approve", "start"):
+        ok(ipflow("project", "advance", str(leader), trigger))
+    ipflow.today = date(2028, 1, 10)
+    ok(ipflow("project", "advance", str(leader), "review"))
+    ok(ipflow("project", "advance", str(leader), "enter_library"))
+    ipflow.today = date(2029, 1, 10)
+    ok(ipflow("project", "advance", str(leader), "review"))
+    ok(ipflow("project", "advance", str(leader), "award", "--amount", "100000"))
+    ids = [int(first), leader, 999_999]
+    with transaction(engine) as session:
+        for day in (date(2027, 1, 15), date(2027, 4, 15), date(2029, 1, 9), date(2029, 1, 10)):
+            built = money_figures(session, day, [Project.id.in_(ids)])
+            assert money_of(session, day, ids) == built
+            progress = progress_by_project(session, day, [Project.id.in_(ids)])
+            assert progress_of(session, day, ids) == progress
+        assert built[leader].granted == 100_000 and built[int(first)].recovered == 172_000
+        assert progress[int(first)].actual is not None
