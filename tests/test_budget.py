@@ -304,3 +304,33 @@ def test_the_demo_programme_has_budgets_payments_spending_and_a_project_red_for_
     assert lines and paid and spent
     assert reasons["misuse"] == "red"
     assert "large_expense" in reasons
+
+
+LONG = "设" * 101
+"""A budget line name, stage or voucher one character longer than the schema's 100."""
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (["budget", "set", "{id}", "--line", f"{LONG}=500000"], "预算科目名称长101个字符"),
+        (["expense", "add", "{id}", "--line", LONG, "--date", "2027-03-01", "--amount", "100",
+          "--description", "检测"], "预算科目名称长101个字符"),
+        (["disburse", "{id}", "--date", "2027-02-01", "--amount", "100", "--stage", LONG],
+         "拨付阶段长101个字符"),
+        (["disburse", "{id}", "--date", "2027-02-01", "--amount", "100", "--stage", "首期",
+          "--voucher", LONG], "凭证号长101个字符"),
+    ],
+)  # fmt: skip
+def test_money_text_longer_than_its_column_is_refused_alike_on_both_databases(
+    ctx: AppContext, ipflow: Cli, engine: Engine, command: list[str], message: str
+) -> None:
+    """SQLite would store it and PostgreSQL refuse it with its own words: both refuse it first."""
+    project_id = str(make_project(ctx))
+    assert ipflow("budget", "set", project_id, "--line", "设备费=500000").exit_code == 0
+    before = database_dump(engine)
+    result = ipflow(*(part.format(id=project_id) for part in command))
+    assert result.exit_code == 1, result.output
+    assert f"{message}，超过了可保存的100个字符" in result.stderr
+    assert "Traceback" not in result.output
+    assert database_dump(engine) == before

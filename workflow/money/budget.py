@@ -23,8 +23,10 @@ from workflow.core.boundary import Work, use_case
 from workflow.core.errors import NotFound, Refused
 from workflow.core.i18n import N_, _
 from workflow.core.results import Result
+from workflow.core.text import entry_text
 from workflow.db.orm import Project
 from workflow.db.orm_money import BudgetLine, Disbursement, Expenditure, ProjectFunding
+from workflow.db.widths import width
 from workflow.money.figures import ACCEPTED, MoneyFigures, money_figures
 from workflow.projects.actions import project_for_change
 
@@ -130,7 +132,7 @@ def set_budget_lines(work: Work, project_id: int, lines: dict[str, int]) -> Budg
     if not lines:
         raise Refused(_("至少需要一个预算科目（--line 科目=元）"))
     for name, amount in lines.items():
-        if not name.strip():
+        if not entry_text(name, _("预算科目名称"), limit=width(BudgetLine.name)):
             raise Refused(_("预算科目名称不能为空"))
         _check_amount(amount, _("预算科目“{name}”的金额").format(name=name))
     project = _project(session, project_id)
@@ -156,15 +158,8 @@ def set_budget_lines(work: Work, project_id: int, lines: dict[str, int]) -> Budg
     return BudgetLines(project.id, lines, total)
 
 
-MAX_VOUCHER = 100
-"""The longest voucher reference the schema stores."""
-
-
 def _voucher(text: str | None) -> str | None:
-    voucher = (text or "").strip() or None
-    if voucher is not None and len(voucher) > MAX_VOUCHER:
-        raise Refused(_("凭证号长度超过{limit}个字符").format(limit=MAX_VOUCHER))
-    return voucher
+    return entry_text(text or "", _("凭证号"), limit=width(Disbursement.voucher)) or None
 
 
 def _refuse_duplicate(
@@ -219,7 +214,8 @@ def disburse(
     from workflow.money.funding import PAID_BY_TRANSITION, paying_triggers
 
     _check_amount(amount, _("拨付金额"))
-    if not stage.strip():
+    stage = entry_text(stage, _("拨付阶段"), limit=width(Disbursement.stage))
+    if not stage:
         raise Refused(_("须注明拨付阶段（--stage）"))
     voucher = _voucher(voucher)
     if day > ctx.today():
@@ -242,7 +238,7 @@ def disburse(
             ).format(id=project.id, state=project.state)
         )
     committed = _committed(session, project, _("不能拨付"))
-    _refuse_duplicate(session, project, day, amount, stage.strip(), voucher)
+    _refuse_duplicate(session, project, day, amount, stage, voucher)
     paid = disbursed_total(session, project.id)
     if paid + amount > committed:
         raise Refused(
@@ -254,7 +250,7 @@ def disburse(
         project_id=project.id,
         day=day,
         amount=amount,
-        stage=stage.strip(),
+        stage=stage,
         actor=ctx.actor,
         created_at=ctx.clock(),
         voucher=voucher,
@@ -304,6 +300,7 @@ def record_expenditure(
     `expected_version`: refused unless the project is at that version."""
     ctx, session = work.ctx, work.session
     _check_amount(amount, _("支出金额"))
+    line = entry_text(line, _("预算科目名称"), limit=width(Expenditure.line))
     if not description.strip():
         raise Refused(_("须说明支出内容（--description）"))
     if day > ctx.today():
@@ -337,7 +334,7 @@ def record_expenditure(
     check = ctx.settings.check
     flags = expenditure_flags(
         amount,
-        line.strip(),
+        line,
         lines,
         spent_by_line,
         committed,
@@ -347,7 +344,7 @@ def record_expenditure(
     )
     row = Expenditure(
         project_id=project.id,
-        line=line.strip(),
+        line=line,
         day=day,
         amount=amount,
         description=description.strip(),
