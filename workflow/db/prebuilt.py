@@ -1,8 +1,8 @@
 """Statements built once and run for any projects: the day and the project ids as parameters.
 
 A statement built anew on each call costs its construction and the walk that finds it in the
-compiled cache, often more than running it. Those the pages run on every request (progress,
-money, flags of a few projects) are built once per dialect with these parameters instead.
+compiled cache, often more than running it. The progress and money of projects known by id,
+which every page asks for, are built once per dialect with these parameters instead.
 """
 
 from __future__ import annotations

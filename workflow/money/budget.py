@@ -27,7 +27,7 @@ from workflow.core.text import entry_text
 from workflow.db.orm import Project
 from workflow.db.orm_money import BudgetLine, Disbursement, Expenditure, ProjectFunding
 from workflow.db.widths import width
-from workflow.money.figures import ACCEPTED, MoneyFigures, money_figures
+from workflow.money.figures import ACCEPTED, MoneyFigures, money_of
 from workflow.projects.actions import project_for_change
 
 if TYPE_CHECKING:
@@ -469,10 +469,9 @@ def project_fund_use(
 
     session = work.session
     project = _project(session, project_id)
+    known = {project.id: money} if money else None
     return replace(
-        fund_use_rows(session, [project.id], day, {project.id: money} if money else None)[
-            project.id
-        ],
+        fund_use_rows(session, [project.id], day, known)[project.id],
         review=latest_review(session, project.id, day),
         evaluations=evaluations_of(session, project.id, day),
     )
@@ -491,7 +490,7 @@ def fund_use_rows(
 ) -> dict[int, FundUse]:
     """Fund-use data of many projects as of `day`: their money figures (`known`: already read
     by the caller for these projects), lines and open flags."""
-    money = known or money_figures(session, day, [Project.id.in_(project_ids)])
+    money = known or money_of(session, day, project_ids)
     committed = dict(
         session.execute(
             select(ProjectFunding.project_id, ProjectFunding.committed).where(

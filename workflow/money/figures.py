@@ -215,6 +215,6 @@ def _queries_of_ids(dialect: str) -> _Queries:
 
 
 def money_of(session: Session, day: date, ids: list[int]) -> dict[int, MoneyFigures]:
-    """`money_figures` of the projects `ids`, by statements built once (the pages')."""
+    """`money_figures` of the projects `ids`, by statements built once: for projects known by id."""
     queries = _queries_of_ids(session.get_bind().dialect.name)
     return _figures(session, queries, {**parameters(day, ids), "end": _day_after_begins(day)})

@@ -19,7 +19,7 @@ from workflow.db.orm import Project, ProjectEvent
 from workflow.db.orm_money import BudgetLine, FinalAccount
 from workflow.db.orm_oversight import BudgetReview, FundEvaluation
 from workflow.money.budget import _committed, _project
-from workflow.money.figures import money_figures, rate
+from workflow.money.figures import money_of, rate
 from workflow.money.rules import (
     OPINIONS,
     REVIEW_STATES,
@@ -253,7 +253,7 @@ def _stage(session: Session, project: Project) -> ProjectEvent:
 
 def _figures(session: Session, project: Project, day: date) -> dict[str, int | str]:
     """The evaluation's basis and figures: the final accounts where recorded, else the stage's."""
-    m = money_figures(session, day, [Project.id == project.id])[project.id]
+    m = money_of(session, day, [project.id])[project.id]
     account = session.get(FinalAccount, project.id)
     if account is not None:
         return {

@@ -26,7 +26,7 @@ from workflow.core.i18n import _
 from workflow.core.results import Result
 from workflow.db.orm import Project
 from workflow.db.orm_performance import Evaluation, Indicator, IndicatorValue
-from workflow.money.figures import money_figures
+from workflow.money.figures import money_of
 from workflow.performance.rules import (
     ASSESSMENTS,
     KINDS,
@@ -246,7 +246,7 @@ def project_figures(session: Session, project: Project, day: date) -> Figures:
     """The evaluation's figures of `project` on `day`: its indicators and its money."""
     where = [Project.id == project.id]
     readings = [i.reading for i in indicators_on(session, day, where).get(project.id, [])]
-    money = money_figures(session, day, where)[project.id]
+    money = money_of(session, day, [project.id])[project.id]
     return figures(readings, money.granted, money.spent)
 
 

@@ -125,7 +125,8 @@ def _progress_of_ids(dialect: str) -> Select[Any]:
 
 
 def progress_of(session: Session, day: date, ids: list[int]) -> dict[int, Standing]:
-    """`progress_by_project` of the projects `ids`, by a statement built once (the pages')."""
+    """`progress_by_project` of the projects `ids`, by a statement built once: for projects
+    known by id."""
     statement = _progress_of_ids(session.get_bind().dialect.name)
     return _standings(session.execute(statement, parameters(day, ids)).tuples())
 
