@@ -164,11 +164,18 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+def follow(page: Page, selector: str) -> None:
+    """Click the link or submit button `selector` and wait for the page it leads to: a click
+    returns once dispatched, before the browser has the answer."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def sign_in(page: Page, served: Served, name: str, password: str = DEMO_PASSWORD) -> None:
     page.goto(f"{served.base}/signin")
     page.fill("input[name=username]", name)
     page.fill("input[name=password]", password)
-    page.click("form[action='/signin'] button[type=submit]")
+    follow(page, "form[action='/signin'] button[type=submit]")
 
 
 def test_sign_in_refuses_a_wrong_password_then_opens_the_units_projects(
@@ -189,9 +196,9 @@ def test_sign_in_refuses_a_wrong_password_then_opens_the_units_projects(
 def test_a_unit_submits_a_report_with_an_evidence_file(served: Served, page: Page) -> None:
     p = page
     sign_in(p, served, "unit")
-    p.click("tbody tr:first-child td:nth-child(2) a")
+    follow(p, "tbody tr:first-child td:nth-child(2) a")
     project_url = p.url
-    p.click("text=提交进度报告")
+    follow(p, "text=提交进度报告")
     fields = p.locator("input[name=progress]")
     typed = []
     for n in range(fields.count()):
@@ -204,7 +211,7 @@ def test_a_unit_submits_a_report_with_an_evidence_file(served: Served, page: Pag
         files=[{"name": "三季度调研纪要.pdf", "mimeType": "application/pdf", "buffer": PDF}],
     )
     served.shot(p, "unit-report")
-    p.click("text=提交报告")
+    follow(p, "text=提交报告")
     assert p.url == f"{project_url}?notice=report"
     assert p.locator(".notice").inner_text() == "进度报告已提交"
     first_report = p.locator("section:has(h2:has-text('进度报告')) tbody tr").first
@@ -223,12 +230,12 @@ def test_the_contractor_reviews_a_letter_from_the_queue(served: Served, page: Pa
     assert p.url == f"{served.base}/letters"
     pending = p.locator("nav.tabs a:has-text('待审核') .count").inner_text()
     served.shot(p, "contractor-letters")
-    p.click("text=黔知运预〔2027〕1号")
+    follow(p, "text=黔知运预〔2027〕1号")
     letter = p.frame_locator("iframe").locator("h1")
     assert letter.inner_text() == "项目进度滞后预警告知书"
     p.check("input[name=status][value=reviewed]")
     p.fill("textarea[name=comment]", "滞后原因属实，已电话督促单位10月15日前报送整改方案")
-    p.click("text=提交审核")
+    follow(p, "text=提交审核")
     assert p.locator(".notice").inner_text() == "告知书审核结论已记录"
     assert p.locator("h1 .status").inner_text() == "已审核"
     trail = p.locator("ol.trail li").all_inner_texts()
@@ -262,7 +269,8 @@ def test_the_office_dashboard_shows_the_ledger_in_figures_and_handles_a_recommen
     served.shot(p, "office-dashboard")
     first = p.locator("article.recommendation").first
     first.locator("input[name=decision]").fill("约谈项目承担单位，暂停后续拨付")
-    first.locator("button").click()
+    with p.expect_navigation():
+        first.locator("button").click()
     assert p.locator(".notice").inner_text() == "风险处置建议已办结"
     assert p.locator("article.recommendation").count() == waiting - 1
     p.goto(f"{served.base}/lang/en?next=/dashboard")
